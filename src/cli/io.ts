@@ -1,0 +1,48 @@
+/** The real Io (files and stdin) handed to commands as deps.io. */
+import { constants } from 'node:fs';
+import { access, mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import type { Io } from '../commands/types.js';
+import type { System } from './system.js';
+
+/** The largest input read from a file or stdin; a token is far smaller (decode refuses > 64 KiB). */
+const MAX_INPUT = 16 * 1024 * 1024;
+
+export function nodeIo(sys: System): Io {
+  return {
+    readFile: (path) => readFile(path),
+    async readStdin() {
+      if (sys.stdinIsTTY) throw new UsageError('nothing on stdin (pipe a token into it, e.g. `cat token | kubectl satoken decode -`)');
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of sys.stdin) {
+        const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+        size += b.length;
+        if (size > MAX_INPUT) throw new UsageError(`stdin is too large (over ${MAX_INPUT} bytes)`);
+        chunks.push(b);
+      }
+      return Buffer.concat(chunks);
+    },
+    async writeFile(path, data, opts = {}) {
+      if (opts.exclusive) {
+        const fh = await open(path, 'wx', opts.mode ?? 0o644);
+        try {
+          await fh.writeFile(data);
+        } finally {
+          await fh.close();
+        }
+        return;
+      }
+      await writeFile(path, data, { mode: opts.mode ?? 0o644 });
+    },
+    mkdir: async (path) => {
+      await mkdir(path, { recursive: true });
+    },
+    readDir: (path) => readdir(path),
+    exists: (path) =>
+      access(path, constants.F_OK).then(
+        () => true,
+        () => false,
+      ),
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * The cli: parses argv with yargs (the only place that imports it), builds deps, runs the chosen
+ * command, renders its Outcome through the output layer, and maps errors to exit codes.
+ */
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import { SatokenError, UsageError } from '../errors.js';
+import type { Deps } from '../commands/types.js';
+import type { ConnectionFlags, KubeConnection } from '../kube/types.js';
+import { render } from '../output/render.js';
+import { scrubTokens } from '../output/redact.js';
+import type { OutputFormat } from '../output/types.js';
+import { COMMIT, VERSION } from '../version.js';
+import type { CliCommand, CommandOutput } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { GLOBAL_FLAGS, parseDuration } from './flags.js';
+import { nodeIo } from './io.js';
+import type { System } from './system.js';
+
+const DEFAULT_FORMATS = ['table', 'wide', 'json', 'yaml'];
+const SCRIPT = 'kubectl satoken';
+
+/** The parser, without handlers: we dispatch ourselves so that commands stay async and testable. */
+export function buildParser(args: string[], commands: CliCommand[] = COMMANDS, nodeVersion = 'unknown'): Argv {
+  let y = yargs(args)
+    .scriptName(SCRIPT)
+    .usage(`${SCRIPT} — why a pod's ServiceAccount token does not work, and how to fix it\n\nUsage: ${SCRIPT} <command> [flags]`)
+    .version(`kubectl-satoken ${VERSION} (commit ${COMMIT}, node ${nodeVersion})`)
+    .help('help')
+    .alias('help', 'h')
+    .strict()
+    .exitProcess(false)
+    .wrap(Math.min(110, 200))
+    .showHelpOnFail(false)
+    .demandCommand(1, 'a command is required (see kubectl satoken --help)');
+  for (const [name, spec] of Object.entries(GLOBAL_FLAGS)) {
+    const { example: _example, ...opt } = spec;
+    y = y.option(name, { ...opt, global: true, group: 'Global flags (as kubectl):' });
+  }
+  for (const c of commands) {
+    y = y.command(c.command, c.describe, (sub) => {
+      let b = c.builder(sub);
+      for (const [cmdLine, what] of c.examples) b = b.example(cmdLine, what);
+      return b;
+    });
+  }
+  return y.epilog('Docs and RBAC each command needs: https://github.com/kubectl-satoken/kubectl-satoken');
+}
+
+interface Parsed {
+  argv?: Record<string, unknown>;
+  /** Help or version text yargs produced instead of parsing. */
+  output?: string;
+  error?: Error;
+}
+
+function parse(args: string[], commands: CliCommand[], nodeVersion: string): Promise<Parsed> {
+  return new Promise((resolve) => {
+    buildParser(args, commands, nodeVersion).parse(args, {}, (err: Error | undefined, argv: Record<string, unknown>, output: string) => {
+      resolve({ argv, output: output || undefined, error: err ?? undefined });
+    });
+  });
+}
+
+function connectionFlags(argv: Record<string, unknown>): ConnectionFlags {
+  let requestTimeoutMs: number;
+  try {
+    requestTimeoutMs = parseDuration(String(argv['request-timeout'] ?? '30s'), '--request-timeout');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const str = (k: string) => (typeof argv[k] === 'string' && argv[k] !== '' ? (argv[k] as string) : undefined);
+  return {
+    kubeconfig: str('kubeconfig'),
+    context: str('context'),
+    cluster: str('cluster'),
+    user: str('user'),
+    namespace: str('namespace'),
+    requestTimeoutMs,
+    as: str('as'),
+    asGroups: Array.isArray(argv['as-group']) ? (argv['as-group'] as string[]) : undefined,
+    debug: Boolean(argv.debug),
+  };
+}
+
+/** Runs the cli once; returns the exit code. Never throws. */
+export async function runCli(args: string[], sys: System, commands: CliCommand[] = COMMANDS): Promise<number> {
+  const debug = args.includes('--debug') || args.includes('-v');
+  const writeErr = (text: string) => sys.stderr.write(scrubTokens(text));
+  try {
+    const parsed = await parse(args, commands, sys.nodeVersion);
+    if (parsed.error) throw new UsageError(oneLine(parsed.error.message), `see '${SCRIPT} --help'`);
+    if (parsed.output !== undefined) {
+      sys.stdout.write(parsed.output.endsWith('\n') ? parsed.output : parsed.output + '\n');
+      return 0;
+    }
+    const argv = parsed.argv!;
+    const name = String((argv._ as unknown[])[0]);
+    const command = commands.find((c) => c.command.split(' ')[0] === name);
+    if (!command) throw new UsageError(`unknown command "${name}"`, `see '${SCRIPT} --help'`);
+
+    const formats = command.formats ?? DEFAULT_FORMATS;
+    const format = typeof argv.output === 'string' ? argv.output : 'table';
+    if (!formats.includes(format)) {
+      throw new UsageError(`unable to match a printer suitable for the output format "${format}", allowed formats are: ${formats.join(',')}`);
+    }
+    const flags = connectionFlags(argv);
+    const color = sys.stdoutIsTTY && !argv['no-color'] && sys.env.NO_COLOR === undefined;
+    const deps = buildDeps(sys, flags);
+    const out: CommandOutput = await command.run(argv, { deps, format, flags, sys });
+
+    for (const n of out.outcome.notices) writeErr(`${n.level}: ${n.message}\n`);
+    if (out.raw !== undefined) {
+      sys.stdout.write(out.raw);
+    } else {
+      const text = await render(out.outcome.result, {
+        format: out.renderAs ?? (format as OutputFormat),
+        color,
+        now: deps.clock(),
+        explain: Boolean(argv.explain),
+      });
+      sys.stdout.write(out.showTokens ? text : scrubTokens(text));
+    }
+    return out.outcome.problem ? 3 : 0;
+  } catch (e) {
+    return reportError(e, debug, writeErr);
+  }
+}
+
+function buildDeps(sys: System, flags: ConnectionFlags): Deps {
+  let connection: Promise<KubeConnection> | undefined;
+  return {
+    clock: () => new Date(),
+    io: nodeIo(sys),
+    // client-node is loaded only here, on the first cluster call: decode TOKEN and --help never pay for it.
+    kube: () => (connection ??= import('../kube/connect.js').then((m) => m.connect(flags, sys.env, sys.signal))),
+    progress: sys.stderrIsTTY ? progressLine(sys.stderr) : () => {},
+    env: sys.env,
+  };
+}
+
+/** One self-overwriting progress line on a terminal. */
+function progressLine(stderr: NodeJS.WritableStream): (message: string) => void {
+  return (message) => {
+    stderr.write(message === '' ? '\r\u001b[K' : `\r\u001b[K${message}`);
+  };
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, '; ').trim();
+}
+
+/** Errors become one line `error: …` (+ `hint: …`); a stack trace only with --debug. */
+export function reportError(e: unknown, debug: boolean, writeErr: (s: string) => void): number {
+  if (e instanceof SatokenError) {
+    writeErr(`error: ${oneLine(e.message)}\n`);
+    if (e.hint) writeErr(`hint: ${e.hint}\n`);
+    if (debug && e.stack) writeErr(e.stack + '\n');
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  writeErr(`error: ${oneLine(err.message)}\n`);
+  if (debug && err.stack) writeErr(err.stack + '\n');
+  else writeErr(`hint: this is unexpected; run again with --debug and report it\n`);
+  return 1;
+}

@@ -1,0 +1,14 @@
+/** What main.ts hands the cli: the process's streams and environment, and nothing else. */
+export interface System {
+  env: Record<string, string | undefined>;
+  /** process.versions.node, for --version. */
+  nodeVersion: string;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  stdinIsTTY: boolean;
+  /** Aborted on Ctrl-C / SIGTERM: commands stop their requests and end. */
+  signal: AbortSignal;
+}

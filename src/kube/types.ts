@@ -1,0 +1,135 @@
+/**
+ * The kube layer as commands and checks see it. Implemented on @kubernetes/client-node in
+ * src/kube/client.ts (loaded lazily); tests pass the real implementation pointed at the emulator
+ * in tests/apiserver/, or a fake object of this shape — never a module mock.
+ *
+ * Types are client-node's model types, imported as types only so that nothing loads at run time.
+ */
+import type {
+  AuthenticationV1TokenRequest,
+  V1ConfigMap,
+  V1Event,
+  V1Namespace,
+  V1Node,
+  V1Pod,
+  V1Secret,
+  V1SelfSubjectAccessReview,
+  V1SelfSubjectReview,
+  V1ServiceAccount,
+  V1TokenReview,
+} from '@kubernetes/client-node';
+
+/** kubectl's connection flags, as given (undefined = not given). */
+export interface ConnectionFlags {
+  kubeconfig?: string;
+  context?: string;
+  cluster?: string;
+  user?: string;
+  namespace?: string;
+  /** Milliseconds; 0 = no timeout. kubectl's default is 30 s for our purposes. */
+  requestTimeoutMs: number;
+  as?: string;
+  asGroups?: string[];
+  /** Print each request to stderr (--debug / -v). */
+  debug?: boolean;
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Page size; the layer follows `continue` itself unless `continue` is given. */
+  limit?: number;
+  continue?: string;
+}
+
+/** One page of a LIST. */
+export interface Page<T> {
+  items: T[];
+  continue?: string;
+  resourceVersion?: string;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** 0 on success; the exit code from the V1Status `details.causes` (reason ExitCode) otherwise. */
+  exitCode: number;
+}
+
+/** A TokenRequest call's result with the warning headers the server sent (e.g. shortened expiry). */
+export interface TokenRequestResult {
+  tokenRequest: AuthenticationV1TokenRequest;
+  warnings: string[];
+}
+
+export interface TokenRequestSpec {
+  audiences?: string[];
+  expirationSeconds?: number;
+  boundObjectRef?: { kind: 'Pod' | 'Secret' | 'Node'; apiVersion: 'v1'; name: string; uid?: string };
+}
+
+export interface AccessAttributes {
+  namespace?: string;
+  verb: string;
+  group?: string;
+  resource: string;
+  subresource?: string;
+  name?: string;
+}
+
+/** What the kubeconfig says about where we connect (no secrets). */
+export interface ClusterInfo {
+  contextName: string;
+  clusterName: string;
+  server: string;
+  /** PEM of the CA the cluster is trusted with, if the kubeconfig carries one. */
+  caPem?: string;
+  insecureSkipTlsVerify?: boolean;
+  /** True when loaded from the pod's own service account files (in-cluster config). */
+  inCluster: boolean;
+}
+
+export interface KubeApi {
+  readPod(namespace: string, name: string): Promise<V1Pod>;
+  listPods(namespace: string | undefined, opts?: ListOptions): Promise<Page<V1Pod>>;
+  readServiceAccount(namespace: string, name: string): Promise<V1ServiceAccount>;
+  listServiceAccounts(namespace: string | undefined, opts?: ListOptions): Promise<Page<V1ServiceAccount>>;
+  readSecret(namespace: string, name: string): Promise<V1Secret>;
+  listSecrets(namespace: string | undefined, opts?: ListOptions): Promise<Page<V1Secret>>;
+  readNode(name: string): Promise<V1Node>;
+  listNodes(opts?: ListOptions): Promise<Page<V1Node>>;
+  listEvents(namespace: string | undefined, opts?: ListOptions): Promise<Page<V1Event>>;
+  readConfigMap(namespace: string, name: string): Promise<V1ConfigMap>;
+  listNamespaces(opts?: ListOptions): Promise<Page<V1Namespace>>;
+
+  createToken(namespace: string, serviceAccount: string, spec: TokenRequestSpec): Promise<TokenRequestResult>;
+  createTokenReview(token: string, audiences?: string[]): Promise<V1TokenReview>;
+  /** `kubectl auth whoami` as this client's own credentials. */
+  createSelfSubjectReview(): Promise<V1SelfSubjectReview>;
+  /** `kubectl auth can-i` as this client's own credentials. */
+  createSelfSubjectAccessReview(attrs: AccessAttributes): Promise<V1SelfSubjectAccessReview>;
+
+  /** GET of a path that is not a typed resource (/.well-known/openid-configuration, /openid/v1/jwks, /version). */
+  getRaw(path: string): Promise<unknown>;
+  /** Generic writes for migrate-legacy: JSON merge patch or JSON patch, with resourceVersion preconditions on delete. */
+  request(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET', path: string, body?: unknown, contentType?: string): Promise<unknown>;
+
+  /** Runs a command in a container over the exec WebSocket. Never hangs past the request timeout. */
+  exec(namespace: string, pod: string, container: string | undefined, command: string[]): Promise<ExecResult>;
+}
+
+export interface KubeConnection {
+  /** -n, else the context's namespace, else "default". */
+  namespace: string;
+  /** True when -n was given (scans use it to choose between one namespace and the context's). */
+  namespaceExplicit: boolean;
+  cluster: ClusterInfo;
+  api: KubeApi;
+  /** A client for the same cluster and CA that authenticates with this bearer token only. */
+  forToken(token: string): KubeApi;
+  /** The kubeconfig YAML text for a user holding `token` (mint -o kubeconfig). */
+  kubeconfigForToken(userName: string, token: string, namespace: string): string;
+}
+
+/** Connects lazily: the first call loads client-node and the kubeconfig. */
+export type KubeConnector = () => Promise<KubeConnection>;
