@@ -8,7 +8,7 @@
 import type {
   AuthenticationV1TokenRequest,
   V1ConfigMap,
-  V1Event,
+  CoreV1Event,
   V1Namespace,
   V1Node,
   V1Pod,
@@ -98,7 +98,7 @@ export interface KubeApi {
   listSecrets(namespace: string | undefined, opts?: ListOptions): Promise<Page<V1Secret>>;
   readNode(name: string): Promise<V1Node>;
   listNodes(opts?: ListOptions): Promise<Page<V1Node>>;
-  listEvents(namespace: string | undefined, opts?: ListOptions): Promise<Page<V1Event>>;
+  listEvents(namespace: string | undefined, opts?: ListOptions): Promise<Page<CoreV1Event>>;
   readConfigMap(namespace: string, name: string): Promise<V1ConfigMap>;
   listNamespaces(opts?: ListOptions): Promise<Page<V1Namespace>>;
 
