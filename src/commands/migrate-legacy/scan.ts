@@ -1,0 +1,187 @@
+/**
+ * Collects what the report needs by streaming paginated LISTs of token Secrets, ServiceAccounts and
+ * pods (a few requests per page, never one per object), keeping only small facts per object so that
+ * 100,000 Secrets and 50,000 pods fit in bounded memory. Token values are dropped on arrival.
+ */
+import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
+import type { KubeApi, ListOptions, Page } from '../../kube/types.js';
+import { isForbidden, isNotFound } from '../../kube/errors.js';
+import { analyzeSecret, type AnalyzeContext, type SaFacts } from './analyze.js';
+import { secretUses } from './usage.js';
+import type { LegacyAction, LegacyTokenItem, LegacyTokenReport, OwnerRef, PodRef } from './types.js';
+
+export const TRACKING_CONFIGMAP = { namespace: 'kube-system', name: 'kube-apiserver-legacy-service-account-token-tracking' };
+export const TOKEN_SECRET_TYPE = 'kubernetes.io/service-account-token';
+
+export interface ScanOptions {
+  /** undefined = all namespaces. */
+  namespace: string | undefined;
+  chunkSize: number;
+  periodDays: number;
+  unusedForDays: number;
+  now: number;
+  progress: (message: string) => void;
+}
+
+/** Follows `continue` one page at a time so that only one page is held at once. */
+export async function* pages<T>(list: (opts: ListOptions) => Promise<Page<T>>, base: ListOptions): AsyncGenerator<T[]> {
+  let cont: string | undefined;
+  do {
+    const page = await list({ ...base, ...(cont ? { continue: cont } : {}) });
+    yield page.items;
+    cont = page.continue || undefined;
+  } while (cont);
+}
+
+interface Usage {
+  mountedBy: PodRef[];
+  envReferencedBy: PodRef[];
+  /** The pods' direct owners; ReplicaSets are resolved to their Deployment afterwards. */
+  owners: Map<string, OwnerRef>;
+}
+
+export async function scanLegacyTokens(api: KubeApi, o: ScanOptions): Promise<LegacyTokenReport> {
+  const key = (ns: string, name: string) => `${ns}/${name}`;
+  const tokenSecrets: V1Secret[] = [];
+  const serviceAccounts = new Map<string, SaFacts>();
+  const usage = new Map<string, Usage>();
+  const counted = { secrets: 0, serviceaccounts: 0, pods: 0 };
+  const tick = () => o.progress(`scanned ${counted.secrets} token secrets, ${counted.serviceaccounts} serviceaccounts, ${counted.pods} pods…`);
+
+  const trackingSince = readTrackingSince(api);
+  const secretsDone = (async () => {
+    for await (const items of pages((opts) => api.listSecrets(o.namespace, opts), { limit: o.chunkSize, fieldSelector: `type=${TOKEN_SECRET_TYPE}` })) {
+      for (const s of items) {
+        if (s.type !== TOKEN_SECRET_TYPE) continue;
+        // Keep metadata only: the token itself is a credential we have no use for.
+        tokenSecrets.push({ metadata: s.metadata, type: s.type });
+      }
+      counted.secrets += items.length;
+      tick();
+    }
+  })();
+  const sasDone = (async () => {
+    for await (const items of pages((opts) => api.listServiceAccounts(o.namespace, opts), { limit: o.chunkSize })) {
+      for (const sa of items) {
+        const m = sa.metadata ?? {};
+        serviceAccounts.set(key(m.namespace ?? '', m.name ?? ''), {
+          uid: m.uid ?? '',
+          secrets: new Set((sa.secrets ?? []).map((r) => r.name ?? '').filter(Boolean)),
+        });
+      }
+      counted.serviceaccounts += items.length;
+      tick();
+    }
+  })();
+  const podsDone = (async () => {
+    for await (const items of pages((opts) => api.listPods(o.namespace, opts), { limit: o.chunkSize })) {
+      for (const pod of items) {
+        const ns = pod.metadata?.namespace ?? '';
+        const podName = pod.metadata?.name ?? '';
+        for (const use of secretUses(pod)) {
+          const k = key(ns, use.secret);
+          let u = usage.get(k);
+          if (!u) usage.set(k, (u = { mountedBy: [], envReferencedBy: [], owners: new Map() }));
+          (use.kind === 'volume' ? u.mountedBy : u.envReferencedBy).push({ namespace: ns, name: podName, how: use.how });
+          for (const ref of pod.metadata?.ownerReferences ?? []) {
+            if (ref.controller === false) continue;
+            u.owners.set(`${ref.kind}/${ref.name}`, ownerOf(ref, ns));
+          }
+        }
+      }
+      counted.pods += items.length;
+      tick();
+    }
+  })();
+  const [since] = await Promise.all([trackingSince, secretsDone, sasDone, podsDone]);
+  o.progress('');
+
+  // Usage of Secrets that are not tokens is dropped now; owners resolved (ReplicaSet → Deployment).
+  const tokenKeys = new Set(tokenSecrets.map((s) => key(s.metadata?.namespace ?? '', s.metadata?.name ?? '')));
+  for (const k of [...usage.keys()]) if (!tokenKeys.has(k)) usage.delete(k);
+  const resolved = await resolveOwners(api, usage);
+
+  const ctx: AnalyzeContext = {
+    now: o.now,
+    periodDays: o.periodDays,
+    unusedForDays: o.unusedForDays,
+    trackingSince: since,
+    serviceAccount: (ns, name) => serviceAccounts.get(key(ns, name)),
+    usage: (ns, name) => {
+      const u = usage.get(key(ns, name));
+      return u ? { mountedBy: u.mountedBy, envReferencedBy: u.envReferencedBy, owners: resolved.get(key(ns, name)) ?? [] } : { mountedBy: [], envReferencedBy: [], owners: [] };
+    },
+  };
+  const items = tokenSecrets.map((s) => analyzeSecret(s, ctx)).sort(byRisk);
+  return { kind: 'LegacyTokenReport', trackingSince: since, cleanUpPeriodDays: o.periodDays, items, summary: summarize(items) };
+}
+
+function ownerOf(ref: V1OwnerReference, namespace: string): OwnerRef {
+  return { kind: ref.kind, name: ref.name, namespace, apiVersion: ref.apiVersion };
+}
+
+/** The tracking ConfigMap's `since`; absent or unreadable → null (dates are then unknown). */
+async function readTrackingSince(api: KubeApi): Promise<string | null> {
+  try {
+    const cm = await api.readConfigMap(TRACKING_CONFIGMAP.namespace, TRACKING_CONFIGMAP.name);
+    return cm.data?.since ?? null;
+  } catch (e) {
+    if (isNotFound(e) || isForbidden(e)) return null;
+    throw e;
+  }
+}
+
+/**
+ * A ReplicaSet owned by a Deployment is reported as the Deployment (that is what to patch). One GET per
+ * distinct ReplicaSet that uses a token: bounded by the tokens in use, not by the cluster's size.
+ */
+async function resolveOwners(api: KubeApi, usage: Map<string, Usage>): Promise<Map<string, OwnerRef[]>> {
+  const rsCache = new Map<string, Promise<OwnerRef>>();
+  const out = new Map<string, OwnerRef[]>();
+  await Promise.all(
+    [...usage.entries()].map(async ([k, u]) => {
+      const owners = await Promise.all(
+        [...u.owners.values()].map((o) => {
+          if (o.kind !== 'ReplicaSet') return Promise.resolve(o);
+          const rk = `${o.namespace}/${o.name}`;
+          let p = rsCache.get(rk);
+          if (!p) rsCache.set(rk, (p = deploymentOf(api, o)));
+          return p;
+        }),
+      );
+      const unique = new Map(owners.map((o) => [`${o.kind}/${o.name}`, o]));
+      out.set(k, [...unique.values()]);
+    }),
+  );
+  return out;
+}
+
+async function deploymentOf(api: KubeApi, rs: OwnerRef): Promise<OwnerRef> {
+  try {
+    const obj = (await api.request('GET', `/apis/apps/v1/namespaces/${rs.namespace}/replicasets/${rs.name}`)) as {
+      metadata?: { ownerReferences?: V1OwnerReference[] };
+    };
+    const dep = obj.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment' && r.controller !== false);
+    return dep ? ownerOf(dep, rs.namespace) : rs;
+  } catch (e) {
+    if (isNotFound(e) || isForbidden(e)) return rs;
+    throw e;
+  }
+}
+
+function byRisk(a: LegacyTokenItem, b: LegacyTokenItem): number {
+  return b.risk - a.risk || a.namespace.localeCompare(b.namespace) || a.secret.localeCompare(b.secret);
+}
+
+function summarize(items: LegacyTokenItem[]): LegacyTokenReport['summary'] {
+  const byAction: Record<LegacyAction, number> = { delete: 0, 'switch-to-projected': 0, 'replace-with-tokenrequest': 0, keep: 0, review: 0 };
+  for (const i of items) byAction[i.action]++;
+  return {
+    secrets: items.length,
+    autoGenerated: items.filter((i) => i.autoGenerated).length,
+    manual: items.filter((i) => !i.autoGenerated).length,
+    inUseByPods: items.filter((i) => i.mountedBy.length + i.envReferencedBy.length > 0).length,
+    invalidated: items.filter((i) => i.invalidSince !== null).length,
+    byAction,
+  };
+}
