@@ -1,6 +1,6 @@
 /** The real Io (files and stdin) handed to commands as deps.io. */
 import { constants } from 'node:fs';
-import { access, mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import type { Io } from '../commands/types.js';
 import type { System } from './system.js';
@@ -35,6 +35,7 @@ export function nodeIo(sys: System): Io {
       }
       await writeFile(path, data, { mode: opts.mode ?? 0o644 });
     },
+    rename: (from, to) => rename(from, to),
     mkdir: async (path) => {
       await mkdir(path, { recursive: true });
     },

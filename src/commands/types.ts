@@ -25,6 +25,8 @@ export interface Io {
   readStdin(): Promise<Buffer>;
   /** Writes a file; `exclusive` fails when it exists (no silent overwrite). */
   writeFile(path: string, data: string | Buffer, opts?: { mode?: number; exclusive?: boolean }): Promise<void>;
+  /** Atomic replace on one file system: how backups are written (tmp file, then rename). */
+  rename(from: string, to: string): Promise<void>;
   mkdir(path: string): Promise<void>;
   readDir(path: string): Promise<string[]>;
   exists(path: string): Promise<boolean>;

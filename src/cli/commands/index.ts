@@ -1,4 +1,7 @@
 /** Every subcommand, in the order `--help` lists them. */
 import type { CliCommand } from '../command.js';
+import { migrateLegacyCommand } from './migrate-legacy.js';
 
-export const COMMANDS: CliCommand[] = [];
+export const COMMANDS: CliCommand[] = [
+  migrateLegacyCommand,
+];
