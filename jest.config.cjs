@@ -8,8 +8,9 @@ module.exports = {
   transform: {
     '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
   },
-  // ESM-only packages are loaded by Node's require(esm); do not transform node_modules.
-  transformIgnorePatterns: ['/node_modules/'],
+  // ESM-only packages are loaded by Node's require(esm); do not transform node_modules. Except jose:
+  // Jest's require(esm) needs vm.SourceTextModule, which Node exposes only with --experimental-vm-modules.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.cjs'],

@@ -1,0 +1,126 @@
+/**
+ * Strict parsing of a compact JWS. jwt-decode is not used: it does not check segment count,
+ * base64url alphabet or claim types, and its errors echo the input. Every failure here is a
+ * TokenFormatError whose message names the problem and never contains the token.
+ */
+import { TokenFormatError } from './errors.js';
+import type { JwtClaims, JwtHeader, ParsedToken } from './types.js';
+
+/** A projected token is about 1 KiB; anything over 64 KiB is not a token (and would be costly). */
+export const MAX_TOKEN_BYTES = 64 * 1024;
+
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const BEARER = /^bearer(\s+|$)/i;
+
+/** Parses `raw` (surrounding whitespace and a `Bearer ` prefix allowed) into header and claims. */
+export function parseToken(raw: string): ParsedToken {
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  if (bytes > MAX_TOKEN_BYTES) {
+    throw new TokenFormatError('too-large', `the input is ${bytes} bytes; a token is at most 64 KiB`);
+  }
+  const compact = raw.trim().replace(BEARER, '').trim();
+  if (compact === '') throw new TokenFormatError('empty', 'the input is empty: no token given');
+  if (/\s/.test(compact)) {
+    throw new TokenFormatError('segments', 'the token contains whitespace (a JWT is one unbroken line)');
+  }
+  const segments = compact.split('.');
+  if (segments.length !== 3) {
+    throw new TokenFormatError(
+      'segments',
+      `a JWT has 3 dot-separated segments (header.payload.signature), this has ${segments.length}`,
+    );
+  }
+  const header = decodeObject(segments[0], 'header');
+  const claims = decodeObject(segments[1], 'payload');
+  checkSegment(segments[2], 'signature');
+  return { header: checkHeader(header), claims: checkClaims(claims), compact };
+}
+
+function checkSegment(seg: string, name: string): void {
+  if (!BASE64URL.test(seg)) {
+    const at = [...seg].findIndex((c) => !/[A-Za-z0-9_-]/.test(c));
+    const c = seg[at];
+    const what = c === '=' ? 'padding "="' : c === '+' || c === '/' ? `"${c}" (standard base64, not base64url)` : 'a character outside A-Z a-z 0-9 - _';
+    throw new TokenFormatError('base64url', `the ${name} segment is not base64url: ${what} at offset ${at}`);
+  }
+  if (seg.length % 4 === 1) {
+    throw new TokenFormatError('base64url', `the ${name} segment is not base64url: its length ${seg.length} is impossible`);
+  }
+}
+
+function decodeObject(seg: string, name: 'header' | 'payload'): Record<string, unknown> {
+  if (seg === '') throw new TokenFormatError('segments', `the ${name} segment is empty`);
+  checkSegment(seg, name);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(seg, 'base64url'));
+  } catch {
+    throw new TokenFormatError('json', `the ${name} is not UTF-8 text`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // JSON.parse's own message quotes the input; say only what is wrong.
+    throw new TokenFormatError('json', `the ${name} is not valid JSON`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TokenFormatError('not-object', `the ${name} is JSON but not an object (it is ${describe(value)})`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function checkHeader(h: Record<string, unknown>): JwtHeader {
+  if (typeof h.alg !== 'string' || h.alg === '') {
+    throw new TokenFormatError('header', h.alg === undefined ? 'the header has no "alg"' : `the header "alg" is ${describe(h.alg)}, not a name`);
+  }
+  for (const k of ['kid', 'typ'] as const) {
+    if (h[k] !== undefined && typeof h[k] !== 'string') {
+      throw new TokenFormatError('header', `the header "${k}" is ${describe(h[k])}, not a string`);
+    }
+  }
+  return h as JwtHeader;
+}
+
+/** Claim types as kube-apiserver's decoder (go-jose jwt.Claims + the private claims) demands. */
+function checkClaims(c: Record<string, unknown>): JwtClaims {
+  for (const k of ['exp', 'nbf', 'iat']) expect(c[k], k, 'a number (NumericDate)', isNumericDate);
+  for (const k of ['iss', 'sub', 'jti']) expect(c[k], k, 'a string', isString);
+  expect(c.aud, 'aud', 'a string or an array of strings', (v) => isString(v) || (Array.isArray(v) && v.every(isString)));
+
+  const k8s = c['kubernetes.io'];
+  if (k8s !== undefined) {
+    expect(k8s, 'kubernetes.io', 'an object', isObject);
+    const o = k8s as Record<string, unknown>;
+    expect(o.namespace, 'kubernetes.io.namespace', 'a string', isString);
+    expect(o.warnafter, 'kubernetes.io.warnafter', 'a number (NumericDate)', isNumericDate);
+    for (const ref of ['serviceaccount', 'pod', 'secret', 'node']) {
+      expect(o[ref], `kubernetes.io.${ref}`, 'an object {name, uid}', isObject);
+      const r = (o[ref] ?? {}) as Record<string, unknown>;
+      expect(r.name, `kubernetes.io.${ref}.name`, 'a string', isString);
+      expect(r.uid, `kubernetes.io.${ref}.uid`, 'a string', isString);
+    }
+  }
+  for (const k of Object.keys(c)) {
+    if (k.startsWith('kubernetes.io/serviceaccount/')) expect(c[k], k, 'a string', isString);
+  }
+  return c as JwtClaims;
+}
+
+function expect(v: unknown, claim: string, want: string, ok: (v: unknown) => boolean): void {
+  if (v !== undefined && !ok(v)) {
+    throw new TokenFormatError('claim-type', `the claim "${claim}" must be ${want}, not ${describe(v)}`);
+  }
+}
+
+const isString = (v: unknown): boolean => typeof v === 'string';
+const isNumericDate = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** "a string", "an array", "null" — the type of a value, never the value (it may be secret). */
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  const t = typeof v;
+  return t === 'object' ? 'an object' : t === 'undefined' ? 'missing' : `a ${t}`;
+}
