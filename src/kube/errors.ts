@@ -17,8 +17,10 @@ export class ApiError extends OperationError {
     readonly operation: string,
     /** Status.details, when the server sent them. */
     readonly details?: unknown,
+    /** The `hint: …` line, and a message that replaces the default `<operation>: <server message>`. */
+    extra?: { hint?: string; message?: string },
   ) {
-    super(`${operation}: ${serverMessage || reason || `HTTP ${code}`}`);
+    super(extra?.message ?? `${operation}: ${serverMessage || reason || `HTTP ${code}`}`, extra?.hint);
   }
 }
 

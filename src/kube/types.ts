@@ -1,7 +1,8 @@
 /**
- * The kube layer as commands and checks see it. Implemented on @kubernetes/client-node in
- * src/kube/client.ts (loaded lazily); tests pass the real implementation pointed at the emulator
- * in tests/apiserver/, or a fake object of this shape — never a module mock.
+ * The kube layer as commands and checks see it. Implemented on @kubernetes/client-node behind
+ * src/kube/connect.ts (loaded lazily: the only file that imports client-node at run time); tests
+ * pass the real implementation pointed at the emulator in tests/apiserver/, or a fake object of
+ * this shape — never a module mock.
  *
  * Types are client-node's model types, imported as types only so that nothing loads at run time.
  */
@@ -37,9 +38,14 @@ export interface ConnectionFlags {
 export interface ListOptions {
   labelSelector?: string;
   fieldSelector?: string;
-  /** Page size; the layer follows `continue` itself unless `continue` is given. */
+  /** Page size (default 500); the layer follows `continue` itself unless `continue` or `singlePage` is given. */
   limit?: number;
   continue?: string;
+  /**
+   * Return only the page asked for (the first one, or the one `continue` names) with its own
+   * `continue` token, instead of following every page. `listAll` (src/kube/list.ts) uses it.
+   */
+  singlePage?: boolean;
 }
 
 /** One page of a LIST. */
@@ -85,6 +91,8 @@ export interface ClusterInfo {
   /** PEM of the CA the cluster is trusted with, if the kubeconfig carries one. */
   caPem?: string;
   insecureSkipTlsVerify?: boolean;
+  /** The kubeconfig's tls-server-name: the name the serving certificate is checked against. */
+  tlsServerName?: string;
   /** True when loaded from the pod's own service account files (in-cluster config). */
   inCluster: boolean;
 }
@@ -129,6 +137,14 @@ export interface KubeConnection {
   forToken(token: string): KubeApi;
   /** The kubeconfig YAML text for a user holding `token` (mint -o kubeconfig). */
   kubeconfigForToken(userName: string, token: string, namespace: string): string;
+}
+
+/** What connect() needs besides the flags and environment; every field has a real default. */
+export interface ConnectOptions {
+  /** Where --debug lines go (method, URL, status; never headers or tokens). Default: dropped. */
+  log?: (line: string) => void;
+  /** The in-cluster service account directory; tests point it at a temporary folder. */
+  serviceAccountDir?: string;
 }
 
 /** Connects lazily: the first call loads client-node and the kubeconfig. */

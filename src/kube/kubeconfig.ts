@@ -1,0 +1,329 @@
+/**
+ * Where we connect, decided as kubectl decides it: --kubeconfig, else KUBECONFIG (several files
+ * merged, first one to set a value wins), else ~/.kube/config, else the in-cluster service account.
+ * Then --context / --cluster / --user pick the entries, checked here because client-node silently
+ * falls back to http://localhost:8080 and accepts an unknown context.
+ *
+ * Pure of client-node: the result is a one-context kubeconfig object that connect.ts hands to
+ * client-node's KubeConfig.loadFromString, so client-node keeps its own auth (exec, auth-provider).
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { OperationError, UsageError } from '../errors.js';
+import type { ConnectionFlags } from './types.js';
+import { readInCluster, SERVICE_ACCOUNT_DIR } from './incluster.js';
+
+const ANONYMOUS = 'satoken-anonymous';
+
+export const NO_CONFIGURATION = 'no configuration has been provided (set KUBECONFIG, --kubeconfig, or run inside a pod)';
+
+/** A kubeconfig entry as written in the file: `{name, cluster|user|context: {...}}`. */
+type Fields = Record<string, unknown>;
+interface NamedEntry {
+  name: string;
+  body: Fields;
+}
+
+/** Several kubeconfig files merged by kubectl's rules. */
+export interface MergedKubeconfig {
+  /** The files read, in order (those that exist). */
+  files: string[];
+  clusters: Map<string, NamedEntry>;
+  users: Map<string, NamedEntry>;
+  contexts: Map<string, NamedEntry>;
+  /** From the first file that sets it. */
+  currentContext?: string;
+}
+
+/** The connection chosen: what to hand to client-node, and what to tell the user (no secrets). */
+export interface ResolvedConfig {
+  inCluster: boolean;
+  contextName: string;
+  clusterName: string;
+  userName?: string;
+  server: string;
+  caPem?: string;
+  insecureSkipTlsVerify: boolean;
+  tlsServerName?: string;
+  /** The context's namespace (or the pod's, in-cluster); undefined when it sets none. */
+  namespace?: string;
+  /** A kubeconfig object with just this cluster, user and context, every path absolute. */
+  kubeconfig: Record<string, unknown>;
+}
+
+/** What the loader reads; tests give real files and a temporary service account directory. */
+export interface LoadEnv {
+  env: Record<string, string | undefined>;
+  serviceAccountDir?: string;
+}
+
+export function resolveConfig(flags: ConnectionFlags, { env, serviceAccountDir = SERVICE_ACCOUNT_DIR }: LoadEnv): ResolvedConfig {
+  const merged = loadKubeconfigFiles(flags, env);
+  if (merged) return select(merged, flags);
+  const inCluster = readInCluster(serviceAccountDir, env);
+  if (!inCluster) throw new OperationError(NO_CONFIGURATION, 'point --kubeconfig or KUBECONFIG at a kubeconfig file');
+  if (flags.context || flags.cluster || flags.user) {
+    const which = flags.context ? `context "${flags.context}"` : flags.cluster ? `cluster "${flags.cluster}"` : `user "${flags.user}"`;
+    throw new UsageError(`${which} does not exist: running in-cluster without a kubeconfig`);
+  }
+  const cluster = { server: inCluster.server, 'certificate-authority-data': Buffer.from(inCluster.caPem).toString('base64') };
+  return {
+    inCluster: true,
+    contextName: 'in-cluster',
+    clusterName: 'in-cluster',
+    userName: 'in-cluster',
+    server: inCluster.server,
+    caPem: inCluster.caPem,
+    insecureSkipTlsVerify: false,
+    namespace: inCluster.namespace,
+    kubeconfig: oneContextKubeconfig('in-cluster', cluster, 'in-cluster', { token: inCluster.token }, 'in-cluster', inCluster.namespace),
+  };
+}
+
+/**
+ * Reads and merges the kubeconfig files; undefined when there are none to read (the caller then
+ * tries in-cluster). --kubeconfig must exist; missing KUBECONFIG entries are skipped, as kubectl does.
+ */
+export function loadKubeconfigFiles(flags: Pick<ConnectionFlags, 'kubeconfig'>, env: Record<string, string | undefined>): MergedKubeconfig | undefined {
+  let paths: string[];
+  if (flags.kubeconfig) {
+    if (!isFile(flags.kubeconfig)) throw new OperationError(`cannot read kubeconfig ${flags.kubeconfig} (no such file)`, 'check the --kubeconfig path');
+    paths = [flags.kubeconfig];
+  } else if (env.KUBECONFIG) {
+    paths = env.KUBECONFIG.split(delimiter).filter((p) => p !== '' && isFile(p));
+  } else {
+    const home = env.HOME || env.USERPROFILE;
+    paths = home && isFile(join(home, '.kube', 'config')) ? [join(home, '.kube', 'config')] : [];
+  }
+  const merged: MergedKubeconfig = { files: [], clusters: new Map(), users: new Map(), contexts: new Map() };
+  for (const p of paths) mergeFile(merged, p, readKubeconfigFile(p));
+  const empty = merged.clusters.size === 0 && merged.contexts.size === 0 && merged.users.size === 0;
+  // An explicit --kubeconfig is never replaced by in-cluster config, even when empty (kubectl's rule).
+  if (empty && !flags.kubeconfig) return undefined;
+  return merged;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function readKubeconfigFile(path: string): Fields {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(path, 'utf8'));
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : firstLine((e as Error).message);
+    throw new OperationError(`cannot read kubeconfig ${path} (${why})`, 'fix the file, or point --kubeconfig elsewhere');
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new OperationError(`cannot read kubeconfig ${path} (not a YAML mapping)`, 'fix the file, or point --kubeconfig elsewhere');
+  }
+  return doc as Fields;
+}
+
+const firstLine = (s: string) => s.split('\n')[0].trim();
+
+/** kubectl's merge: for each name, the first file that defines it wins, whole; so does current-context. */
+export function mergeFile(into: MergedKubeconfig, path: string, doc: Fields): void {
+  into.files.push(path);
+  const dir = dirname(path);
+  for (const [key, section, bodyKey] of [
+    ['clusters', into.clusters, 'cluster'],
+    ['users', into.users, 'user'],
+    ['contexts', into.contexts, 'context'],
+  ] as const) {
+    const list = doc[key];
+    if (list === undefined || list === null) continue;
+    if (!Array.isArray(list)) throw new OperationError(`cannot read kubeconfig ${path} (${key} is not a list)`);
+    list.forEach((entry: unknown, i) => {
+      const e = (entry ?? {}) as Fields;
+      if (typeof e.name !== 'string' || e.name === '') {
+        throw new OperationError(`cannot read kubeconfig ${path} (${key}[${i}] has no name)`);
+      }
+      if (section.has(e.name)) return;
+      const body = (e[bodyKey] ?? {}) as Fields;
+      if (typeof body !== 'object' || Array.isArray(body)) {
+        throw new OperationError(`cannot read kubeconfig ${path} (${key}[${i}].${bodyKey} is not a mapping)`);
+      }
+      section.set(e.name, { name: e.name, body: absolutePaths(bodyKey, body, dir) });
+    });
+  }
+  const current = doc['current-context'];
+  if (into.currentContext === undefined && typeof current === 'string' && current !== '') into.currentContext = current;
+}
+
+/** kubectl resolves file references relative to the kubeconfig file that holds them. */
+function absolutePaths(kind: 'cluster' | 'user' | 'context', body: Fields, dir: string): Fields {
+  const out: Fields = { ...body };
+  const fix = (k: string) => {
+    if (typeof out[k] === 'string' && out[k] !== '' && !isAbsolute(out[k] as string)) out[k] = join(dir, out[k] as string);
+  };
+  if (kind === 'cluster') fix('certificate-authority');
+  if (kind === 'user') {
+    fix('client-certificate');
+    fix('client-key');
+    fix('token-file');
+    const exec = out.exec as Fields | undefined;
+    // Only a command given as a relative path (with a slash) is file-relative; a bare name is looked up on PATH.
+    if (exec && typeof exec.command === 'string' && exec.command.includes('/') && !isAbsolute(exec.command)) {
+      out.exec = { ...exec, command: join(dir, exec.command) };
+    }
+  }
+  return out;
+}
+
+/** Applies --context / --cluster / --user and checks that what they name exists and is usable. */
+export function select(merged: MergedKubeconfig, flags: ConnectionFlags): ResolvedConfig {
+  const where = merged.files.length === 1 ? merged.files[0] : `the kubeconfig (${merged.files.join(', ')})`;
+  let contextName = flags.context ?? merged.currentContext ?? '';
+  let context: NamedEntry | undefined;
+  if (flags.context !== undefined) {
+    context = merged.contexts.get(flags.context);
+    if (!context) throw new UsageError(`context "${flags.context}" does not exist in the kubeconfig`, listHint('contexts', merged.contexts));
+  } else if (contextName !== '') {
+    context = merged.contexts.get(contextName);
+    if (!context) {
+      throw new OperationError(`the current context "${contextName}" does not exist in the kubeconfig`, listHint('contexts', merged.contexts));
+    }
+  } else if (flags.cluster === undefined) {
+    if (merged.clusters.size === 0) throw new OperationError(`${where} defines no clusters`, 'point --kubeconfig at a kubeconfig that has one');
+    throw new OperationError(
+      `no context is selected: ${where} sets no current-context`,
+      merged.contexts.size > 0 ? `give --context; ${listHint('contexts', merged.contexts)}` : 'give --context, or --cluster and --user',
+    );
+  }
+  const ctx = context?.body ?? {};
+  const clusterName = flags.cluster ?? str(ctx.cluster) ?? '';
+  const cluster = merged.clusters.get(clusterName);
+  if (!cluster) {
+    if (flags.cluster !== undefined) throw new UsageError(`cluster "${flags.cluster}" does not exist in the kubeconfig`, listHint('clusters', merged.clusters));
+    throw new OperationError(
+      clusterName === '' ? `context "${contextName}" names no cluster` : `context "${contextName}" refers to cluster "${clusterName}", which does not exist in the kubeconfig`,
+      'fix the kubeconfig, or give --cluster',
+    );
+  }
+  const userName = flags.user ?? str(ctx.user);
+  let user: NamedEntry | undefined;
+  if (userName !== undefined) {
+    user = merged.users.get(userName);
+    if (!user) {
+      if (flags.user !== undefined) throw new UsageError(`user "${flags.user}" does not exist in the kubeconfig`, listHint('users', merged.users));
+      throw new OperationError(`context "${contextName}" refers to user "${userName}", which does not exist in the kubeconfig`, 'fix the kubeconfig, or give --user');
+    }
+  }
+  if (contextName === '') contextName = `${clusterName}`;
+
+  const c = checkCluster(cluster);
+  if (user) checkUser(user);
+  const namespace = str(ctx.namespace);
+  return {
+    inCluster: false,
+    contextName,
+    clusterName,
+    userName: user?.name,
+    server: c.server,
+    caPem: c.caPem,
+    insecureSkipTlsVerify: c.insecure,
+    tlsServerName: str(cluster.body['tls-server-name']),
+    namespace,
+    kubeconfig: oneContextKubeconfig(clusterName, cluster.body, user?.name, user?.body, contextName, namespace),
+  };
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function listHint(what: string, names: Map<string, unknown>): string {
+  const list = [...names.keys()];
+  return list.length === 0 ? `the kubeconfig defines no ${what}` : `the kubeconfig has: ${list.join(', ')}`;
+}
+
+function checkCluster({ name, body }: NamedEntry): { server: string; caPem?: string; insecure: boolean } {
+  const server = str(body.server);
+  const fix = 'fix the cluster entry in the kubeconfig';
+  if (!server) throw new OperationError(`cluster "${name}" has no server in the kubeconfig`, fix);
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw new OperationError(`cluster "${name}" has an invalid server "${server}"`, fix);
+  }
+  if (url.protocol !== 'https:') {
+    throw new OperationError(`cluster "${name}": server ${server} is not https (plain HTTP is not supported)`, fix);
+  }
+  const insecure = body['insecure-skip-tls-verify'] === true;
+  let caPem: string | undefined;
+  if (str(body['certificate-authority-data'])) {
+    caPem = pemFromBase64(body['certificate-authority-data'] as string, `cluster "${name}": certificate-authority-data`, 'CERTIFICATE');
+  } else if (str(body['certificate-authority'])) {
+    caPem = readPemFile(body['certificate-authority'] as string, `cluster "${name}": certificate-authority`, 'CERTIFICATE');
+  }
+  if (caPem) {
+    try {
+      new X509Certificate(caPem);
+    } catch {
+      throw new OperationError(`cluster "${name}": the certificate authority is not a valid certificate`, "fix the kubeconfig's certificate-authority-data");
+    }
+  }
+  return { server: server.replace(/\/+$/, ''), caPem, insecure };
+}
+
+function checkUser({ name, body }: NamedEntry): void {
+  if (str(body['client-certificate-data'])) pemFromBase64(body['client-certificate-data'] as string, `user "${name}": client-certificate-data`, 'CERTIFICATE');
+  if (str(body['client-key-data'])) pemFromBase64(body['client-key-data'] as string, `user "${name}": client-key-data`, 'PRIVATE KEY');
+  if (str(body['client-certificate'])) readPemFile(body['client-certificate'] as string, `user "${name}": client-certificate`, 'CERTIFICATE');
+  if (str(body['client-key'])) readPemFile(body['client-key'] as string, `user "${name}": client-key`, 'PRIVATE KEY');
+  if (str(body['token-file']) && !isFile(body['token-file'] as string)) {
+    throw new OperationError(`user "${name}": token-file ${body['token-file']} cannot be read (no such file)`, 'fix the user entry in the kubeconfig');
+  }
+}
+
+/** Base64 that must decode to PEM of the given kind (`PRIVATE KEY` matches RSA/EC/PKCS#8 keys). */
+function pemFromBase64(data: string, what: string, kind: string): string {
+  const clean = data.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 === 1) {
+    throw new OperationError(`${what} is not valid base64`, `fix the kubeconfig's ${what.split(': ')[1]}`);
+  }
+  const text = Buffer.from(clean, 'base64').toString('utf8');
+  if (!text.includes(`-----BEGIN `) || !text.includes(kind)) {
+    throw new OperationError(`${what} does not hold a PEM ${kind.toLowerCase()}`, `fix the kubeconfig's ${what.split(': ')[1]}`);
+  }
+  return text;
+}
+
+function readPemFile(path: string, what: string, kind: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new OperationError(`${what} file ${path} cannot be read (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`, 'fix the path in the kubeconfig');
+  }
+  if (!text.includes('-----BEGIN ') || !text.includes(kind)) throw new OperationError(`${what} file ${path} does not hold a PEM ${kind.toLowerCase()}`);
+  return text;
+}
+
+function oneContextKubeconfig(
+  clusterName: string,
+  cluster: Fields,
+  userName: string | undefined,
+  user: Fields | undefined,
+  contextName: string,
+  namespace: string | undefined,
+): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: clusterName, cluster }],
+    // Always a user, if only an anonymous one: client-node applies the cluster's CA only when there is one.
+    users: [{ name: userName ?? ANONYMOUS, user: user ?? {} }],
+    contexts: [{ name: contextName, context: { cluster: clusterName, user: userName ?? ANONYMOUS, ...(namespace ? { namespace } : {}) } }],
+    'current-context': contextName,
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Paginated LISTs (limit/continue), shared by the kube layer and by scans that want pages as
+ * they come. Pure: works over any KubeApi list method, the real one or a test's fake.
+ */
+import type { ListOptions, Page } from './types.js';
+
+/** Items per page when the caller does not say: kubectl's own chunk size. */
+export const DEFAULT_CHUNK = 500;
+
+/** Follows `continue` from the first page to the last. */
+export async function* listPages<T>(fetchPage: (cont: string | undefined) => Promise<Page<T>>): AsyncGenerator<Page<T>> {
+  let cont: string | undefined;
+  const seen = new Set<string>();
+  do {
+    const page = await fetchPage(cont);
+    yield page;
+    cont = page.continue || undefined;
+    // A server that hands back a token it gave before would loop forever.
+    if (cont !== undefined) {
+      if (seen.has(cont)) throw new Error(`the API server returned the same continue token twice ("${cont.slice(0, 20)}…")`);
+      seen.add(cont);
+    }
+  } while (cont !== undefined);
+}
+
+/**
+ * Streams the pages of a LIST, for scans over many objects:
+ * `for await (const page of listAll((o) => api.listPods(undefined, o))) …`.
+ */
+export function listAll<T>(list: (opts: ListOptions) => Promise<Page<T>>, opts: Omit<ListOptions, 'continue' | 'singlePage'> = {}): AsyncGenerator<Page<T>> {
+  return listPages((cont) => list({ ...opts, limit: opts.limit ?? DEFAULT_CHUNK, continue: cont, singlePage: true }));
+}
