@@ -3,7 +3,7 @@
  * engineer A) and the pure token + kubelet modules (tokens/, kubelet/, protobuf/ — engineer B).
  *
  * The platform implements `EmulatorHost`; the token and kubelet modules only ever see the cluster
- * through it, so they stay pure and are tested with an in-memory host (tests/apiserver/testing/).
+ * through it, so they stay pure and are tested with an in-memory host (tokens/memory-host.ts).
  *
  * Everything is SYNCHRONOUS: the store is in memory, and a synchronous host keeps the validation
  * order of kube-apiserver obvious (no interleaving between the SA lookup and the pod lookup).
