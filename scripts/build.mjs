@@ -4,6 +4,7 @@
 import { build } from 'esbuild';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -52,11 +53,46 @@ export function bundleOptions(entry, outfile) {
   };
 }
 
+/**
+ * The completion table (subcommands, flags, -o formats, choices) computed from the cli's own command
+ * list by src/completion/table.ts, bundled in memory and evaluated once here, so the completion
+ * helper carries the result as data instead of yargs and every command module.
+ */
+export async function completionSpec() {
+  const file = path.join(dist, '.completion-table.cjs');
+  const result = await build({ ...bundleOptions('src/completion/table.ts', file), write: false, minify: false, banner: {} });
+  const mod = { exports: {} };
+  new Function('module', 'exports', 'require', '__filename', '__dirname', result.outputFiles[0].text)(
+    mod, mod.exports, createRequire(file), file, dist,
+  );
+  return mod.exports.cliCompletionSpec();
+}
+
+/** esbuild options for a bundle that answers completion: the table baked in as a constant. */
+export function withCompletionSpec(options, spec) {
+  return { ...options, define: { ...options.define, __SATOKEN_COMPLETION_SPEC__: JSON.stringify(spec) } };
+}
+
+/**
+ * dist/kubectl_complete-satoken (kubectl's completion helper for this plugin: a few kilobytes, no
+ * yargs, no client-node) and its sibling with the cluster look-ups, required only when a pod,
+ * ServiceAccount or namespace name is completed.
+ */
+export async function buildCompletion(spec) {
+  const helper = path.join(dist, 'kubectl_complete-satoken');
+  await build(withCompletionSpec(bundleOptions('src/completion/main.ts', helper), spec));
+  await chmod(helper, 0o755);
+  const cluster = path.join(dist, 'kubectl_complete-satoken-cluster.cjs');
+  await build({ ...bundleOptions('src/completion/cluster-entry.ts', cluster), banner: {} });
+  return helper;
+}
+
 export async function buildAll() {
   await mkdir(dist, { recursive: true });
   const out = path.join(dist, 'kubectl-satoken');
   await build(bundleOptions('src/main.ts', out));
   await chmod(out, 0o755);
+  await buildCompletion(await completionSpec());
   // An extensionless file inside a "type": "module" package loads as ESM on Node 22+.
   await writeFile(path.join(dist, 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');
   return out;

@@ -27,6 +27,9 @@ export interface CommandOutput {
   renderAs?: OutputFormat;
 }
 
+/** -o values a command accepts when it declares no `formats` (the completion table reads it too). */
+export const DEFAULT_FORMATS = ['table', 'wide', 'json', 'yaml'];
+
 export interface CliCommand {
   /** yargs command string, e.g. `decode [token]`. */
   command: string;

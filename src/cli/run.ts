@@ -11,13 +11,12 @@ import { render } from '../output/render.js';
 import { scrubTokens } from '../output/redact.js';
 import type { OutputFormat } from '../output/types.js';
 import { COMMIT, VERSION } from '../version.js';
-import type { CliCommand, CommandOutput } from './command.js';
+import { DEFAULT_FORMATS, type CliCommand, type CommandOutput } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { GLOBAL_FLAGS, parseDuration } from './flags.js';
 import { nodeIo } from './io.js';
 import type { System } from './system.js';
 
-const DEFAULT_FORMATS = ['table', 'wide', 'json', 'yaml'];
 const SCRIPT = 'kubectl satoken';
 
 /** The parser, without handlers: we dispatch ourselves so that commands stay async and testable. */

