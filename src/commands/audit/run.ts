@@ -1,0 +1,249 @@
+/**
+ * `kubectl satoken audit`: reads API server audit logs (JSON lines, gzip or not, any number of files
+ * in any order), folds the stale/legacy token annotations into one row per workload, and says what to
+ * fix and by when. Works without a cluster; --cluster-lookup adds the Secrets' dates.
+ */
+import { OperationError, UsageError } from '../../errors.js';
+import { ConnectionError, isForbidden } from '../../kube/errors.js';
+import type { Deps, Notice, Outcome } from '../types.js';
+import { Aggregate, Aggregator } from './aggregate.js';
+import { findingOf, type AuditEvent } from './annotations.js';
+import {
+  clusterDeadline,
+  logDeadline,
+  readSecretIfExists,
+  secretFacts,
+  trackingSince,
+  type DeadlineOptions,
+} from './deadlines.js';
+import { numberedLines, type LogSource } from './read.js';
+import { clientInfo } from './user-agent.js';
+import { URGENCY, actionOf, fixText } from './verdict.js';
+import type { MalformedSample, TokenAuditItem, TokenAuditReport } from './types.js';
+
+export interface AuditOptions extends DeadlineOptions {
+  sources: LogSource[];
+  /** Window on requestReceivedTimestamp, ms since the epoch (inclusive). */
+  since?: number;
+  until?: number;
+  /** Read the legacy token Secrets and the tracking ConfigMap through deps.kube. */
+  clusterLookup: boolean;
+  /** Malformed lines reported with file:line. */
+  maxSamples?: number;
+}
+
+const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Why a line is not an audit event, or undefined plus the event and its time when it is one. */
+export function parseLine(line: string): { event: AuditEvent; at: number } | { malformed: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return { malformed: 'not JSON' };
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return { malformed: 'not a JSON object' };
+  const ev = v as AuditEvent;
+  if (ev.kind !== undefined && ev.kind !== 'Event') return { malformed: `kind "${String(ev.kind)}" is not an audit Event` };
+  if (typeof ev.stage !== 'string') return { malformed: 'no stage' };
+  const at = Date.parse(String(ev.requestReceivedTimestamp ?? ev.stageTimestamp ?? ''));
+  if (Number.isNaN(at)) return { malformed: 'no valid requestReceivedTimestamp' };
+  return { event: ev, at };
+}
+
+export async function runAudit(o: AuditOptions, deps: Deps): Promise<Outcome<TokenAuditReport>> {
+  if (o.sources.length === 0) throw new UsageError('no audit log given (--log FILE, or --log - for stdin)');
+  if (o.since !== undefined && o.until !== undefined && o.since > o.until) {
+    throw new UsageError('--since is after --until');
+  }
+  const maxSamples = o.maxSamples ?? 5;
+  const notices: Notice[] = [];
+  const agg = new Aggregator();
+  let malformed = 0;
+  const samples: MalformedSample[] = [];
+
+  // Open everything first: an unreadable file fails the run before minutes of reading the others.
+  const opened: Array<[LogSource, AsyncIterable<Buffer | string>]> = [];
+  for (const s of o.sources) {
+    try {
+      opened.push([s, await s.open()]);
+    } catch (e) {
+      throw readError(s.name, e);
+    }
+  }
+
+  for (const [source, stream] of opened) {
+    deps.progress(`reading ${source.name}…`);
+    let lineNo = 0;
+    try {
+      for await (const [n, line] of numberedLines(stream)) {
+        lineNo = n;
+        if (line.trim() === '') continue;
+        const p = parseLine(line);
+        if ('malformed' in p) {
+          malformed++;
+          if (samples.length < maxSamples) samples.push({ at: `${source.name}:${n}`, reason: p.malformed });
+          continue;
+        }
+        if ((o.since !== undefined && p.at < o.since) || (o.until !== undefined && p.at > o.until)) {
+          agg.outsideWindow++;
+          continue;
+        }
+        agg.add(p.event, p.at, findingOf(p.event));
+      }
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      if (/unexpected end of file/i.test(why)) {
+        notices.push({ level: 'warning', message: `${source.name}: the gzip data ends early (truncated file); read ${lineNo} lines` });
+      } else {
+        throw readError(source.name, e);
+      }
+    }
+  }
+  deps.progress('');
+
+  for (const s of samples) notices.push({ level: 'warning', message: `${s.at}: skipped a malformed line (${s.reason})` });
+  if (malformed > samples.length) notices.push({ level: 'warning', message: `${malformed - samples.length} more malformed lines skipped` });
+  if (malformed > 0 && agg.events === 0) {
+    notices.push({
+      level: 'info',
+      message: 'no line was a JSON audit event: the API server must write them with --audit-log-format=json (the default)',
+    });
+  }
+
+  let items = [...agg.byKey.values()].map((a) => toItem(a, o));
+  if (o.clusterLookup) items = await addClusterDeadlines(items, o, deps, notices);
+  items.sort(byUrgency);
+
+  const report: TokenAuditReport = {
+    kind: 'TokenAuditReport',
+    items,
+    summary: {
+      files: o.sources.map((s) => s.name),
+      events: agg.events,
+      requests: agg.requests,
+      outsideWindow: agg.outsideWindow,
+      malformed,
+      subjects: new Set(items.map((i) => i.subject || `${i.namespace}/?`)).size,
+      stale: items.filter((i) => i.problem === 'stale-token').length,
+      legacy: items.filter((i) => i.action === 'migrate-legacy-token').length,
+      invalidated: items.filter((i) => i.problem === 'invalidated-legacy-token').length,
+      malformedSamples: samples,
+      ...(o.since !== undefined ? { since: rfc3339(o.since) } : {}),
+      ...(o.until !== undefined ? { until: rfc3339(o.until) } : {}),
+    },
+  };
+  return { result: report, problem: items.length > 0, notices };
+}
+
+function toItem(a: Aggregate, o: AuditOptions): TokenAuditItem {
+  const f = a.finding;
+  const t = a.tally;
+  const clients = t.agents.sorted().map(([ua, n]) => clientInfo(ua, n));
+  const secrets = a.secrets.sorted().map(([s]) => s);
+  const deadline = logDeadline(f.problem, a.lastSeen, a.latestWarnAfter, o);
+  return {
+    problem: f.problem,
+    action: actionOf(f.problem),
+    subject: f.subject,
+    namespace: f.namespace,
+    serviceAccount: f.serviceAccount,
+    pod: f.pod,
+    requests: t.requests,
+    unauthorized: t.unauthorized,
+    firstSeen: rfc3339(a.firstSeen),
+    lastSeen: rfc3339(a.lastSeen),
+    clients,
+    sourceIPs: a.sourceIPs.sorted().map(([ip]) => ip),
+    requestsBy: t.verbs.sorted().map(([k, n]) => {
+      const i = k.indexOf(' ');
+      return { verb: k.slice(0, i), resource: k.slice(i + 1), requests: n };
+    }),
+    secrets,
+    ...(a.maxSecondsPastWarning !== undefined ? { maxSecondsPastWarning: a.maxSecondsPastWarning } : {}),
+    ...(deadline ? { deadline } : {}),
+    fix: fixText({
+      problem: f.problem,
+      namespace: f.namespace,
+      secrets,
+      clients,
+      maxSecondsPastWarning: a.maxSecondsPastWarning,
+      periodDays: o.periodDays,
+    }),
+    ...(a.truncated ? { truncated: true } : {}),
+  };
+}
+
+async function addClusterDeadlines(
+  items: TokenAuditItem[],
+  o: AuditOptions,
+  deps: Deps,
+  notices: Notice[],
+): Promise<TokenAuditItem[]> {
+  const withSecret = items.filter((i) => i.problem !== 'stale-token' && i.secrets.length > 0 && i.namespace);
+  if (withSecret.length === 0) return items;
+  const now = deps.clock().getTime();
+  let api;
+  try {
+    api = (await deps.kube()).api;
+  } catch (e) {
+    if (e instanceof ConnectionError) throw withHint(e, 'run without --cluster-lookup to audit the log alone');
+    throw e;
+  }
+  const since = await trackingSince(api);
+  let forbidden = false;
+  const out: TokenAuditItem[] = [];
+  for (const item of items) {
+    if (!withSecret.includes(item)) {
+      out.push(item);
+      continue;
+    }
+    const secret = item.secrets[0]!;
+    try {
+      const facts = secretFacts(await readSecretIfExists(api, item.namespace, secret));
+      const deadline = clusterDeadline(item.problem, facts, since, now, o.periodDays);
+      out.push({ ...item, cluster: { secret, ...facts }, ...(deadline ? { deadline } : {}) });
+    } catch (e) {
+      if (!isForbidden(e)) throw e;
+      forbidden = true;
+      out.push(item);
+    }
+  }
+  if (forbidden) {
+    notices.push({ level: 'warning', message: 'cannot get some Secrets (forbidden): their deadlines come from the log alone' });
+  }
+  return out;
+}
+
+function byUrgency(a: TokenAuditItem, b: TokenAuditItem): number {
+  return (
+    URGENCY[a.problem] - URGENCY[b.problem] ||
+    deadlineKey(a).localeCompare(deadlineKey(b)) ||
+    b.requests - a.requests ||
+    a.namespace.localeCompare(b.namespace) ||
+    a.serviceAccount.localeCompare(b.serviceAccount) ||
+    a.pod.localeCompare(b.pod)
+  );
+}
+
+/** Earliest deadline first; failing now before any date; none last. */
+const deadlineKey = (i: TokenAuditItem) => (i.deadline?.event === 'failing-now' ? '0' : i.deadline?.date ? `1${i.deadline.date}` : '2');
+
+function readError(name: string, e: unknown): OperationError {
+  const err = e as NodeJS.ErrnoException;
+  const why =
+    err?.code === 'ENOENT'
+      ? 'no such file'
+      : err?.code === 'EACCES'
+        ? 'permission denied'
+        : err?.code === 'EISDIR'
+          ? 'is a directory'
+          : err instanceof Error
+            ? err.message
+            : String(e);
+  return new OperationError(`cannot read audit log "${name}" (${why})`);
+}
+
+function withHint(e: ConnectionError, hint: string): OperationError {
+  return new OperationError(e.message, e.hint ?? hint, { cause: e });
+}
