@@ -10,14 +10,10 @@ export const NOW = new Date('2026-11-28T16:00:00Z');
 export function fakeDeps(over: Partial<Deps> = {}): Deps {
   return {
     clock: () => NOW,
-    io: {
-      readFile: async () => Buffer.alloc(0),
-      readStdin: async () => Buffer.alloc(0),
-      writeFile: async () => {},
-      mkdir: async () => {},
-      readDir: async () => [],
-      exists: async () => false,
-    },
+    // audit reads its logs through LogSource, never through io: any use is a test failure.
+    io: new Proxy({} as Deps['io'], {
+      get: (_t, k) => () => Promise.reject(new Error(`io.${String(k)} is not expected in audit`)),
+    }),
     kube: () => Promise.reject(new Error('this test must not touch the cluster')),
     progress: () => {},
     env: {},
