@@ -6,7 +6,8 @@ import type {
   ConfigurationOptions,
   HttpLibrary,
   KubeConfig,
-  Middleware as PromiseMiddleware,
+  RequestContext,
+  ResponseContext,
 } from '@kubernetes/client-node';
 import type { AccessAttributes, ExecResult, KubeApi, ListOptions, Page, TokenRequestSpec } from './types.js';
 import { type Attempt, type CallSettings, type RetryPolicy, runCall } from './call.js';
@@ -40,9 +41,19 @@ export function makeApi(s: ApiSettings): KubeApi {
   const authn = new k8s.AuthenticationV1Api(config);
   const authz = new k8s.AuthorizationV1Api(config);
 
-  /** client-node's per-call options: our middleware appended to the (empty) static list. */
-  const opts = (a: Attempt): ConfigurationOptions =>
-    ({ middleware: [a.middleware as unknown as PromiseMiddleware], middlewareMergeStrategy: 'append' }) as unknown as ConfigurationOptions;
+  /**
+   * client-node's per-call options: our middleware appended to the (empty) static list. The
+   * object-parameter APIs hand these to the Observable layer, so each hook returns an Observable.
+   */
+  const opts = (a: Attempt): ConfigurationOptions => ({
+    middleware: [
+      {
+        pre: (ctx: RequestContext) => new k8s.Observable(a.middleware.pre(ctx)),
+        post: (rsp: ResponseContext) => new k8s.Observable(a.middleware.post(rsp)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  });
 
   async function call<T>(operation: string, policy: RetryPolicy, fn: (o: ConfigurationOptions) => Promise<T>): Promise<T> {
     return (await runCall(s.call, operation, policy, (a) => fn(opts(a)))).value;
@@ -68,22 +79,21 @@ export function makeApi(s: ApiSettings): KubeApi {
   const get = (kind: string, name: string, namespace?: string) => `get ${kind} "${name}"${namespace ? ` in namespace "${namespace}"` : ''}`;
 
   async function raw(method: string, path: string, body: unknown, contentType: string | undefined, policy: RetryPolicy): Promise<unknown> {
-    return call(`${method} ${path}`, policy, async (options) => {
+    const r = await runCall(s.call, `${method} ${path}`, policy, async (a) => {
       const ctx = new k8s.RequestContext(s.call.server + (path.startsWith('/') ? path : `/${path}`), method as 'GET');
       ctx.setHeaderParam('Accept', 'application/json, */*;q=0.8');
       if (body !== undefined) {
         ctx.setHeaderParam('Content-Type', contentType ?? 'application/json');
         ctx.setBody(typeof body === 'string' ? body : JSON.stringify(body));
       }
-      const mw = (options as unknown as { middleware: PromiseMiddleware[] }).middleware;
-      for (const m of mw) await m.pre(ctx);
-      let rsp = await s.transport.send(ctx).toPromise();
-      for (const m of mw) rsp = await m.post(rsp);
+      await a.middleware.pre(ctx);
+      const rsp = await a.middleware.post(await s.transport.send(ctx).toPromise());
       const text = await rsp.body.text();
       if (rsp.httpStatusCode < 200 || rsp.httpStatusCode > 299) throw new k8s.ApiException(rsp.httpStatusCode, `${method} ${path}`, text, rsp.headers);
       if (text === '') return undefined;
       return /json/.test(rsp.headers['content-type'] ?? '') || /^\s*[[{]/.test(text) ? JSON.parse(text) : text;
     });
+    return r.value;
   }
 
   return {
