@@ -25,6 +25,11 @@ export interface CommandOutput {
   showTokens?: boolean;
   /** Render as this format instead of -o (e.g. mint --decode renders a TokenInspection table). */
   renderAs?: OutputFormat;
+  /**
+   * The job could not be done, but the result says why and is printed anyway (test-auth's `error`
+   * verdict: the API server was unreachable): exit 1 instead of 0/3.
+   */
+  exitCode?: 1;
 }
 
 /** -o values a command accepts when it declares no `formats` (the completion table reads it too). */

@@ -120,7 +120,7 @@ export async function runCli(args: string[], sys: System, commands: CliCommand[]
       });
       sys.stdout.write(out.showTokens ? text : scrubTokens(text));
     }
-    return out.outcome.problem ? 3 : 0;
+    return out.exitCode ?? (out.outcome.problem ? 3 : 0);
   } catch (e) {
     return reportError(e, debug, writeErr);
   }

@@ -1,0 +1,89 @@
+/**
+ * The fix for each way a token is refused (the API server's reasons, KUBERNETES.md §2) and the
+ * RoleBinding that grants what RBAC refused. Commands are filled in from what the token names.
+ */
+import type { AccessAttributes } from '../../kube/types.js';
+import type { KubernetesView } from '../../jwt/types.js';
+
+/** What a fix can name: the token's claims, and where the token came from. */
+export interface FixContext {
+  view: KubernetesView | null;
+  /** The pod the token was read from (--pod), if any. */
+  pod?: { namespace: string; name: string };
+  /** The namespace to use when the token names none. */
+  namespace: string;
+}
+
+/** The fix for an API server reason (TokenReview status.error, or a local finding's message). */
+export function fixForReason(reason: string, c: FixContext): string {
+  const v = c.view;
+  const ns = v?.namespace ?? c.namespace;
+  const sa = v?.serviceAccount?.name ?? '<serviceaccount>';
+  const bound = v?.boundObject;
+  const pod = c.pod ?? (bound?.kind === 'Pod' && bound.name ? { namespace: ns, name: bound.name } : undefined);
+  const mint = `kubectl create token ${sa} -n ${ns}`;
+  const restart = pod ? `restart pod ${pod.name} so it gets a fresh token (kubectl delete pod ${pod.name} -n ${pod.namespace}; its controller recreates it)` : undefined;
+
+  if (/marked invalid|legacy-token-invalid-since/i.test(reason)) {
+    const secret = bound?.kind === 'Secret' && bound.name ? bound.name : '<secret>';
+    return `the legacy token cleaner marked Secret ${ns}/${secret} invalid: move the workload to TokenRequest tokens (kubectl satoken migrate-legacy -n ${ns}), or to re-enable it for now: kubectl label secret ${secret} -n ${ns} kubernetes.io/legacy-token-invalid-since-`;
+  }
+  if (/does not match server's copy/i.test(reason)) {
+    return `the Secret's token was replaced: read the current one (kubectl get secret ${bound?.name ?? '<secret>'} -n ${ns} -o jsonpath='{.data.token}' | base64 -d), or better use ${mint}`;
+  }
+  if (/^(\[?invalid bearer token, )?Token has been invalidated/.test(reason) || (v?.type === 'legacy' && /invalidated/i.test(reason))) {
+    return `the token's Secret ${ns}/${bound?.name ?? '<secret>'} was deleted: use a TokenRequest token instead (${mint})`;
+  }
+  if (/has expired/i.test(reason)) {
+    return restart
+      ? `the kubelet should have replaced this token before it expired: ${restart}, and check that its node is Ready and the app re-reads the token file`
+      : `mint a new token (${mint}); an app must re-read its token file, not cache it`;
+  }
+  if (/not valid yet|issued in the future/i.test(reason)) {
+    return 'the clocks disagree: check NTP on the machine that issued the token and on the API server';
+  }
+  if (/service account UID \(.*\) does not match claim/i.test(reason)) {
+    return `ServiceAccount ${ns}/${sa} was deleted and recreated after the token was issued: ${restart ?? `restart the pods that run as it (kubectl get pods -n ${ns} --field-selector spec.serviceAccountName=${sa}), or ${mint}`}`;
+  }
+  if (/has been deleted|serviceaccounts? "[^"]*" not found/i.test(reason)) {
+    return `ServiceAccount ${ns}/${sa} is gone: kubectl create serviceaccount ${sa} -n ${ns}, then restart the pods that use it`;
+  }
+  if (/(pod|secret|node) UID \(.*\) does not match/i.test(reason)) {
+    const kind = /^\W*(?:invalid bearer token, )?(\w+) UID/i.exec(reason)?.[1] ?? 'object';
+    return `the ${kind} the token is bound to was recreated under the same name: ${kind.toLowerCase() === 'pod' && restart ? restart : `get a new token (${mint})`}`;
+  }
+  if (/has been invalidated/i.test(reason)) {
+    const obj = bound ? `${bound.kind} ${bound.name ?? ''}`.trim() : 'object';
+    return `the ${obj} the token was bound to no longer exists: use the token of a running pod, or ${mint}`;
+  }
+  if (/audiences? .* is invalid for the target audiences|audience-mismatch/i.test(reason)) {
+    return `the token was issued for other audiences: for the Kubernetes API request one without --audience (${mint}); for another service pass its audience to test-auth (--audience AUD)`;
+  }
+  if (/issuer/i.test(reason)) {
+    return `the token was issued by another cluster or issuer: get one from this cluster (${restart ?? mint}); when changing --service-account-issuer keep the old one as an extra --service-account-issuer until old tokens expire`;
+  }
+  if (/signature|no keys found/i.test(reason)) {
+    return `the token is signed by a key this cluster does not trust (another cluster, or the signing key was rotated): get a fresh one (${restart ?? mint})`;
+  }
+  return `get a fresh token from this cluster (${restart ?? mint}) and test it again`;
+}
+
+/**
+ * The Role and RoleBinding that grant the denied access to the token's user:
+ * `kubectl create role app-list-pods --verb=list --resource=pods -n shop && kubectl create rolebinding …`.
+ */
+export function rbacFix(username: string, denied: AccessAttributes[]): string {
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
+  const subject = sa ? `--serviceaccount=${sa[1]}:${sa[2]}` : `--user=${username}`;
+  const base = sa ? sa[2] : username.replace(/[^a-z0-9-]+/gi, '-').toLowerCase();
+  return denied
+    .map((a) => {
+      const resource = `${a.resource}${a.group ? `.${a.group}` : ''}${a.subresource ? `/${a.subresource}` : ''}`;
+      const name = `${base}-${a.verb}-${resource}`.replace(/[^a-z0-9-]+/gi, '-').toLowerCase().replace(/-+$/, '');
+      if (!a.namespace) {
+        return `kubectl create clusterrole ${name} --verb=${a.verb} --resource=${resource} && kubectl create clusterrolebinding ${name} --clusterrole=${name} ${subject}`;
+      }
+      return `kubectl create role ${name} --verb=${a.verb} --resource=${resource} -n ${a.namespace} && kubectl create rolebinding ${name} --role=${name} ${subject} -n ${a.namespace}`;
+    })
+    .join('; ');
+}

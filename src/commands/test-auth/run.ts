@@ -1,0 +1,105 @@
+/**
+ * test-auth: proves, against the live API server, whether a token authenticates and what it may
+ * do — the seed guide's 401-versus-403 question, with the API server's own reason for a 401.
+ */
+import { SatokenError, UsageError } from '../../errors.js';
+import { TokenFormatError } from '../../jwt/errors.js';
+import { inspectToken } from '../../jwt/inspect.js';
+import type { TokenInspection } from '../../jwt/types.js';
+import { ConnectionError } from '../../kube/errors.js';
+import type { Deps, Outcome } from '../types.js';
+import { loadKeys, type IssuerKeys } from '../decode/keys.js';
+import type { TestAuthOptions } from './options.js';
+import { readToken } from './source.js';
+import { accessReview, connectionKind, decodeStep, reviewToken, tryListPods, whoAmI } from './steps.js';
+import type { AuthTest, Step, StepId } from './types.js';
+import { judgeSteps } from './verdict.js';
+
+/** What the cluster publishes about its ServiceAccount issuer, for the local checks. */
+interface Discovery {
+  keys?: IssuerKeys;
+  /** Why the signature could not be checked. */
+  noKeysReason?: string;
+  /** The API server could not be reached at all. */
+  unreachable?: ConnectionError;
+}
+
+export async function runTestAuth(o: TestAuthOptions, deps: Deps): Promise<Outcome<AuthTest>> {
+  const input = await readToken(o.source, deps);
+  const conn = await deps.kube();
+  const now = deps.clock();
+  const discovery = await discover(deps);
+
+  let inspection: TokenInspection | null = null;
+  let decode: Step;
+  try {
+    inspection = await inspectToken(input.raw, {
+      now,
+      source: input.source,
+      ...(discovery.keys?.issuer ? { expectedIssuers: [discovery.keys.issuer] } : {}),
+      ...(o.audiences.length > 0 ? { expectedAudiences: o.audiences } : {}),
+      ...(discovery.keys ? { jwks: discovery.keys.jwks } : { notCheckedReason: discovery.noKeysReason }),
+    });
+    decode = decodeStep(inspection);
+  } catch (e) {
+    if (!(e instanceof TokenFormatError)) throw e;
+    // Three segments that do not decode, an empty or huge input: malformed, as decode says (exit 2).
+    if (e.problem !== 'segments') throw new UsageError(`cannot decode the token from ${input.source} (${e.message})`);
+    // Not a JWT (a static or opaque token): nothing to read locally, but the API server can still judge it.
+    decode = { id: 'decode', status: 'skip', httpStatus: null, message: `not a JWT (${e.message}): no local checks`, evidence: {} };
+  }
+  const steps: Step[] = [decode];
+  if (discovery.unreachable) {
+    const u = discovery.unreachable;
+    const kind = connectionKind(u.cause_);
+    decode.evidence.connection = { kind, server: u.server, cause: u.cause_ };
+    decode.message += `; could not reach ${u.server} (${kind === 'tls' ? 'TLS' : 'network'}: ${u.cause_})`;
+  }
+
+  let down = Boolean(discovery.unreachable);
+  const ask = async (id: StepId, what: string, f: () => Promise<Step>) => {
+    if (down) {
+      steps.push({ id, status: 'skip', httpStatus: null, message: 'not tried: the API server could not be reached', evidence: {} });
+      return;
+    }
+    deps.progress(`${what}…`);
+    const s = await f();
+    if (s.evidence.connection) down = true;
+    steps.push(s);
+  };
+
+  const tokenApi = conn.forToken(input.raw);
+  const namespace = inspection?.token.namespace ?? conn.namespace;
+  await ask('tokenreview', 'TokenReview', () => reviewToken(conn.api, input.raw, o.audiences));
+  await ask('selfsubjectreview', 'SelfSubjectReview as the token', () => whoAmI(tokenApi));
+  await ask('api-request', `list pods in ${namespace} as the token`, () => tryListPods(tokenApi, namespace));
+  for (const attrs of o.can) {
+    const a = { ...attrs, namespace: attrs.namespace ?? namespace };
+    await ask('access-review', `can-i ${a.verb} ${a.resource}`, () => accessReview(tokenApi, a));
+  }
+  deps.progress('');
+
+  const judgement = judgeSteps({
+    steps,
+    inspection,
+    audiences: o.audiences,
+    canAsked: o.can.length > 0,
+    fix: { view: inspection?.token ?? null, namespace, ...(input.pod ? { pod: input.pod } : {}) },
+  });
+  const result: AuthTest = { kind: 'AuthTest', ...judgement, source: input.source, user: judgement.user, steps };
+  return { result, problem: judgement.verdict === 'forbidden' || judgement.verdict === 'unauthenticated', notices: input.notices };
+}
+
+/**
+ * Issuer discovery (GA 1.21), as decode --verify reads it: the issuer and its keys. Without them the
+ * signature is simply not checked (the API server still judges), so a failure here is not an error.
+ */
+async function discover(deps: Deps): Promise<Discovery> {
+  try {
+    return { keys: await loadKeys({ kind: 'cluster' }, deps) };
+  } catch (e) {
+    if (e instanceof ConnectionError) return { unreachable: e, noKeysReason: 'the API server could not be reached' };
+    if (e instanceof SatokenError) return { noKeysReason: `not checked: ${e.message}` };
+    throw e;
+  }
+}
