@@ -1,6 +1,7 @@
 /** The table of `audit`: one row per workload and problem, most urgent first, then what to do. */
 import type { Deadline, TokenAuditItem, TokenAuditReport } from '../../commands/audit/types.js';
 import { shortAgent } from '../../commands/audit/user-agent.js';
+import { humanSeconds } from '../../commands/audit/verdict.js';
 import { paint, type Colour } from '../colour.js';
 import { columns } from '../table.js';
 import { relative, utc } from '../time.js';
@@ -64,7 +65,7 @@ export function renderTokenAuditReport(r: TokenAuditReport, opts: RenderOptions)
         utc(i.firstSeen),
         i.sourceIPs.slice(0, 3).join(',') + (i.sourceIPs.length > 3 ? ',…' : '') || '<none>',
         i.secrets.join(',') || '-',
-        i.maxSecondsPastWarning !== undefined ? `${i.maxSecondsPastWarning}s` : '-',
+        i.maxSecondsPastWarning !== undefined ? humanSeconds(i.maxSecondsPastWarning) : '-',
         i.action,
         i.requestsBy
           .slice(0, 3)
