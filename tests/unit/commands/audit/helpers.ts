@@ -34,7 +34,7 @@ export function memorySource(name: string, data: string | Buffer, chunk = 97): L
   };
 }
 
-export const lines = (events: object[]) => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+export const lines = (events: unknown[]) => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
 
 let n = 0;
 export interface EventOpts {
