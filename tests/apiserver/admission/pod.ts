@@ -1,0 +1,191 @@
+/**
+ * Pods on create: the ServiceAccount admission plugin (plugin/pkg/admission/serviceaccount) —
+ * default SA, SA must exist, automount precedence pod > SA > true, the `kube-api-access-xxxxx`
+ * projected volume and its read-only mounts — then defaults, validation, and what the scheduler
+ * and kubelet would do next (bind to a Ready node, report Running).
+ */
+import { createHash } from 'node:crypto';
+import type { Cluster } from '../cluster';
+import { invalid, qualified, StatusError } from '../errors';
+import { randomSuffix, rfc3339 } from '../store/store';
+import type { KubeObject } from '../store/types';
+import type { AdmissionRequest } from './index';
+
+export const TOKEN_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+export const TOKEN_VOLUME_PREFIX = 'kube-api-access-';
+/** serviceaccount.WarnOnlyBoundTokenExpirationSeconds */
+export const PROJECTED_TOKEN_EXPIRATION = 3607;
+/** Pod annotation: the phase the emulated kubelet reports (default Running). */
+export const PHASE_ANNOTATION = 'emulator.satoken.dev/phase';
+
+export function tokenVolume(name: string): Record<string, unknown> {
+  return {
+    name,
+    projected: {
+      sources: [
+        { serviceAccountToken: { expirationSeconds: PROJECTED_TOKEN_EXPIRATION, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      ],
+      defaultMode: 420,
+    },
+  };
+}
+
+function forbiddenPod(pod: KubeObject, message: string): StatusError {
+  // admission.NewForbidden: the name, else the generateName, else "Unknown".
+  const name = pod.metadata.name || pod.metadata.generateName || 'Unknown';
+  return new StatusError(403, 'Forbidden', `${qualified('pods', '')} "${name}" is forbidden: ${message}`, { name, kind: 'pods' });
+}
+
+function isMirrorPod(pod: KubeObject): boolean {
+  return !!pod.metadata.annotations?.['kubernetes.io/config.mirror'];
+}
+
+function serviceAccountAdmission(cluster: Cluster, pod: KubeObject): void {
+  const spec = pod.spec;
+  if (isMirrorPod(pod)) return;
+  if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
+  spec.serviceAccount = spec.serviceAccountName;
+  const ns = pod.metadata.namespace!;
+  const sa = cluster.get('', 'serviceaccounts', ns, spec.serviceAccountName);
+  if (!sa) {
+    throw forbiddenPod(pod, `error looking up service account ${ns}/${spec.serviceAccountName}: serviceaccount "${spec.serviceAccountName}" not found`);
+  }
+  const automount = spec.automountServiceAccountToken ?? sa.automountServiceAccountToken ?? true;
+  if (automount) mountServiceAccountToken(spec);
+  if (!spec.imagePullSecrets?.length && sa.imagePullSecrets?.length) spec.imagePullSecrets = structuredClone(sa.imagePullSecrets);
+}
+
+function mountServiceAccountToken(spec: any): void {
+  spec.volumes ??= [];
+  const existing = (spec.volumes as Array<{ name: string }>).find((v) => v.name.startsWith(TOKEN_VOLUME_PREFIX));
+  const volumeName = existing?.name ?? TOKEN_VOLUME_PREFIX + randomSuffix();
+  let needsVolume = false;
+  for (const list of [spec.initContainers, spec.containers]) {
+    for (const c of list ?? []) {
+      if ((c.volumeMounts ?? []).some((m: { mountPath: string }) => m.mountPath === TOKEN_MOUNT_PATH)) continue;
+      c.volumeMounts = [...(c.volumeMounts ?? []), { name: volumeName, readOnly: true, mountPath: TOKEN_MOUNT_PATH }];
+      needsVolume = true;
+    }
+  }
+  if (!existing && needsVolume) spec.volumes.push(tokenVolume(volumeName));
+}
+
+function imagePullPolicy(image: string | undefined): string {
+  const ref = (image ?? '').split('@')[0];
+  const lastSegment = ref.split('/').pop() ?? '';
+  return !lastSegment.includes(':') || lastSegment.endsWith(':latest') ? 'Always' : 'IfNotPresent';
+}
+
+function defaults(pod: KubeObject): void {
+  const spec = pod.spec;
+  spec.restartPolicy ??= 'Always';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.securityContext ??= {};
+  spec.schedulerName ??= 'default-scheduler';
+  spec.enableServiceLinks ??= true;
+  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  spec.priority ??= 0;
+  spec.tolerations ??= [
+    { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  ];
+  for (const list of [spec.initContainers, spec.containers]) {
+    for (const c of list ?? []) {
+      c.imagePullPolicy ??= imagePullPolicy(c.image);
+      c.terminationMessagePath ??= '/dev/termination-log';
+      c.terminationMessagePolicy ??= 'File';
+      c.resources ??= {};
+    }
+  }
+}
+
+function validate(pod: KubeObject): void {
+  const name = pod.metadata.name || pod.metadata.generateName || '';
+  if (!pod.spec || typeof pod.spec !== 'object') {
+    throw invalid('Pod', '', name, [{ field: 'spec.containers', message: 'Required value', reason: 'FieldValueRequired' }]);
+  }
+  if (!Array.isArray(pod.spec.containers) || pod.spec.containers.length === 0) {
+    throw invalid('Pod', '', name, [{ field: 'spec.containers', message: 'Required value', reason: 'FieldValueRequired' }]);
+  }
+  pod.spec.containers.forEach((c: any, i: number) => {
+    if (!c.name) throw invalid('Pod', '', name, [{ field: `spec.containers[${i}].name`, message: 'Required value', reason: 'FieldValueRequired' }]);
+    if (!c.image) throw invalid('Pod', '', name, [{ field: `spec.containers[${i}].image`, message: 'Required value', reason: 'FieldValueRequired' }]);
+  });
+}
+
+function isReady(node: KubeObject): boolean {
+  return (node.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+}
+
+let nextNode = 0;
+
+/** The scheduler's choice: the named node, else the Ready nodes in turn. */
+function schedule(cluster: Cluster, pod: KubeObject): string | undefined {
+  if (pod.spec.nodeName) return pod.spec.nodeName;
+  const nodes = cluster.store.list(cluster.type('', 'nodes'), undefined).items.filter((n) => isReady(n) && !n.spec?.unschedulable);
+  if (!nodes.length) return undefined;
+  return nodes[nextNode++ % nodes.length].metadata.name;
+}
+
+function podIP(pod: KubeObject): string {
+  const h = createHash('sha256').update(`${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.generateName ?? ''}/${Math.random()}`).digest();
+  return `10.244.${h[0] % 4}.${(h[1] % 250) + 2}`;
+}
+
+/** What the scheduler and the kubelet report for a new pod, at once. */
+export function runPod(cluster: Cluster, pod: KubeObject): void {
+  const now = rfc3339(cluster.clock.now());
+  const node = schedule(cluster, pod);
+  if (!node) {
+    pod.status = {
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: now, reason: 'Unschedulable', message: '0/0 nodes are available: no Ready node.' }],
+      qosClass: 'BestEffort',
+    };
+    return;
+  }
+  pod.spec.nodeName = node;
+  const nodeObj = cluster.get('', 'nodes', undefined, node);
+  const hostIP = (nodeObj?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '192.168.49.2';
+  const phase = pod.metadata.annotations?.[PHASE_ANNOTATION] ?? 'Running';
+  const running = phase === 'Running';
+  const ip = pod.spec.hostNetwork ? hostIP : podIP(pod);
+  const cond = (type: string, status = running ? 'True' : 'False') => ({ type, status, lastProbeTime: null, lastTransitionTime: now });
+  pod.status = {
+    phase: running ? 'Running' : phase === 'CrashLoopBackOff' ? 'Running' : phase,
+    conditions: [cond('PodReadyToStartContainers', 'True'), cond('Initialized', 'True'), cond('Ready'), cond('ContainersReady'), cond('PodScheduled', 'True')],
+    hostIP,
+    hostIPs: [{ ip: hostIP }],
+    podIP: ip,
+    podIPs: [{ ip }],
+    startTime: now,
+    containerStatuses: (pod.spec.containers as any[]).map((c) => ({
+      name: c.name,
+      state: running
+        ? { running: { startedAt: now } }
+        : phase === 'CrashLoopBackOff'
+          ? { waiting: { reason: 'CrashLoopBackOff', message: `back-off 5m0s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid ?? ''})` } }
+          : { waiting: { reason: 'ContainerCreating' } },
+      lastState: {},
+      ready: running,
+      restartCount: phase === 'CrashLoopBackOff' ? 5 : 0,
+      image: c.image.includes('/') ? c.image : `docker.io/library/${c.image}`,
+      imageID: '',
+      containerID: running ? `containerd://${createHash('sha256').update(`${pod.metadata.name}/${c.name}/${now}`).digest('hex')}` : undefined,
+      started: running,
+    })),
+    qosClass: 'BestEffort',
+  };
+}
+
+export function admitPod(cluster: Cluster, a: AdmissionRequest): void {
+  const pod = a.object;
+  if (a.op !== 'CREATE') return;
+  validate(pod);
+  serviceAccountAdmission(cluster, pod);
+  defaults(pod);
+  runPod(cluster, pod);
+}

@@ -1,0 +1,92 @@
+/**
+ * `npm run cluster -- --kubeconfig PATH [--port N] [--scenarios demo|none] [--objects FILE ...]
+ *  [--latency-ms N] [--issuer URL ...] [--api-audiences A,B] [--extend-token-expiration true|false]
+ *  [--max-token-expiration-seconds N] [--audit-log PATH]`
+ * Prints `ready https://127.0.0.1:PORT` once it accepts requests; runs until SIGINT/SIGTERM.
+ */
+import { start, StartOptions } from './index';
+
+function parseArgs(argv: string[]): StartOptions & { kubeconfigPath: string } {
+  const o: StartOptions = {};
+  const objects: string[] = [];
+  const issuers: string[] = [];
+  const scenarios: string[] = [];
+  let kubeconfigPath = '';
+  const take = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    let inline: string | undefined;
+    const eq = a.indexOf('=');
+    if (a.startsWith('--') && eq > 0) {
+      inline = a.slice(eq + 1);
+      a = a.slice(0, eq);
+    }
+    const value = () => (inline !== undefined ? inline : take(i++, a));
+    switch (a) {
+      case '--kubeconfig':
+        kubeconfigPath = value();
+        break;
+      case '--port':
+        o.port = Number(value());
+        break;
+      case '--scenarios':
+        scenarios.push(...value().split(','));
+        break;
+      case '--objects':
+        objects.push(value());
+        // Further bare arguments are more files (`--objects a.yaml b.yaml`).
+        while (inline === undefined && argv[i + 1] && !argv[i + 1].startsWith('--')) objects.push(argv[++i]);
+        break;
+      case '--latency-ms':
+        o.latencyMs = Number(value());
+        break;
+      case '--issuer':
+        issuers.push(value());
+        break;
+      case '--api-audiences':
+        o.apiAudiences = value().split(',').filter(Boolean);
+        break;
+      case '--extend-token-expiration': {
+        const v = value();
+        if (v !== 'true' && v !== 'false') throw new Error('--extend-token-expiration must be true or false');
+        o.extendTokenExpiration = v === 'true';
+        break;
+      }
+      case '--max-token-expiration-seconds':
+        o.maxTokenExpirationSeconds = Number(value());
+        break;
+      case '--audit-log':
+        o.auditLogPath = value();
+        break;
+      default:
+        throw new Error(`unknown flag ${a}`);
+    }
+  }
+  if (!kubeconfigPath) throw new Error('--kubeconfig PATH is required');
+  if (objects.length) o.objects = objects;
+  if (issuers.length) o.issuers = issuers;
+  if (scenarios.length) o.scenarios = scenarios;
+  return { ...o, kubeconfigPath };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  let opts;
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const emulator = await start(opts);
+  process.stdout.write(`ready ${emulator.url}\n`);
+  const shutdown = () => {
+    void emulator.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}

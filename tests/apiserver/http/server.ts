@@ -1,0 +1,234 @@
+/**
+ * The HTTPS front door, in kube-apiserver's filter order: faults/latency (emulator), then
+ * authentication (mTLS client certificate, bearer token), impersonation, authorization (RBAC),
+ * then the handler. Every request is logged on the cluster.
+ */
+import { createServer, Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { forbidden } from '../auth/forbidden';
+import { authorize, Attributes } from '../auth/rbac';
+import { ANONYMOUS, UserInfo } from '../auth/user';
+import { impersonate } from '../auth/impersonation';
+import type { Cluster } from '../cluster';
+import { reasonForStatus } from '../control/faults';
+import { StatusError, unauthorized } from '../errors';
+import { rfc3339 } from '../store/store';
+import { ADMIN_GROUP } from '../pki/ca';
+import { decodeBody, ProtobufDecoder, readBody } from './body';
+import { errorReply, json, Reply, write } from './respond';
+import { requestInfo, RequestInfo } from './request-info';
+import { route, Upgrade } from './router';
+
+export interface ServerHooks {
+  protobuf?: ProtobufDecoder;
+  /** WebSocket upgrades (pods/exec), after authentication and authorization. */
+  upgrade?: Upgrade;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function clientCertUser(req: IncomingMessage): UserInfo | undefined {
+  const socket = req.socket as TLSSocket;
+  if (!socket.authorized) return undefined;
+  const cert = socket.getPeerCertificate();
+  if (!cert || !cert.subject) return undefined;
+  const cn = cert.subject.CN;
+  const o = cert.subject.O;
+  const groups = (Array.isArray(o) ? o : o ? [o] : []).concat('system:authenticated');
+  return { username: (Array.isArray(cn) ? cn[0] : cn) ?? "", groups };
+}
+
+/** Authentication: the client certificate, else the bearer token, else anonymous. */
+function authenticate(cluster: Cluster, req: IncomingMessage, warnings: string[], audit: Record<string, string>): UserInfo {
+  const certUser = clientCertUser(req);
+  if (certUser) return certUser;
+  const auth = req.headers.authorization;
+  if (auth) {
+    const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
+    if (!m || !cluster.authenticateBearer) throw unauthorized();
+    const result = cluster.authenticateBearer(m[1].trim());
+    if (!result.ok) {
+      audit['authentication.k8s.io/failure'] = `[invalid bearer token, ${result.reason}]`;
+      throw unauthorized();
+    }
+    warnings.push(...(result.warnings ?? []));
+    Object.assign(audit, result.auditAnnotations ?? {});
+    return result.user;
+  }
+  return ANONYMOUS;
+}
+
+function attributesOf(info: RequestInfo, user: UserInfo): Attributes {
+  return info.isResourceRequest
+    ? { user, verb: info.verb, isResourceRequest: true, namespace: info.namespace, group: info.group, resource: info.resource, subresource: info.subresource, name: info.name }
+    : { user, verb: info.verb, isResourceRequest: false, path: info.path };
+}
+
+export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
+  const sockets = new Set<Socket>();
+  const server = createServer({
+    key: cluster.pki.server.keyPem,
+    cert: cluster.pki.server.certPem,
+    ca: cluster.pki.ca.certPem,
+    requestCert: true,
+    rejectUnauthorized: false,
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('secureConnection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  (server as Server & { destroySockets?: () => void }).destroySockets = () => {
+    for (const s of sockets) s.destroy();
+  };
+
+  async function prepare(req: IncomingMessage): Promise<{ url: URL; info: RequestInfo; user: UserInfo; warnings: string[]; audit: Record<string, string> }> {
+    const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+    const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
+    const warnings: string[] = [];
+    const audit: Record<string, string> = {};
+    let user = authenticate(cluster, req, warnings, audit);
+    if (req.headers['impersonate-user'] || req.headers['impersonate-group'] || req.headers['impersonate-uid']) {
+      user = impersonate(cluster, req, user);
+    }
+    return { url, info, user, warnings, audit };
+  }
+
+  function authorizeRequest(info: RequestInfo, user: UserInfo): void {
+    const attrs = attributesOf(info, user);
+    const d = authorize(cluster.store, attrs);
+    if (!d.allowed) throw forbidden(attrs, d.reason);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = cluster.clock.now();
+    const pathAndQuery = req.url ?? '/';
+    let username = '';
+    let status = 0;
+    const finish = () => {
+      cluster.log({
+        method: req.method ?? 'GET',
+        path: pathAndQuery,
+        user: username,
+        status,
+        userAgent: String(req.headers['user-agent'] ?? ''),
+        time: rfc3339(started),
+        headers: pickHeaders(req),
+      });
+    };
+    try {
+      if (cluster.options.latencyMs > 0) await sleep(cluster.options.latencyMs);
+      const isControl = pathAndQuery.startsWith('/_emulator/');
+      const fault = isControl ? undefined : cluster.faults.take(pathAndQuery);
+      if (fault?.delayMs) await sleep(fault.delayMs);
+      if (fault?.hang) {
+        status = 0;
+        finish();
+        return; // never answered; the socket is destroyed at stop()
+      }
+      if (fault?.drop) {
+        status = 200;
+        finish();
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 4096 });
+        res.write('{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[{"metadata":');
+        setTimeout(() => req.socket.destroy(), 10);
+        return;
+      }
+      if (fault?.status) {
+        const code = fault.status;
+        const err = new StatusError(code, reasonForStatus(code), code === 500 ? 'Internal error occurred: injected fault' : `injected fault (${code})`);
+        throw err;
+      }
+      const { url, info, user, warnings, audit } = await prepare(req);
+      username = user.username;
+      if (isControl) {
+        if (!user.groups.includes(ADMIN_GROUP)) throw new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot post path "${url.pathname}"`, {});
+      } else {
+        authorizeRequest(info, user);
+      }
+      const raw = await readBody(req);
+      const body = decodeBody(raw, req.headers['content-type'], hooks.protobuf, {
+        group: info.group,
+        version: info.version,
+        resource: info.resource,
+        subresource: info.subresource,
+      });
+      const reply: Reply = route(cluster, {
+        method: req.method ?? 'GET',
+        url,
+        info,
+        user,
+        body,
+        contentType: req.headers['content-type'],
+        accept: req.headers.accept,
+        warn: (t) => warnings.push(t),
+        audit,
+      }) ?? json(404, new StatusError(404, 'NotFound', 'the server could not find the requested resource').toStatus());
+      if (reply.stream) {
+        status = reply.status;
+        finish();
+        reply.stream(req, res);
+        return;
+      }
+      status = reply.status;
+      write(res, reply, warnings);
+      finish();
+    } catch (e) {
+      const reply = errorReply(e);
+      status = reply.status;
+      if (!res.headersSent) write(res, reply, []);
+      else res.destroy();
+      finish();
+    }
+  }
+
+  server.on('request', (req, res) => void handle(req, res));
+
+  server.on('upgrade', async (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const pathAndQuery = req.url ?? '/';
+    let username = '';
+    let status = 101;
+    try {
+      if (cluster.options.latencyMs > 0) await sleep(cluster.options.latencyMs);
+      const { info, user } = await prepare(req);
+      username = user.username;
+      authorizeRequest(info, user);
+      if (!hooks.upgrade || info.subresource !== 'exec' || info.resource !== 'pods') {
+        throw new StatusError(400, 'BadRequest', 'Upgrade request required');
+      }
+      hooks.upgrade(cluster, req, socket, head, info, user);
+    } catch (e) {
+      const reply = errorReply(e);
+      status = reply.status;
+      const text = JSON.stringify(reply.body);
+      socket.end(
+        `HTTP/1.1 ${reply.status} ${reply.status === 401 ? 'Unauthorized' : reply.status === 403 ? 'Forbidden' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+      );
+    } finally {
+      cluster.log({
+        method: req.method ?? 'GET',
+        path: pathAndQuery,
+        user: username,
+        status,
+        userAgent: String(req.headers['user-agent'] ?? ''),
+        time: rfc3339(cluster.clock.now()),
+        headers: pickHeaders(req),
+      });
+    }
+  });
+  return server;
+}
+
+function pickHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const h of ['content-type', 'accept', 'impersonate-user', 'impersonate-group', 'kubectl-command']) {
+    const v = req.headers[h];
+    if (v !== undefined) out[h] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}

@@ -1,0 +1,165 @@
+/**
+ * The Kubernetes API server emulator, programmatic API:
+ *
+ *   const k = await start({ scenarios: 'demo' });
+ *   // k.url, k.kubeconfigPath, k.clock.advance(3600), k.requests, k.adminRequest('GET', '/api/v1/pods')
+ *   await k.stop();
+ *
+ * See README.md in this folder for the options, control endpoints and what is emulated.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { registerAuthorizationReviews } from './auth/reviews';
+import { bootstrapCluster } from './bootstrap';
+import { Cluster, RequestLog } from './cluster';
+import { createClock } from './control/clock';
+import { advanceClock } from './control/endpoints';
+import { namespaceController, ensureNamespaceDefaults } from './controllers/namespace';
+import { podEvents } from './controllers/pods';
+import { syncAllTokenSecrets, tokenController } from './controllers/tokens';
+import type { EmulatorHost } from './host';
+import { createApiServer } from './http/server';
+import { adminKubeconfig } from './kubeconfig';
+import { loadObjects, readObjectFiles } from './objects';
+import { resolveOptions, StartOptions } from './options';
+import { createPki } from './pki/ca';
+import { seedScenarios } from './scenarios';
+import type { Store } from './store/store';
+import type { KubeObject } from './store/types';
+import { createKeySet } from './tokens/keys';
+import { createHost, wireTokens } from './wiring';
+
+export type { StartOptions } from './options';
+export type { RequestLog } from './cluster';
+export type { KubeObject } from './store/types';
+
+export interface AdminResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON when the body is JSON, else the text. */
+  body: any;
+}
+
+export interface Emulator {
+  url: string;
+  kubeconfigPath: string;
+  /** The admin kubeconfig's YAML text. */
+  kubeconfig: string;
+  /** The CA certificate (PEM) the server's certificate chains to. */
+  caPem: string;
+  clock: { now(): Date; advance(seconds: number): void };
+  /** Every request the server received, in order. */
+  requests: RequestLog[];
+  store: Store;
+  /** The platform's view of the cluster for the token/kubelet modules. */
+  host: EmulatorHost;
+  cluster: Cluster;
+  /** A request as the admin (mTLS), for tests; bodies are JSON unless a Buffer/string is given. */
+  adminRequest(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<AdminResponse>;
+  stop(): Promise<void>;
+}
+
+export async function start(opts: StartOptions = {}): Promise<Emulator> {
+  const options = resolveOptions(opts);
+  const clock = createClock(options.now);
+  const pki = createPki();
+  const cluster = new Cluster(options, clock, pki);
+  const keys = createKeySet();
+  const host = createHost(cluster, keys);
+  wireTokens(cluster, host);
+  registerAuthorizationReviews(cluster);
+
+  cluster.store.subscribe((e) => {
+    namespaceController(cluster, e);
+    tokenController(cluster, e);
+    podEvents(cluster, e);
+  });
+  bootstrapCluster(cluster);
+
+  if (options.objects.length) {
+    const files = options.objects.filter((o): o is string => typeof o === 'string');
+    const inline = options.objects.filter((o): o is KubeObject => typeof o !== 'string').map((o) => structuredClone(o));
+    loadObjects(cluster, [...readObjectFiles(files), ...inline]);
+    for (const ns of cluster.store.list(cluster.type('', 'namespaces'), undefined).items) ensureNamespaceDefaults(cluster, ns.metadata.name);
+    syncAllTokenSecrets(cluster);
+  }
+
+  const server = createApiServer(cluster, {});
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  cluster.url = `https://127.0.0.1:${port}`;
+  if (options.scenarios.length) seedScenarios(cluster, options.scenarios);
+
+  const kubeconfig = adminKubeconfig(cluster.url, pki);
+  let tempDir: string | undefined;
+  let kubeconfigPath = options.kubeconfigPath;
+  if (!kubeconfigPath) {
+    tempDir = mkdtempSync(path.join(tmpdir(), 'apiserver-emulator-'));
+    kubeconfigPath = path.join(tempDir, 'kubeconfig');
+  }
+  writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
+
+  const adminRequest = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<AdminResponse> =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : Buffer.isBuffer(body) || typeof body === 'string' ? body : JSON.stringify(body);
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method,
+          path: p,
+          ca: pki.ca.certPem,
+          cert: pki.admin.certPem,
+          key: pki.admin.keyPem,
+          headers: { Accept: 'application/json', ...(payload !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              // not JSON: keep the text
+            }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+          });
+        },
+      );
+      req.on('error', reject);
+      if (payload !== undefined) req.write(payload);
+      req.end();
+    });
+
+  let stopped = false;
+  return {
+    url: cluster.url,
+    kubeconfigPath,
+    kubeconfig,
+    caPem: pki.ca.certPem,
+    clock: { now: () => clock.now(), advance: (s: number) => advanceClock(cluster, s) },
+    requests: cluster.requests,
+    store: cluster.store,
+    host,
+    cluster,
+    adminRequest,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { destroySockets(): void }).destroySockets();
+        server.closeAllConnections?.();
+      });
+      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Plugs the token modules (tokens/) into the platform: the EmulatorHost they see the cluster
+ * through, the bearer authenticator, TokenRequest, TokenReview, SelfSubjectReview, issuer
+ * discovery, and the legacy token issuer the token controller uses.
+ */
+import type { Cluster } from './cluster';
+import { recordEvent } from './controllers/events';
+import type { ConfigMap, EmulatorHost, KeySet, Node, Pod, Secret, ServiceAccount } from './host';
+import { authenticateBearer } from './tokens/authenticate';
+import { issueLegacyToken } from './tokens/issue';
+import { JWKS_CONTENT_TYPE, JWKS_PATH, jwksDocument, OPENID_CONFIG_PATH, openIdConfiguration } from './tokens/oidc';
+import { selfSubjectReview } from './tokens/self-subject-review';
+import { createTokenRequest } from './tokens/token-request';
+import { reviewToken } from './tokens/token-review';
+import type { KubeObject } from './store/types';
+import type { UserInfo } from './auth/user';
+
+export function createHost(cluster: Cluster, keys: KeySet): EmulatorHost {
+  const get = <T>(resource: string, ns: string | undefined, name: string) => cluster.get('', resource, ns, name) as unknown as T | undefined;
+  return {
+    getServiceAccount: (ns, name) => get<ServiceAccount>('serviceaccounts', ns, name),
+    getPod: (ns, name) => get<Pod>('pods', ns, name),
+    getSecret: (ns, name) => get<Secret>('secrets', ns, name),
+    getConfigMap: (ns, name) => get<ConfigMap>('configmaps', ns, name),
+    getNode: (name) => get<Node>('nodes', undefined, name),
+    listPods: () => cluster.store.list(cluster.type('', 'pods'), undefined).items as unknown as Pod[],
+    updateSecretLabels: (ns, name, labels) => {
+      const t = cluster.type('', 'secrets');
+      const s = cluster.store.get(t, ns, name);
+      if (!s) return;
+      const next = structuredClone(s);
+      const merged: Record<string, string> = { ...(next.metadata.labels ?? {}) };
+      for (const [k, v] of Object.entries(labels)) {
+        if (v === null) delete merged[k];
+        else merged[k] = v;
+      }
+      next.metadata.labels = merged;
+      delete next.metadata.resourceVersion;
+      cluster.store.update(t, next);
+    },
+    recordEvent: (e) => void recordEvent(cluster, e),
+    now: () => cluster.clock.now(),
+    options: {
+      issuers: cluster.options.issuers,
+      apiAudiences: cluster.options.apiAudiences,
+      extendTokenExpiration: cluster.options.extendTokenExpiration,
+      maxTokenExpirationSeconds: cluster.options.maxTokenExpirationSeconds,
+      get serverUrl() {
+        return cluster.url;
+      },
+    },
+    keys,
+  };
+}
+
+export function wireTokens(cluster: Cluster, host: EmulatorHost): void {
+  cluster.authenticateBearer = (token) => {
+    const r = authenticateBearer(token, host);
+    if (!r.ok) return { ok: false, reason: r.error };
+    return { ok: true, user: r.user as UserInfo, warnings: r.warnings, auditAnnotations: r.auditAnnotations };
+  };
+  cluster.issueLegacyToken = (sa: KubeObject, secretName: string) => issueLegacyToken(host.keys, sa as unknown as ServiceAccount, secretName).token;
+
+  cluster.handlers.set('/serviceaccounts/token', ({ namespace, name, body, warn }) => {
+    const r = createTokenRequest(host, namespace!, name!, body);
+    if (!r.ok) return { status: r.status.code, body: r.status };
+    r.warnings.forEach(warn);
+    return { status: 201, body: r.tokenRequest };
+  });
+  cluster.handlers.set('authentication.k8s.io/tokenreviews', ({ body }) => {
+    const r = reviewToken(host, body);
+    if (!r.ok) return { status: r.status.code, body: r.status };
+    return { status: 201, body: r.tokenReview };
+  });
+  cluster.handlers.set('authentication.k8s.io/selfsubjectreviews', ({ user, body }) => ({
+    status: 201,
+    body: selfSubjectReview(user, body?.apiVersion === 'authentication.k8s.io/v1beta1' ? 'authentication.k8s.io/v1beta1' : undefined),
+  }));
+  cluster.nonResource.set(OPENID_CONFIG_PATH, () => ({ body: openIdConfiguration(host) }));
+  cluster.nonResource.set(JWKS_PATH, () => ({ body: jwksDocument(host), contentType: JWKS_CONTENT_TYPE }));
+}
