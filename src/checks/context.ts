@@ -1,0 +1,127 @@
+/**
+ * What a check is given: the pod, the container under diagnosis, the clock, and the cluster data
+ * it may need — each piece fetched lazily, once per run, from a DiagnosisSource (the live
+ * cluster, the pod's own files with --self, or the pre-listed objects of a scan).
+ *
+ * Every fetch answers a Fetched<T>: either the value, or why it is not available (not permitted,
+ * exec unavailable, not applicable…) so that a check can `skip` with that reason and never throw.
+ */
+import type { CoreV1Event, V1Container, V1Node, V1Pod, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
+import type { Jwks, TokenInspection } from '../jwt/types.js';
+import type { AccessAttributes } from '../kube/types.js';
+
+/** Why a piece of data is missing: decides the wording of a `skip`. */
+export type Unavailable =
+  /** RBAC refused the request; `permission` names it (`get nodes`, `create tokenreviews`). */
+  | { kind: 'forbidden'; permission: string; message: string }
+  /** Exec is off (--no-exec), forbidden, or the image has no shell (distroless). */
+  | { kind: 'no-exec'; message: string }
+  /** The mode does not collect it (a scan without --deep), or there is nothing to fetch. */
+  | { kind: 'not-applicable'; message: string }
+  /** The request failed for another reason (timeout, 5xx): the message says which. */
+  | { kind: 'error'; message: string }
+  /** The data is there but unusable (a token file that is not a JWT): checks judging it fail. */
+  | { kind: 'invalid'; message: string };
+
+export type Fetched<T> = { ok: true; value: T } | { ok: false; why: Unavailable };
+
+export const got = <T>(value: T): Fetched<T> => ({ ok: true, value });
+export const missing = <T = never>(why: Unavailable): Fetched<T> => ({ ok: false, why });
+
+/** Size and times of one file in the service-account directory, as `stat` shows them. */
+export interface FileStat {
+  size: number;
+  /** Last read: an app that re-reads its token moves it after each kubelet rotation. */
+  atime: Date;
+  /** Last write: the kubelet's last rotation (it writes a new file and swaps a symlink). */
+  mtime: Date;
+}
+
+/** The token as the container sees it, read once (one exec, or the files themselves with --self). */
+export interface MountedToken {
+  /** How it was read: `exec` into the container, or `file` (diagnose --self). */
+  via: 'exec' | 'file';
+  /** The service-account directory that was read. */
+  dir: string;
+  /** Each expected file: its stat, `null` when missing, undefined when not known. */
+  files: Record<'token' | 'ca.crt' | 'namespace', FileStat | null | undefined>;
+  /** The token text, when the file was there and readable. Never printed. */
+  raw?: string;
+}
+
+/** What the API server said of the mounted token (TokenReview, else a SelfSubjectReview as it). */
+export interface AuthOutcome {
+  via: 'tokenreview' | 'selfsubjectreview';
+  authenticated: boolean;
+  username?: string;
+  uid?: string;
+  groups?: string[];
+  /** The audiences the API server accepted it for (TokenReview status.audiences). */
+  audiences?: string[];
+  /** TokenReview status.error, verbatim: the API server's own reason for a 401. */
+  error?: string;
+  /** HTTP status of the SelfSubjectReview (401 when rejected). */
+  httpStatus?: number;
+}
+
+/** What is known of the API server's token settings, and where each fact came from. */
+export interface ApiServerTokenConfig {
+  /** Every accepted issuer (--service-account-issuer, repeatable; the first signs). */
+  issuers?: string[];
+  /** --api-audiences (defaults to the first issuer when not set). */
+  apiAudiences?: string[];
+  /** The issuer the discovery document publishes (the first --service-account-issuer). */
+  discoveryIssuer?: string;
+  /** --service-account-extend-token-expiration, when the static pod shows it. */
+  extendTokenExpiration?: boolean;
+  /** The issuer's public keys (/openid/v1/jwks), to verify the token's signature. */
+  jwks?: Jwks;
+  /** Where each fact came from, for evidence (`kube-system/kube-apiserver-cp1 --api-audiences`). */
+  sources: string[];
+}
+
+export interface AccessDecision {
+  allowed: boolean;
+  /** The authorizer's reason or denial text. */
+  reason?: string;
+  /** SelfSubjectAccessReview as the token, or SubjectAccessReview for its ServiceAccount. */
+  via: 'selfsubjectaccessreview' | 'subjectaccessreview';
+}
+
+/** The cluster data checks may ask for. Every method is called at most once per run per key. */
+export interface DiagnosisSource {
+  serviceAccount(): Promise<Fetched<V1ServiceAccount | null>>;
+  node(): Promise<Fetched<V1Node | null>>;
+  /** ServiceAccount token Secrets in the pod's namespace (type kubernetes.io/service-account-token). */
+  tokenSecrets(): Promise<Fetched<V1Secret[]>>;
+  /** Events whose involvedObject is this pod. */
+  podEvents(): Promise<Fetched<CoreV1Event[]>>;
+  mountedToken(): Promise<Fetched<MountedToken>>;
+  /** The mounted token decoded and judged (JWT core), with what is known of the cluster. */
+  token(): Promise<Fetched<TokenInspection>>;
+  authentication(): Promise<Fetched<AuthOutcome>>;
+  apiServer(): Promise<Fetched<ApiServerTokenConfig>>;
+  /** May the pod's token (its ServiceAccount) do this? */
+  access(attrs: AccessAttributes): Promise<Fetched<AccessDecision>>;
+}
+
+export interface CheckOptions {
+  /** `--can VERB RESOURCE` pairs: rights the app needs (rbac fails without them). */
+  can: AccessAttributes[];
+  /** Which mode gathered the data, for wording (`scan` skips exec-level checks). */
+  mode: 'pod' | 'self' | 'scan';
+}
+
+export interface CheckContext {
+  now: Date;
+  pod: V1Pod;
+  /** The container under diagnosis (-c, else the default-container annotation, else the first). */
+  container: V1Container;
+  /**
+   * Set when the pod object could not be read (diagnose --self without `get pods`): `pod` is then
+   * a sketch built from the token and files, and spec-level checks skip with this reason.
+   */
+  podUnknown?: Unavailable;
+  options: CheckOptions;
+  data: DiagnosisSource;
+}

@@ -1,0 +1,125 @@
+/**
+ * diagnose POD and diagnose --self: every check on one pod, from one run cache.
+ */
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { RunCache } from '../../checks/cache.js';
+import type { CheckContext, Unavailable } from '../../checks/context.js';
+import { CHECKS } from '../../checks/index.js';
+import { runChecks, summarize } from '../../checks/runner.js';
+import { chooseContainer, podRef, serviceAccountName } from '../../checks/spec.js';
+import { UsageError } from '../../errors.js';
+import { ApiError } from '../../kube/errors.js';
+import type { KubeConnection } from '../../kube/types.js';
+import type { Deps, Outcome } from '../types.js';
+import { execReader, fileReader } from './readers.js';
+import { liveSource, type Inspect } from './source.js';
+import type { Diagnosis, DiagnoseOptions } from './types.js';
+
+export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
+  const conn = await deps.kube();
+  const namespace = conn.namespace;
+  const podName = options.pod!;
+  const now = deps.clock();
+  const podPromise = conn.api.readPod(namespace, podName);
+  // Settled copy for the source: the command itself reports a failed GET (not found → exit 1).
+  const pod = podPromise.then(
+    (p) => p,
+    () => undefined,
+  );
+  let containerName: string | undefined = options.container;
+  const source = liveSource({
+    conn,
+    namespace,
+    podName,
+    pod,
+    now,
+    cache: new RunCache(),
+    inspect,
+    readToken: execReader(conn.api, pod, () => containerName, options.exec),
+  });
+  // Start what does not need the pod now, so it overlaps the pod's GET.
+  void source.podEvents();
+  void source.tokenSecrets();
+  void source.apiServer();
+  const p = await podPromise;
+  const container = pickContainer(p, options.container);
+  containerName = container.name;
+  return finish({ now, pod: p, container, options: { can: options.can, mode: 'pod' }, data: source }, options);
+}
+
+export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
+  const now = deps.clock();
+  const dir = options.selfDir;
+  const readToken = fileReader(deps.io, dir, options.stat);
+  const nsFile = await deps.io.readFile(`${dir}/namespace`).then(
+    (b) => b.toString('utf8').trim(),
+    () => undefined,
+  );
+  const conn: KubeConnection = await deps.kube();
+  const namespace = nsFile || conn.namespace;
+  const podName = options.selfPodName;
+  let podUnknown: Unavailable | undefined;
+  let pod: V1Pod | undefined;
+  if (!podName) {
+    podUnknown = { kind: 'not-applicable', message: 'the pod name is unknown (set POD_NAME from the downward API)' };
+  } else {
+    try {
+      pod = await conn.api.readPod(namespace, podName);
+    } catch (e) {
+      podUnknown =
+        e instanceof ApiError && e.code === 403
+          ? { kind: 'forbidden', permission: `get pods in ${namespace}`, message: e.serverMessage || 'Forbidden' }
+          : { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  const cache = new RunCache();
+  // Read once through the cache: the sketch below needs the ServiceAccount name the token carries.
+  const mounted = await cache.once('mounted-token', readToken);
+  if (!pod) pod = await sketchPod(namespace, podName ?? '(this pod)', mounted.ok ? mounted.value.raw : undefined, inspect, now);
+  const container = podUnknown ? pod.spec!.containers[0] : pickContainer(pod, options.container);
+  const source = liveSource({ conn, namespace, podName: pod.metadata?.name ?? '', pod: Promise.resolve(pod), now, cache, inspect, readToken });
+  return finish({ now, pod, container, podUnknown, options: { can: options.can, mode: 'self' }, data: source }, options);
+}
+
+async function finish(ctx: CheckContext, options: DiagnoseOptions): Promise<Outcome<Diagnosis>> {
+  const checks = await runChecks(ctx, CHECKS, { explain: options.explain });
+  const summary = summarize(checks);
+  const { namespace, name } = podRef(ctx.pod);
+  const result: Diagnosis = {
+    kind: 'Diagnosis',
+    pod: { namespace, name, serviceAccountName: serviceAccountName(ctx.pod), node: ctx.pod.spec?.nodeName ?? null, container: ctx.container.name },
+    ...summary,
+    checks,
+  };
+  return { result, problem: summary.status === 'failing', notices: [] };
+}
+
+function pickContainer(pod: V1Pod, name: string | undefined): V1Container {
+  const c = chooseContainer(pod, name);
+  if (!c) {
+    const names = (pod.spec?.containers ?? []).map((x) => x.name).join(', ');
+    throw new UsageError(`container ${name} is not valid for pod ${pod.metadata?.name}`, `its containers: ${names}`);
+  }
+  return c;
+}
+
+/** A stand-in pod when the real one cannot be read: what the token says of it. Spec checks skip. */
+async function sketchPod(namespace: string, name: string, raw: string | undefined, inspect: Inspect, now: Date): Promise<V1Pod> {
+  let sa = 'default';
+  let uid: string | undefined;
+  let node: string | undefined;
+  if (raw) {
+    try {
+      const t = (await inspect(raw, { now, source: 'self' })).token;
+      sa = t.serviceAccount?.name ?? sa;
+      uid = t.boundObject?.kind === 'Pod' ? (t.boundObject.uid ?? undefined) : undefined;
+      node = t.node?.name ?? undefined;
+    } catch {
+      // An unreadable token: token-claims reports it.
+    }
+  }
+  return {
+    metadata: { namespace, name, ...(uid ? { uid } : {}) },
+    spec: { serviceAccountName: sa, ...(node ? { nodeName: node } : {}), containers: [{ name: '(this container)' }] },
+  };
+}

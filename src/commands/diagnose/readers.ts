@@ -1,0 +1,73 @@
+/**
+ * The two ways to read the mounted token once: exec into the container (diagnose POD), or the
+ * service-account directory itself (diagnose --self, running inside the pod).
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { got, missing, type Fetched, type FileStat, type MountedToken } from '../../checks/context.js';
+import { SA_DIR, tokenVolume } from '../../checks/spec.js';
+import { ApiError } from '../../kube/errors.js';
+import type { KubeApi } from '../../kube/types.js';
+import type { Io } from '../types.js';
+import { parseProbe, probeCommand } from './probe.js';
+
+/** Exit codes of a shell that could not find or run a command. */
+const NOT_FOUND_EXIT = new Set([126, 127]);
+
+export function execReader(api: KubeApi, pod: Promise<V1Pod | undefined>, containerName: () => string | undefined, enabled: boolean): () => Promise<Fetched<MountedToken>> {
+  return async () => {
+    if (!enabled) return missing({ kind: 'no-exec', message: 'disabled by --no-exec' });
+    const p = await pod;
+    if (!p) return missing({ kind: 'no-exec', message: 'the pod could not be read' });
+    const name = containerName();
+    const container = p.spec?.containers?.find((c) => c.name === name);
+    if (!container) return missing({ kind: 'no-exec', message: `no container ${name}` });
+    const running = p.status?.containerStatuses?.find((c) => c.name === name)?.state?.running;
+    if (p.status?.phase !== 'Running' || !running) {
+      return missing({ kind: 'no-exec', message: `container ${name} is not running (pod phase ${p.status?.phase ?? 'unknown'})` });
+    }
+    if (!tokenVolume(p, container)) return missing({ kind: 'not-applicable', message: `nothing is mounted at ${SA_DIR}` });
+    const ns = p.metadata?.namespace ?? 'default';
+    try {
+      const r = await api.exec(ns, p.metadata?.name ?? '', name, probeCommand(SA_DIR));
+      const parsed = parseProbe(SA_DIR, r.stdout);
+      if (r.exitCode !== 0 && NOT_FOUND_EXIT.has(r.exitCode) && !parsed.raw) {
+        return missing({ kind: 'no-exec', message: `the image has no shell or coreutils (distroless?): ${firstLine(r.stderr) || `exit code ${r.exitCode}`}` });
+      }
+      return got(parsed);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 403) return missing({ kind: 'no-exec', message: `not permitted: create pods/exec in ${ns}` });
+      const msg = e instanceof Error ? e.message : String(e);
+      // A runtime that cannot start the command (no sh in a distroless image) answers with a failure Status.
+      if (/executable file not found|no such file or directory|not found/i.test(msg)) {
+        return missing({ kind: 'no-exec', message: `the image has no shell (distroless?): ${firstLine(msg)}` });
+      }
+      return missing({ kind: 'no-exec', message: firstLine(msg) });
+    }
+  };
+}
+
+/** Optional `stat` of a path (the cli gives node:fs; tests give a fake). */
+export type StatFile = (path: string) => Promise<FileStat | undefined>;
+
+export function fileReader(io: Io, dir: string, stat?: StatFile): () => Promise<Fetched<MountedToken>> {
+  return async () => {
+    const files: MountedToken['files'] = { token: undefined, 'ca.crt': undefined, namespace: undefined };
+    for (const f of ['token', 'ca.crt', 'namespace'] as const) {
+      const path = `${dir}/${f}`;
+      if (!(await io.exists(path))) files[f] = null;
+      else if (stat) files[f] = (await stat(path)) ?? undefined;
+    }
+    if (files.token === null) return got({ via: 'file', dir, files });
+    try {
+      // stat first (above), then read: our read moves the atime app-token-reload looks at.
+      const raw = (await io.readFile(`${dir}/token`)).toString('utf8').trim();
+      return got({ via: 'file', dir, files, ...(raw ? { raw } : {}) });
+    } catch (e) {
+      return missing({ kind: 'error', message: `cannot read ${dir}/token: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  };
+}
+
+function firstLine(s: string): string {
+  return s.trim().split('\n')[0] ?? '';
+}

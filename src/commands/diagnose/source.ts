@@ -1,0 +1,225 @@
+/**
+ * The live DiagnosisSource: each piece of cluster data fetched once per run (RunCache), pieces
+ * that do not depend on one another fetched at the same time. For one pod the critical path is
+ * three round trips: GET pod ‖ events ‖ token Secrets ‖ discovery ‖ JWKS ‖ kube-apiserver pod,
+ * then GET ServiceAccount ‖ GET node ‖ exec, then TokenReview ‖ SelfSubjectAccessReviews.
+ *
+ * The token is read by `readToken`: one exec into the container, or (diagnose --self) the files.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { RunCache } from '../../checks/cache.js';
+import {
+  got,
+  missing,
+  type AccessDecision,
+  type ApiServerTokenConfig,
+  type AuthOutcome,
+  type DiagnosisSource,
+  type Fetched,
+  type MountedToken,
+} from '../../checks/context.js';
+import { SECRET_TOKEN_TYPE, serviceAccountName } from '../../checks/spec.js';
+import { ApiError } from '../../kube/errors.js';
+import type { AccessAttributes, KubeApi, KubeConnection } from '../../kube/types.js';
+import type { InspectOptions } from '../../jwt/inspect.js';
+import type { Jwks, TokenInspection } from '../../jwt/types.js';
+
+export type Inspect = (raw: string, opts: InspectOptions) => Promise<TokenInspection>;
+
+export interface SourceSettings {
+  conn: Pick<KubeConnection, 'api' | 'forToken'>;
+  namespace: string;
+  podName: string;
+  /** The pod, once read (the source starts pod-independent fetches before it arrives). */
+  pod: Promise<V1Pod | undefined>;
+  now: Date;
+  cache: RunCache;
+  inspect: Inspect;
+  /** Reads the mounted token once (exec or files); the source caches it. */
+  readToken: () => Promise<Fetched<MountedToken>>;
+}
+
+/** An API call's answer as a Fetched: 403 names the permission, 404 is `notFound` when given. */
+export async function fetched<T>(call: () => Promise<T>, permission: string, notFound?: () => T): Promise<Fetched<T>> {
+  try {
+    return got(await call());
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 403) return missing({ kind: 'forbidden', permission, message: e.serverMessage || 'Forbidden' });
+    if (e instanceof ApiError && e.code === 404 && notFound) return got(notFound());
+    return missing({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+export function liveSource(s: SourceSettings): DiagnosisSource {
+  const { api } = s.conn;
+  const { cache, namespace } = s;
+  const withPod = async <T>(fn: (pod: V1Pod) => Promise<Fetched<T>>, why = 'the pod could not be read'): Promise<Fetched<T>> => {
+    const pod = await s.pod;
+    return pod ? fn(pod) : missing({ kind: 'not-applicable', message: why });
+  };
+
+  const source: DiagnosisSource = {
+    serviceAccount: () =>
+      cache.once('serviceaccount', () =>
+        withPod((pod) => {
+          const name = serviceAccountName(pod);
+          return fetched(() => api.readServiceAccount(namespace, name), `get serviceaccounts in ${namespace}`, () => null);
+        }),
+      ),
+    node: () =>
+      cache.once('node', () =>
+        withPod((pod) => {
+          const name = pod.spec?.nodeName;
+          if (!name) return Promise.resolve(missing({ kind: 'not-applicable', message: 'the pod is not scheduled' }));
+          return fetched(() => api.readNode(name), 'get nodes', () => null);
+        }),
+      ),
+    tokenSecrets: () =>
+      cache.once('token-secrets', () =>
+        fetched(async () => (await api.listSecrets(namespace, { fieldSelector: `type=${SECRET_TOKEN_TYPE}` })).items, `list secrets in ${namespace}`),
+      ),
+    podEvents: () =>
+      cache.once('events', () =>
+        fetched(
+          async () =>
+            (await api.listEvents(namespace, { fieldSelector: `involvedObject.name=${s.podName}` })).items.filter(
+              (e) => e.involvedObject?.name === s.podName && (e.involvedObject.kind ?? 'Pod') === 'Pod',
+            ),
+          `list events in ${namespace}`,
+        ),
+      ),
+    mountedToken: () => cache.once('mounted-token', s.readToken),
+    token: () =>
+      cache.once('token', async () => {
+        const [mounted, server] = await Promise.all([source.mountedToken(), source.apiServer()]);
+        if (!mounted.ok) return mounted;
+        if (!mounted.value.raw) return missing({ kind: 'not-applicable', message: `no token in ${mounted.value.dir}` });
+        try {
+          const inspection = await s.inspect(mounted.value.raw, {
+            now: s.now,
+            source: `pod ${namespace}/${s.podName}:${mounted.value.dir}/token`,
+            ...(server.ok && server.value.jwks ? { jwks: server.value.jwks } : { notCheckedReason: 'the issuer keys (/openid/v1/jwks) could not be read' }),
+          });
+          return got(inspection);
+        } catch (e) {
+          return missing({ kind: 'invalid', message: e instanceof Error ? e.message : String(e) });
+        }
+      }),
+    authentication: () => cache.once('authentication', () => authenticate(s, source)),
+    apiServer: () => cache.once('apiserver', () => apiServerConfig(api)),
+    access: (attrs) => cache.once(`access ${JSON.stringify(attrs)}`, () => access(s, source, attrs)),
+  };
+  return source;
+}
+
+async function authenticate(s: SourceSettings, source: DiagnosisSource): Promise<Fetched<AuthOutcome>> {
+  const mounted = await source.mountedToken();
+  if (!mounted.ok) return mounted;
+  const raw = mounted.value.raw;
+  if (!raw) return missing({ kind: 'not-applicable', message: 'no token to present' });
+  const review = await fetched(() => s.conn.api.createTokenReview(raw), 'create tokenreviews');
+  if (review.ok) {
+    const st = review.value.status ?? {};
+    return got({
+      via: 'tokenreview',
+      authenticated: Boolean(st.authenticated),
+      username: st.user?.username,
+      uid: st.user?.uid,
+      groups: st.user?.groups,
+      audiences: st.audiences,
+      ...(st.error ? { error: st.error } : {}),
+    });
+  }
+  // Without `create tokenreviews`, the token proves itself: every authenticated user may ask who it is.
+  try {
+    const ssr = await s.conn.forToken(raw).createSelfSubjectReview();
+    const u = ssr.status?.userInfo;
+    return got({ via: 'selfsubjectreview', authenticated: true, username: u?.username, uid: u?.uid, groups: u?.groups });
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 401) return got({ via: 'selfsubjectreview', authenticated: false, httpStatus: 401 });
+    return missing(review.why);
+  }
+}
+
+async function access(s: SourceSettings, source: DiagnosisSource, attrs: AccessAttributes): Promise<Fetched<AccessDecision>> {
+  const mounted = await source.mountedToken();
+  const raw = mounted.ok ? mounted.value.raw : undefined;
+  if (raw) {
+    const r = await fetched(() => s.conn.forToken(raw).createSelfSubjectAccessReview(attrs), 'create selfsubjectaccessreviews');
+    if (r.ok) return got({ allowed: Boolean(r.value.status?.allowed), reason: r.value.status?.reason || undefined, via: 'selfsubjectaccessreview' });
+    return r;
+  }
+  // No token in hand (no exec): ask about the ServiceAccount's user instead, if we may.
+  const pod = await s.pod;
+  if (!pod) return missing({ kind: 'not-applicable', message: 'the pod could not be read' });
+  const ns = s.namespace;
+  const user = `system:serviceaccount:${ns}:${serviceAccountName(pod)}`;
+  const body = {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
+    spec: {
+      user,
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'],
+      resourceAttributes: { namespace: attrs.namespace, verb: attrs.verb, group: attrs.group ?? '', resource: attrs.resource, subresource: attrs.subresource, name: attrs.name },
+    },
+  };
+  const r = await fetched(
+    () => s.conn.api.request('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', body) as Promise<{ status?: { allowed?: boolean; reason?: string } }>,
+    'create subjectaccessreviews',
+  );
+  if (!r.ok) return r;
+  return got({ allowed: Boolean(r.value.status?.allowed), reason: r.value.status?.reason || undefined, via: 'subjectaccessreview' });
+}
+
+/** What the discovery document, the JWKS and the kube-apiserver static pod say — fetched together. */
+export async function apiServerConfig(api: KubeApi): Promise<Fetched<ApiServerTokenConfig>> {
+  const [discovery, jwks, staticPods] = await Promise.all([
+    fetched(() => api.getRaw('/.well-known/openid-configuration') as Promise<{ issuer?: string }>, 'get /.well-known/openid-configuration'),
+    fetched(() => api.getRaw('/openid/v1/jwks') as Promise<Jwks>, 'get /openid/v1/jwks'),
+    fetched(async () => (await api.listPods('kube-system', { labelSelector: 'component=kube-apiserver', limit: 5 })).items, 'list pods in kube-system'),
+  ]);
+  const cfg: ApiServerTokenConfig = { sources: [] };
+  if (discovery.ok && discovery.value.issuer) {
+    cfg.discoveryIssuer = discovery.value.issuer;
+    cfg.sources.push('/.well-known/openid-configuration issuer');
+  }
+  if (jwks.ok && Array.isArray(jwks.value?.keys)) cfg.jwks = jwks.value;
+  const apiserver = staticPods.ok ? staticPods.value[0] : undefined;
+  if (apiserver) {
+    const c = apiserver.spec?.containers?.[0];
+    const flags = parseFlags([...(c?.command ?? []), ...(c?.args ?? [])]);
+    const where = `kube-system/${apiserver.metadata?.name}`;
+    if (flags.get('service-account-issuer')?.length) {
+      cfg.issuers = flags.get('service-account-issuer');
+      cfg.sources.push(`${where} --service-account-issuer`);
+    }
+    const aud = flags.get('api-audiences')?.flatMap((a) => a.split(',')).filter(Boolean);
+    if (aud?.length) {
+      cfg.apiAudiences = aud;
+      cfg.sources.push(`${where} --api-audiences`);
+    } else if (cfg.issuers) {
+      cfg.apiAudiences = [cfg.issuers[0]];
+      cfg.sources.push(`${where}: no --api-audiences, so the first issuer`);
+    }
+    const extend = flags.get('service-account-extend-token-expiration')?.[0];
+    if (extend !== undefined) cfg.extendTokenExpiration = extend !== 'false';
+  }
+  if (cfg.sources.length === 0 && !cfg.jwks) {
+    const first = [discovery, staticPods, jwks].find((f) => !f.ok);
+    return first && !first.ok ? missing(first.why) : missing({ kind: 'not-applicable', message: 'the API server publishes no issuer' });
+  }
+  return got(cfg);
+}
+
+/** `--flag=value` / `--flag value` pairs of a command line; repeated flags keep every value. */
+export function parseFlags(argv: string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(argv[i]);
+    if (!m) continue;
+    let value = m[2];
+    if (value === undefined && i + 1 < argv.length && !argv[i + 1].startsWith('--')) value = argv[++i];
+    out.set(m[1], [...(out.get(m[1]) ?? []), value ?? 'true']);
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+import type { V1Secret } from '@kubernetes/client-node';
+import { appTokenReload } from '../../../src/checks/app-token-reload';
+import { got } from '../../../src/checks/context';
+import { legacySecret } from '../../../src/checks/legacy-secret';
+import { makeBoundToken, makeLegacyToken, TEST_NOW } from '../../support/tokens';
+import { fakeSource, makeCtx, makePod, makeServiceAccount, mountedFiles, noExec, SA_DIR, SA_UID } from './fakes';
+
+const sa = { name: 'app', uid: SA_UID };
+const tokenSecret = (name: string, labels: Record<string, string> = {}): V1Secret => ({
+  metadata: { name, namespace: 'default', labels, annotations: { 'kubernetes.io/service-account.name': 'app' } },
+  type: 'kubernetes.io/service-account-token',
+});
+/** The pod mounts a legacy Secret where the projected token belongs. */
+const legacyPod = () =>
+  makePod((p) => {
+    p.spec!.volumes = [{ name: 'legacy-token', secret: { secretName: 'app-token' } }];
+    p.spec!.containers[0].volumeMounts = [{ name: 'legacy-token', mountPath: SA_DIR }];
+  });
+
+describe('legacy-secret', () => {
+  test('passes a pod with the projected token', async () => {
+    expect((await legacySecret.run(makeCtx())).status).toBe('pass');
+  });
+
+  test('warns on a mounted token Secret, with the template patch that removes it', async () => {
+    const raw = makeLegacyToken({ serviceAccount: sa, secretName: 'app-token' });
+    const data = fakeSource({
+      mountedToken: got(mountedFiles(raw)),
+      tokenSecrets: got([tokenSecret('app-token', { 'kubernetes.io/legacy-token-last-used': '2026-11-28' })]),
+      serviceAccount: got(makeServiceAccount({ secrets: [{ name: 'app-token' }] })),
+    });
+    const r = await legacySecret.run(makeCtx({ pod: legacyPod(), data }));
+    expect(r.status).toBe('warn');
+    expect(r.evidence).toContain(`secret app-token: volume legacy-token at ${SA_DIR}; auto-generated (listed in the ServiceAccount), last used 2026-11-28`);
+    expect(r.fix).toEqual([
+      `kubectl patch deployment web -n default --type json -p '[{"op":"test","path":"/spec/template/spec/volumes/0/name","value":"legacy-token"},{"op":"remove","path":"/spec/template/spec/containers/0/volumeMounts/0"},{"op":"remove","path":"/spec/template/spec/volumes/0"}]'`,
+    ]);
+  });
+
+  test('fails an invalidated Secret, re-enabling it first', async () => {
+    const data = fakeSource({ mountedToken: noExec(), tokenSecrets: got([tokenSecret('app-token', { 'kubernetes.io/legacy-token-invalid-since': '2026-10-01' })]) });
+    const r = await legacySecret.run(makeCtx({ pod: legacyPod(), data }));
+    expect(r.status).toBe('fail');
+    expect(r.fix[0]).toBe('kubectl label secret app-token -n default kubernetes.io/legacy-token-invalid-since-');
+  });
+
+  test('an env reference to a token Secret is found too', async () => {
+    const pod = makePod((p) => (p.spec!.containers[0].env = [{ name: 'K8S_TOKEN', valueFrom: { secretKeyRef: { name: 'app-token', key: 'token' } } }]));
+    const r = await legacySecret.run(makeCtx({ pod, data: fakeSource({ tokenSecrets: got([tokenSecret('app-token')]) }) }));
+    expect(r.status).toBe('warn');
+    expect(r.evidence[0]).toBe('secret app-token: env K8S_TOKEN (key token); manually created, no last-used label');
+  });
+});
+
+describe('app-token-reload', () => {
+  const extended = (issuedMinAgo: number) =>
+    makeBoundToken({ serviceAccount: sa, issuedAt: new Date(TEST_NOW.getTime() - issuedMinAgo * 60_000), expirationSeconds: 365 * 86400, warnAfterSeconds: 3607 });
+
+  test('not applicable before the first rotation', async () => {
+    const r = await appTokenReload.run(makeCtx());
+    expect(r.status).toBe('skip');
+    expect(r.message).toMatch(/^not applicable yet: the kubelet has not rotated the token since the container started 20m ago/);
+  });
+
+  test('passes when the app read the token after the last rotation', async () => {
+    const pod = makePod((p) => (p.status!.containerStatuses![0].state!.running!.startedAt = new Date(TEST_NOW.getTime() - 180 * 60_000)));
+    const data = fakeSource({ mountedToken: got(mountedFiles(extended(10), { writtenMinAgo: 10, readMinAgo: 1 })) });
+    expect((await appTokenReload.run(makeCtx({ pod, data }))).status).toBe('pass');
+  });
+
+  test('warns when the app caches an extended token past its warnafter', async () => {
+    const pod = makePod((p) => (p.status!.containerStatuses![0].state!.running!.startedAt = new Date(TEST_NOW.getTime() - 180 * 60_000)));
+    // Read once at start (180 min ago), rotated 10 min ago: the app still holds the first token.
+    const data = fakeSource({ mountedToken: got(mountedFiles(extended(10), { writtenMinAgo: 10, readMinAgo: 179 })) });
+    const r = await appTokenReload.run(makeCtx({ pod, data }));
+    expect(r.status).toBe('warn');
+    expect(r.message).toMatch(/caches its token.*past warnafter/);
+    expect(r.fix).toEqual(['kubectl delete pod web-7d4b9c-x2x9q -n default']);
+  });
+
+  test('fails when the cached token, not extended, has expired', async () => {
+    const pod = makePod((p) => (p.status!.containerStatuses![0].state!.running!.startedAt = new Date(TEST_NOW.getTime() - 180 * 60_000)));
+    const raw = makeBoundToken({ serviceAccount: sa, issuedAt: new Date(TEST_NOW.getTime() - 10 * 60_000), expirationSeconds: 3600 });
+    const data = fakeSource({ mountedToken: got(mountedFiles(raw, { writtenMinAgo: 10, readMinAgo: 179 })) });
+    const r = await appTokenReload.run(makeCtx({ pod, data }));
+    expect(r.status).toBe('fail');
+    expect(r.message).toMatch(/expired about 119m ago, so its API calls get 401/);
+  });
+
+  test('skips without exec', async () => {
+    expect((await appTokenReload.run(makeCtx({ data: fakeSource({ mountedToken: noExec() }) }))).status).toBe('skip');
+  });
+});

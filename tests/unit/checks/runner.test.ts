@@ -1,0 +1,61 @@
+import { got } from '../../../src/checks/context';
+import { CHECKS } from '../../../src/checks/index';
+import { ROOT_CAUSE_PRECEDENCE, runChecks, summarize } from '../../../src/checks/runner';
+import { CHECK_IDS, type CheckResult } from '../../../src/checks/types';
+import { makeBoundToken, TEST_NOW } from '../../support/tokens';
+import { fakeSource, makeCtx, makeNode, mountedFiles, SA_UID } from './fakes';
+
+const result = (id: CheckResult['id'], status: CheckResult['status'], fix: string[] = []): CheckResult => ({ id, title: id, status, message: `${id} says ${status}`, evidence: [], fix });
+
+describe('runner', () => {
+  test('every public check id has exactly one check, and a place in the precedence', () => {
+    expect(CHECKS.map((c) => c.id).sort()).toEqual([...CHECK_IDS].sort());
+    expect([...ROOT_CAUSE_PRECEDENCE].sort()).toEqual([...CHECK_IDS].sort());
+    for (const c of CHECKS) expect(c.explain.length).toBeGreaterThan(50);
+  });
+
+  test('a healthy pod: all pass or skip, no root cause; each source method called at most as often as needed', async () => {
+    const data = fakeSource();
+    const results = await runChecks(makeCtx({ data }), CHECKS, { explain: true });
+    expect(results.filter((r) => r.status !== 'pass' && r.status !== 'skip')).toEqual([]);
+    expect(summarize(results)).toEqual({ status: 'healthy', rootCause: null, fix: [] });
+    expect(results.every((r) => typeof r.explain === 'string')).toBe(true);
+  });
+
+  test('the most fundamental failure is the root cause: a NotReady node before the expiry it caused', async () => {
+    const raw = makeBoundToken({ serviceAccount: { name: 'app', uid: SA_UID }, issuedAt: new Date(TEST_NOW.getTime() - 2 * 3600_000), expirationSeconds: 3600 });
+    const data = fakeSource({
+      node: got(makeNode('Unknown')),
+      mountedToken: got(mountedFiles(raw, { writtenMinAgo: 120 })),
+      authentication: got({ via: 'tokenreview', authenticated: false, error: 'service account token has expired' }),
+    });
+    const results = await runChecks(makeCtx({ data }), CHECKS);
+    const failing = results.filter((r) => r.status === 'fail').map((r) => r.id);
+    expect(failing.sort()).toEqual(['node-ready', 'token-authenticates', 'token-claims', 'token-rotation']);
+    const s = summarize(results);
+    expect(s.status).toBe('failing');
+    expect(s.rootCause?.check).toBe('node-ready');
+    expect(s.fix).toEqual(['kubectl delete pod web-7d4b9c-x2x9q -n default']);
+  });
+
+  test('warnings only: degraded, and the first warning by precedence is the root cause', () => {
+    const s = summarize([result('rbac', 'warn', ['kubectl create role r']), result('legacy-secret', 'warn', ['kubectl patch deployment d']), result('automount', 'pass')]);
+    expect(s).toEqual({ status: 'degraded', rootCause: { check: 'legacy-secret', message: 'legacy-secret says warn' }, fix: ['kubectl patch deployment d', 'kubectl create role r'] });
+  });
+
+  test('fix commands: failures before warnings, no repeats, pod restarts last', () => {
+    const s = summarize([
+      result('serviceaccount-exists', 'fail', ['kubectl create serviceaccount app -n default', 'kubectl delete pod p -n default']),
+      result('token-authenticates', 'fail', ['kubectl create serviceaccount app -n default', 'kubectl delete pod p -n default']),
+      result('audience', 'fail', ['kubectl patch deployment web -n default --type json -p x']),
+    ]);
+    expect(s.fix).toEqual(['kubectl create serviceaccount app -n default', 'kubectl patch deployment web -n default --type json -p x', 'kubectl delete pod p -n default']);
+  });
+
+  test('a check that throws becomes a skip, and the others still report', async () => {
+    const broken = { ...CHECKS[0], run: async () => { throw new Error('boom'); } };
+    const results = await runChecks(makeCtx(), [broken, CHECKS[1]]);
+    expect(results[0]).toMatchObject({ status: 'skip', message: 'could not run: boom' });
+    expect(results[1].status).toBe('pass');
+  });
+});
