@@ -85,7 +85,7 @@ function audience(v: KubernetesView, ctx: JudgeContext): Finding[] {
   return [{
     id: 'audience-mismatch',
     severity: 'error',
-    message: `the token is for ${goQuoteList(tokenAuds)}, the verifier expects ${goQuoteList(target)}${isServiceAccountToken(v) ? `: kube-apiserver answers "${apiWords}"` : ''}`,
+    message: `the token is for ${goQuoteList(tokenAuds)}, the verifier expects ${goQuoteList(target)}${isServiceAccountToken(v) ? `; kube-apiserver answers: ${apiWords}` : ''}`,
     fix,
   }];
 }

@@ -27,7 +27,7 @@ export function parseToken(raw: string): ParsedToken {
   if (segments.length !== 3) {
     throw new TokenFormatError(
       'segments',
-      `a JWT has 3 dot-separated segments (header.payload.signature), this has ${segments.length}`,
+      `a JWT has 3 dot-separated segments, header.payload.signature; this has ${segments.length}`,
     );
   }
   const header = decodeObject(segments[0], 'header');

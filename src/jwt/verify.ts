@@ -54,7 +54,7 @@ export async function verifySignature(token: ParsedToken, jwks: Jwks): Promise<V
     try {
       const k = await jose.importJWK({ ...key, alg } as Parameters<typeof jose.importJWK>[0], alg);
       await jose.compactVerify(token.compact, k, { algorithms: [alg] });
-      return { verification: { status: 'verified', reason: `signature verified with ${name}`, kid: key.kid ?? null }, failure: null };
+      return { verification: { status: 'verified', reason: `signature matches ${name}`, kid: key.kid ?? null }, failure: null };
     } catch (e) {
       why.push(`${name}: ${e instanceof jose.errors.JWSSignatureVerificationFailed ? 'signature does not match' : errorText(e)}`);
     }

@@ -7,7 +7,7 @@ const other = newKey('rsa');
 describe('verifySignature (keys looked up by kid, as jwt.go)', () => {
   it('an RS256 token with its key: verified, names the kid', async () => {
     const r = await verify(makeBoundToken(), jwksOf(KEYS.ec, KEYS.rsa));
-    expect(r.verification).toEqual({ status: 'verified', reason: `signature verified with key "${KEYS.rsa.kid}"`, kid: KEYS.rsa.kid });
+    expect(r.verification).toEqual({ status: 'verified', reason: `signature matches key "${KEYS.rsa.kid}"`, kid: KEYS.rsa.kid });
     expect(r.failure).toBeNull();
   });
 
