@@ -29,8 +29,11 @@ function tarHeader(entry, mtime) {
   return h;
 }
 
-/** A .tar.gz of `entries` (files at the archive root), every file stamped with `mtime` (seconds). */
-export function tarGz(entries, mtime) {
+/**
+ * A .tar.gz of `entries` (files at the archive root), every file stamped with `mtime` (seconds).
+ * `level` 6 by default; the tests use 1, ~3x faster on the ~108 MB executable and ~8 % larger.
+ */
+export function tarGz(entries, mtime, level = 6) {
   const parts = [];
   for (const e of entries) {
     parts.push(tarHeader(e, mtime), e.data);
@@ -38,7 +41,7 @@ export function tarGz(entries, mtime) {
     if (pad) parts.push(Buffer.alloc(pad, 0));
   }
   parts.push(Buffer.alloc(1024, 0)); // two zero blocks end the archive
-  return gzipSync(Buffer.concat(parts), { level: 6 });
+  return gzipSync(Buffer.concat(parts), { level });
 }
 
 function dosTime(date) {
@@ -48,14 +51,14 @@ function dosTime(date) {
 }
 
 /** A .zip of `entries` (deflated), with Unix modes in the external attributes. */
-export function zip(entries, mtime) {
+export function zip(entries, mtime, level = 6) {
   const { time, day } = dosTime(new Date(mtime * 1000));
   const locals = [];
   const centrals = [];
   let offset = 0;
   for (const e of entries) {
     const name = Buffer.from(e.name, 'utf8');
-    const packed = deflateRawSync(e.data, { level: 6 });
+    const packed = deflateRawSync(e.data, { level });
     const crc = crc32(e.data) >>> 0;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);

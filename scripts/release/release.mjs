@@ -69,6 +69,10 @@ async function main() {
       'all-platforms': { type: 'boolean', default: false },
       'placeholder-manifest': { type: 'boolean', default: false },
       out: { type: 'string', default: path.join(root, 'release') },
+      // Leave dist/ alone (the tests: other test files run dist/ while this builds).
+      'skip-dist': { type: 'boolean', default: false },
+      // Quicker, larger archives (gzip level 1), for the tests.
+      fast: { type: 'boolean', default: false },
     },
   });
   const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
@@ -86,7 +90,6 @@ async function main() {
   const workDir = path.join(outDir, '.work');
   const cacheDir = path.join(root, 'node_modules/.cache/kubectl-satoken-release');
   await mkdir(workDir, { recursive: true });
-  await mkdir(cacheDir, { recursive: true });
   for (const f of await readdir(outDir)) {
     if (f.startsWith('kubectl-satoken_') || f.endsWith('.yaml') || f === 'SHA256SUMS' || f === 'RELEASE-NOTES.md') {
       await rm(path.join(outDir, f));
@@ -94,7 +97,7 @@ async function main() {
   }
 
   log('building the bundles');
-  await buildAll();
+  if (!values['skip-dist']) await buildAll();
   const spec = await completionSpec();
   const bundle = await seaBundle(workDir, spec);
   const pinned = await pinnedNode(root);
@@ -105,6 +108,7 @@ async function main() {
   const built = new Map(); // platform id → {archive, sha, node, stripped, codeCache}
   const skipped = new Map(); // platform id → reason
   for (const p of values['all-platforms'] ? PLATFORMS : [HOST]) {
+    if (p !== HOST) await mkdir(cacheDir, { recursive: true });
     const node = await nodeFor(p, pinned, cacheDir);
     if ('skipped' in node) {
       skipped.set(platformId(p), node.skipped);
@@ -126,7 +130,8 @@ async function main() {
       { name: helperName(p), data: Buffer.from(completionScript(p)), mode: 0o755 },
       { name: 'LICENSE', data: license, mode: 0o644 },
     ];
-    const data = p.format === 'zip' ? zip(entries, mtime) : tarGz(entries, mtime);
+    const level = values.fast ? 1 : 6;
+    const data = p.format === 'zip' ? zip(entries, mtime, level) : tarGz(entries, mtime, level);
     const archive = archiveName(version, p);
     await writeFile(path.join(outDir, archive), data);
     built.set(platformId(p), { p, archive, sha: sha256(data), node: node.version, stripped, codeCache, size: data.length });

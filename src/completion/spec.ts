@@ -151,12 +151,18 @@ const BUILTIN_FLAGS: FlagInfo[] = [
   { name: 'help', aliases: ['h'], takesValue: false, repeatable: false, describe: 'Show help' },
 ];
 
-/** Builds the completion table from the cli's commands and global flags. */
+/**
+ * Builds the completion table from the cli's commands and global flags. `flagValues` gives the
+ * values of flags that a command validates itself instead of through yargs `choices` (so that its
+ * error message can be kubectl's), keyed by flag name.
+ */
 export function completionSpec(
   commands: readonly CliCommand[],
   globalFlags: Record<string, Options & { example?: string }>,
   defaultFormats: readonly string[],
+  flagValues: Record<string, readonly string[]> = {},
 ): CompletionSpec {
+  const withValues = (f: FlagInfo): FlagInfo => (f.choices || !flagValues[f.name] ? f : { ...f, choices: [...flagValues[f.name]] });
   const globals = Object.entries(globalFlags).map(([name, spec]) => {
     const { example: _example, ...opt } = spec;
     return flagFrom(name, opt as AnyOptions);
@@ -173,7 +179,7 @@ export function completionSpec(
         name: c.command.split(' ')[0],
         describe: c.describe,
         positionals,
-        flags: rec.result().filter((f) => !positionalNames.has(f.name)),
+        flags: rec.result().filter((f) => !positionalNames.has(f.name)).map(withValues),
         formats: [...(c.formats ?? defaultFormats)],
       };
     }),

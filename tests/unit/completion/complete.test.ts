@@ -66,6 +66,15 @@ describe('completion table', () => {
     ]);
   });
 
+  test('fills in values of flags that their command validates itself', () => {
+    const s = completionSpec(fakeCommands, {}, [], { 'bound-object-kind': ['X'], container: ['main'] });
+    const decode = s.commands.find((c) => c.name === 'decode')!;
+    expect(decode.flags.find((f) => f.name === 'container')!.choices).toEqual(['main']);
+    // declared choices win
+    const mint = s.commands.find((c) => c.name === 'mint')!;
+    expect(mint.flags.find((f) => f.name === 'bound-object-kind')!.choices).toEqual(['Pod', 'Secret', 'Node']);
+  });
+
   test('records options, aliases, choices and hidden flags from builders', () => {
     const decode = spec.commands.find((c) => c.name === 'decode')!;
     expect(decode.flags.map((f) => f.name)).toEqual(['pod', 'container', 'filename', 'show-token']);
@@ -82,6 +91,9 @@ describe('completion table', () => {
     const real = cliCompletionSpec();
     expect(real.commands.map((c) => c.name)).toEqual(COMMANDS.map((c) => c.command.split(' ')[0]));
     for (const name of Object.keys(GLOBAL_FLAGS)) expect(real.globalFlags.map((f) => f.name)).toContain(name);
+    // mint checks --bound-object-kind itself (kubectl's message); its values come from that check.
+    const mint = real.commands.find((c) => c.name === 'mint');
+    expect(mint?.flags.find((f) => f.name === 'bound-object-kind')?.choices?.sort()).toEqual(['Node', 'Pod', 'Secret']);
     // It is baked into the helper as JSON: it must survive the round trip.
     expect(JSON.parse(JSON.stringify(real))).toEqual(real);
   });
