@@ -26,6 +26,8 @@ import { adminKubeconfig } from './kubeconfig';
 import { loadObjects, readObjectFiles } from './objects';
 import { resolveOptions, StartOptions } from './options';
 import { createPki } from './pki/ca';
+import { decodeKubernetesProtobuf, ProtobufDecodeError } from './protobuf';
+import { StatusError } from './errors';
 import { seedScenarios } from './scenarios';
 import type { Store } from './store/store';
 import type { KubeObject } from './store/types';
@@ -87,7 +89,16 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
     syncAllTokenSecrets(cluster);
   }
 
-  const server = createApiServer(cluster, {});
+  const server = createApiServer(cluster, {
+    protobuf: (body) => {
+      try {
+        return decodeKubernetesProtobuf(body);
+      } catch (e) {
+        if (e instanceof ProtobufDecodeError) throw new StatusError(400, 'BadRequest', `the object provided is unrecognized: ${e.message}`);
+        throw e;
+      }
+    },
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => resolve());
@@ -117,7 +128,8 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
           ca: pki.ca.certPem,
           cert: pki.admin.certPem,
           key: pki.admin.keyPem,
-          headers: { Accept: 'application/json', ...(payload !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+          // Content-Length always: Node does not chunk DELETE bodies.
+          headers: { Accept: 'application/json', ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) } : {}), ...headers },
         },
         (res) => {
           const chunks: Buffer[] = [];

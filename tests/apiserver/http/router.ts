@@ -12,6 +12,7 @@ import { handleControl } from '../control/endpoints';
 import { aggregated, AGGREGATED_V2, apiGroupDoc, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery';
 import type { RequestInfo } from './request-info';
 import { json, Reply } from './respond';
+import { openApiV3Doc, openApiV3Index } from './openapi';
 import * as rest from './rest';
 import { watch } from './watch';
 
@@ -64,6 +65,11 @@ function nonResource(cluster: Cluster, r: RoutedRequest): Reply | undefined {
     case '/api/v1': {
       return json(200, apiResourceList('', 'v1'));
     }
+  }
+  if (p === '/openapi/v3') return json(200, openApiV3Index());
+  if (p.startsWith('/openapi/v3/')) {
+    const doc = openApiV3Doc(p.slice('/openapi/v3/'.length));
+    return doc ? json(200, doc) : NOT_FOUND_PAGE();
   }
   const special = cluster.nonResource.get(p);
   if (special) {
