@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import type { CliCommand } from '../../../src/cli/command';
+import type { CliCommand, CommandOutput } from '../../../src/cli/command';
 import { COMMANDS } from '../../../src/cli/commands/index';
 import { GLOBAL_FLAGS } from '../../../src/cli/flags';
 import { complete, Directive, formatCompletion, nameKindOf, type GivenFlags, type NameKind } from '../../../src/completion/complete';
@@ -13,7 +13,7 @@ const fakeCommands: CliCommand[] = [
     describe: 'Diagnose a pod',
     examples: [],
     builder: (y: Argv) => y.positional('pod', { type: 'string' }).option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'Every namespace' }),
-    run: async () => ({ outcome: { result: { kind: 'X' }, notices: [] } }),
+    run: async () => ({}) as CommandOutput, // never run: only the builder is read
   },
   {
     command: 'decode [token]',
@@ -25,7 +25,7 @@ const fakeCommands: CliCommand[] = [
         .option('filename', { alias: 'f', type: 'string' })
         .option('show-token', { type: 'boolean' })
         .check(() => true),
-    run: async () => ({ outcome: { result: { kind: 'X' }, notices: [] } }),
+    run: async () => ({}) as CommandOutput, // never run: only the builder is read
   },
   {
     command: 'mint <serviceaccount>',
@@ -38,7 +38,7 @@ const fakeCommands: CliCommand[] = [
         .choices('bound-object-kind', ['Pod', 'Secret', 'Node'])
         .option('audience', { type: 'string', array: true })
         .option('secret-thing', { type: 'string', hidden: true }),
-    run: async () => ({ outcome: { result: { kind: 'X' }, notices: [] } }),
+    run: async () => ({}) as CommandOutput, // never run: only the builder is read
   },
 ];
 
