@@ -62,7 +62,7 @@ export function fixForReason(reason: string, c: FixContext): string {
   if (/issuer/i.test(reason)) {
     return `the token was issued by another cluster or issuer: get one from this cluster (${restart ?? mint}); when changing --service-account-issuer keep the old one as an extra --service-account-issuer until old tokens expire`;
   }
-  if (/signature|no keys found/i.test(reason)) {
+  if (/signature|no keys found|cryptographic primitive/i.test(reason)) {
     return `the token is signed by a key this cluster does not trust (another cluster, or the signing key was rotated): get a fresh one (${restart ?? mint})`;
   }
   return `get a fresh token from this cluster (${restart ?? mint}) and test it again`;

@@ -25,6 +25,9 @@ export interface VerdictInput {
   fix: FixContext;
 }
 
+/** A TokenReview error that says more than "invalid bearer token" (the loopback authenticator's catch-all). */
+const isSpecific = (reason: string) => reason.trim() !== '' && !/^\[?invalid bearer token\]?$/.test(reason.trim());
+
 export type Judgement = Pick<AuthTest, 'verdict' | 'reason' | 'fix' | 'user'>;
 
 export function judgeSteps(input: VerdictInput): Judgement {
@@ -54,6 +57,11 @@ export function judgeSteps(input: VerdictInput): Judgement {
 
   if (review?.status === 'fail') {
     const reason = review.evidence.error || review.message;
+    // `invalid bearer token` alone: no authenticator claimed the token — the issuer pre-check missed.
+    const finding = explainingFinding(input.inspection, 'issuer-mismatch');
+    if (!isSpecific(reason) && finding) {
+      return unauthenticated(`the API server refuses the token (${reason || 'no reason given'}); the token itself says why: ${finding.message}`, finding.fix, user);
+    }
     return unauthenticated(`the API server refuses the token: ${reason}`, fixForReason(reason, input.fix), user);
   }
   if (review?.status === 'pass' && apiRefused && !apiAccepted) {
@@ -112,7 +120,8 @@ function unauthenticated(reason: string, fix: string, user: UserInfo | null): Ju
   return { verdict: 'unauthenticated' satisfies Verdict, reason, fix, user };
 }
 
-/** The local finding that best explains a 401 (an error one; the API server's order). */
-function explainingFinding(inspection: TokenInspection | null): Finding | undefined {
-  return inspection?.findings.find((f) => f.severity === 'error');
+/** The local finding that best explains a 401: `prefer` if present, else the first error (the API server's order). */
+function explainingFinding(inspection: TokenInspection | null, prefer?: Finding['id']): Finding | undefined {
+  const errors = inspection?.findings.filter((f) => f.severity === 'error') ?? [];
+  return errors.find((f) => f.id === prefer) ?? errors[0];
 }
