@@ -132,7 +132,11 @@ function buildDeps(sys: System, flags: ConnectionFlags): Deps {
     clock: () => new Date(),
     io: nodeIo(sys),
     // client-node is loaded only here, on the first cluster call: decode TOKEN and --help never pay for it.
-    kube: () => (connection ??= import('../kube/connect.js').then((m) => m.connect(flags, sys.env, sys.signal))),
+    kube: () =>
+      (connection ??= import('../kube/connect.js').then((m) =>
+        // --debug request lines (method, URL, status) go to stderr, scrubbed like every other line.
+        m.connect(flags, sys.env, sys.signal, { log: (line) => sys.stderr.write(scrubTokens(`${line}\n`)) }),
+      )),
     progress: sys.stderrIsTTY ? progressLine(sys.stderr) : () => {},
     env: sys.env,
   };
