@@ -1,12 +1,14 @@
 /** Every subcommand, in the order `--help` lists them. */
 import type { CliCommand } from '../command.js';
 import { decodeCommand } from './decode.js';
+import { diagnoseCommand } from './diagnose.js';
 import { auditCommand } from './audit.js';
 import { migrateLegacyCommand } from './migrate-legacy.js';
 import { mintCommand } from './mint.js';
 import { testAuthCommand } from './test-auth.js';
 
 export const COMMANDS: CliCommand[] = [
+  diagnoseCommand,
   decodeCommand,
   testAuthCommand,
   mintCommand,

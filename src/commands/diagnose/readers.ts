@@ -36,7 +36,7 @@ export function execReader(api: KubeApi, pod: Promise<V1Pod | undefined>, contai
       return got(parsed);
     } catch (e) {
       if (e instanceof ApiError && e.code === 403) return missing({ kind: 'no-exec', message: `not permitted: create pods/exec in ${ns}` });
-      const msg = e instanceof Error ? e.message : String(e);
+      const msg = e instanceof ApiError ? e.serverMessage || e.message : e instanceof Error ? e.message : String(e);
       // A runtime that cannot start the command (no sh in a distroless image) answers with a failure Status.
       if (/executable file not found|no such file or directory|not found/i.test(msg)) {
         return missing({ kind: 'no-exec', message: `the image has no shell (distroless?): ${firstLine(msg)}` });

@@ -23,6 +23,7 @@ import { ApiError } from '../../kube/errors.js';
 import type { AccessAttributes, KubeApi, KubeConnection } from '../../kube/types.js';
 import type { InspectOptions } from '../../jwt/inspect.js';
 import type { Jwks, TokenInspection } from '../../jwt/types.js';
+import { accessReview, reviewToken, whoAmI } from '../test-auth/steps.js';
 
 export type Inspect = (raw: string, opts: InspectOptions) => Promise<TokenInspection>;
 
@@ -35,6 +36,8 @@ export interface SourceSettings {
   now: Date;
   cache: RunCache;
   inspect: Inspect;
+  /** A scan shares one fetch of the API server's settings among all its pods. */
+  apiServer?: () => Promise<Fetched<ApiServerTokenConfig>>;
   /** Reads the mounted token once (exec or files); the source caches it. */
   readToken: () => Promise<Fetched<MountedToken>>;
 }
@@ -106,48 +109,57 @@ export function liveSource(s: SourceSettings): DiagnosisSource {
         }
       }),
     authentication: () => cache.once('authentication', () => authenticate(s, source)),
-    apiServer: () => cache.once('apiserver', () => apiServerConfig(api)),
+    apiServer: () => cache.once('apiserver', () => (s.apiServer ? s.apiServer() : apiServerConfig(api))),
     access: (attrs) => cache.once(`access ${JSON.stringify(attrs)}`, () => access(s, source, attrs)),
   };
   return source;
 }
 
+/**
+ * The token proves itself with test-auth's own steps (shared, not repeated): a TokenReview as
+ * us (the API server's reason for a 401), else — without `create tokenreviews` — a
+ * SelfSubjectReview as the token (authenticated or 401, no reason).
+ */
 async function authenticate(s: SourceSettings, source: DiagnosisSource): Promise<Fetched<AuthOutcome>> {
   const mounted = await source.mountedToken();
   if (!mounted.ok) return mounted;
   const raw = mounted.value.raw;
   if (!raw) return missing({ kind: 'not-applicable', message: 'no token to present' });
-  const review = await fetched(() => s.conn.api.createTokenReview(raw), 'create tokenreviews');
-  if (review.ok) {
-    const st = review.value.status ?? {};
+  const review = await reviewToken(s.conn.api, raw);
+  if (review.status === 'pass' || review.status === 'fail') {
+    const user = review.evidence.user;
     return got({
       via: 'tokenreview',
-      authenticated: Boolean(st.authenticated),
-      username: st.user?.username,
-      uid: st.user?.uid,
-      groups: st.user?.groups,
-      audiences: st.audiences,
-      ...(st.error ? { error: st.error } : {}),
+      authenticated: review.status === 'pass',
+      ...(user ? { username: user.username, uid: user.uid ?? undefined, groups: user.groups } : {}),
+      ...(review.evidence.audiences ? { audiences: review.evidence.audiences } : {}),
+      ...(review.status === 'fail' ? { error: review.evidence.error || review.message } : {}),
     });
   }
-  // Without `create tokenreviews`, the token proves itself: every authenticated user may ask who it is.
-  try {
-    const ssr = await s.conn.forToken(raw).createSelfSubjectReview();
-    const u = ssr.status?.userInfo;
-    return got({ via: 'selfsubjectreview', authenticated: true, username: u?.username, uid: u?.uid, groups: u?.groups });
-  } catch (e) {
-    if (e instanceof ApiError && e.code === 401) return got({ via: 'selfsubjectreview', authenticated: false, httpStatus: 401 });
-    return missing(review.why);
+  const who = await whoAmI(s.conn.forToken(raw));
+  if (who.status === 'pass' || who.status === 'fail') {
+    const user = who.evidence.user;
+    return got({
+      via: 'selfsubjectreview',
+      authenticated: who.status === 'pass',
+      ...(user?.username ? { username: user.username, uid: user.uid ?? undefined, groups: user.groups } : {}),
+      ...(who.status === 'fail' ? { httpStatus: who.httpStatus ?? 401 } : {}),
+    });
   }
+  if (review.httpStatus === 403) return missing({ kind: 'forbidden', permission: 'create tokenreviews', message: `${review.message}; ${who.message}` });
+  return missing({ kind: who.status === 'skip' ? 'not-applicable' : 'error', message: who.message });
 }
 
 async function access(s: SourceSettings, source: DiagnosisSource, attrs: AccessAttributes): Promise<Fetched<AccessDecision>> {
   const mounted = await source.mountedToken();
   const raw = mounted.ok ? mounted.value.raw : undefined;
   if (raw) {
-    const r = await fetched(() => s.conn.forToken(raw).createSelfSubjectAccessReview(attrs), 'create selfsubjectaccessreviews');
-    if (r.ok) return got({ allowed: Boolean(r.value.status?.allowed), reason: r.value.status?.reason || undefined, via: 'selfsubjectaccessreview' });
-    return r;
+    const r = await accessReview(s.conn.forToken(raw), attrs);
+    if (r.status === 'pass' || (r.status === 'fail' && r.httpStatus !== 401)) {
+      return got({ allowed: r.status === 'pass', via: 'selfsubjectaccessreview' });
+    }
+    if (r.httpStatus === 401) return missing({ kind: 'not-applicable', message: 'the token is not accepted (401)' });
+    return missing({ kind: 'error', message: r.message });
   }
   // No token in hand (no exec): ask about the ServiceAccount's user instead, if we may.
   const pod = await s.pod;
@@ -198,8 +210,9 @@ export async function apiServerConfig(api: KubeApi): Promise<Fetched<ApiServerTo
       cfg.apiAudiences = aud;
       cfg.sources.push(`${where} --api-audiences`);
     } else if (cfg.issuers) {
-      cfg.apiAudiences = [cfg.issuers[0]];
-      cfg.sources.push(`${where}: no --api-audiences, so the first issuer`);
+      // Upstream: without --api-audiences the API audiences are the issuers (all of them).
+      cfg.apiAudiences = [...cfg.issuers];
+      cfg.sources.push(`${where}: no --api-audiences, so the issuers`);
     }
     const extend = flags.get('service-account-extend-token-expiration')?.[0];
     if (extend !== undefined) cfg.extendTokenExpiration = extend !== 'false';

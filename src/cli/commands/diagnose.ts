@@ -1,0 +1,66 @@
+/** `kubectl satoken diagnose`: the troubleshooting guide, run against a pod, the pod it runs in, or a whole namespace/cluster. */
+import { stat } from 'node:fs/promises';
+import type { CliCommand, CommandOutput } from '../command.js';
+import { diagnoseOptions } from '../../commands/diagnose/options.js';
+import { runDiagnose } from '../../commands/diagnose/run.js';
+import type { StatFile } from '../../commands/diagnose/readers.js';
+
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+/** A repeatable flag: yargs gives one value, or an array when repeated. */
+const list = (v: unknown) => (v === undefined ? undefined : ([] as unknown[]).concat(v).flat().map(String));
+
+/** --self's file times come from the real file system (the only fs use: the cli owns process access). */
+const statFile: StatFile = async (path) => {
+  try {
+    const s = await stat(path);
+    return { size: s.size, atime: s.atime, mtime: s.mtime };
+  } catch {
+    return undefined;
+  }
+};
+
+export const diagnoseCommand: CliCommand = {
+  command: 'diagnose [pod]',
+  describe: "Find out why a pod's ServiceAccount token does not work, and print the commands that fix it",
+  examples: [
+    ['kubectl satoken diagnose web-7d4b9c-x2x9q -n shop', 'every check on one pod, the root cause, and the fix commands'],
+    ['kubectl satoken diagnose web-7d4b9c-x2x9q -c app --can list pods --can get secrets', 'container app, and fail if its token may not list pods and get secrets'],
+    ['kubectl satoken diagnose web-7d4b9c-x2x9q --no-exec', 'without exec into the container (the checks that need the token skip)'],
+    ['kubectl satoken diagnose web-7d4b9c-x2x9q --explain', 'with why each check matters and how Kubernetes behaves'],
+    ['kubectl satoken diagnose web-7d4b9c-x2x9q -o json', 'the Diagnosis as JSON'],
+    ['kubectl satoken diagnose --self', 'inside a pod: diagnose the pod itself from its own token files'],
+    ['kubectl satoken diagnose -n shop', 'scan every pod of namespace shop (spec-level checks, a few LIST calls)'],
+    ['kubectl satoken diagnose -A -l app=web', 'scan the pods labelled app=web in all namespaces'],
+    ['kubectl satoken diagnose -n shop --deep', 'scan, and also exec and TokenReview each pod'],
+  ],
+  builder: (y) =>
+    y
+      .positional('pod', { type: 'string', describe: 'The pod to diagnose (namespace from -n); none = scan' })
+      .option('container', { alias: 'c', type: 'string', describe: 'The container (default: the default-container annotation, else the first)' })
+      .option('can', { type: 'string', nargs: 2, describe: 'VERB RESOURCE[.GROUP][/SUBRESOURCE] the app needs: rbac fails without it (repeatable)' })
+      .option('exec', { type: 'boolean', default: true, describe: 'Exec into the container to read the token files (--no-exec: never)' })
+      .option('explain', { type: 'boolean', describe: 'Add why each check matters and how Kubernetes behaves' })
+      .option('self', { type: 'boolean', describe: 'Diagnose the pod this runs in, from its own service-account files' })
+      .option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'Scan pods in all namespaces' })
+      .option('selector', { alias: 'l', type: 'string', describe: 'Scan only pods matching this label selector' })
+      .option('deep', { type: 'boolean', describe: 'Scan: also exec and TokenReview each pod (requests per pod)' }),
+
+  async run(args, ctx): Promise<CommandOutput> {
+    const opts = diagnoseOptions({
+      pod: str(args.pod),
+      container: str(args.container),
+      can: list(args.can),
+      exec: args.exec !== false,
+      explain: Boolean(args.explain),
+      self: Boolean(args.self),
+      allNamespaces: Boolean(args['all-namespaces']),
+      selector: str(args.selector),
+      deep: Boolean(args.deep),
+      namespace: ctx.flags.namespace,
+      env: ctx.deps.env,
+      selfDir: str(ctx.deps.env.SATOKEN_SA_DIR),
+    });
+    const outcome = await runDiagnose({ ...opts, stat: statFile }, ctx.deps);
+    return { outcome };
+  },
+};

@@ -1,0 +1,183 @@
+/**
+ * diagnose -n NS | -l SELECTOR | -A: every matching pod, from a handful of LISTs — pods (page by
+ * page), ServiceAccounts, token Secrets, nodes, FailedMount events — never a request per pod.
+ * Only the checks that need no exec and no TokenReview run, unless --deep (which then does
+ * exec + TokenReview per pod, a few pods at a time).
+ *
+ * Memory stays bounded by keeping only what the checks read from each listed object, and by
+ * diagnosing each page of pods before fetching the next.
+ */
+import type { CoreV1Event, V1Node, V1Pod, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
+import { RunCache } from '../../checks/cache.js';
+import { got, missing, type DiagnosisSource, type Fetched, type Unavailable } from '../../checks/context.js';
+import { CHECKS } from '../../checks/index.js';
+import { runChecks, summarize } from '../../checks/runner.js';
+import { chooseContainer, podRef, SECRET_TOKEN_TYPE, serviceAccountName } from '../../checks/spec.js';
+import { FETCH_TOKEN_FAILED } from '../../checks/token-mounted.js';
+import { ApiError } from '../../kube/errors.js';
+import type { KubeApi, Page } from '../../kube/types.js';
+import type { Deps, Outcome } from '../types.js';
+import { execReader } from './readers.js';
+import { apiServerConfig, liveSource, type Inspect } from './source.js';
+import type { DiagnoseOptions, DiagnosisList, ScanItem } from './types.js';
+
+/** Pods per LIST page: big pages, few round trips. */
+const PAGE = 500;
+/** --deep: pods diagnosed at once (each is a chain of requests). */
+const DEEP_CONCURRENCY = 8;
+
+/** What a scan keeps of each listed object: what the checks read, nothing more. */
+interface Indexes {
+  serviceAccounts: Fetched<Map<string, V1ServiceAccount>>;
+  tokenSecrets: Fetched<Map<string, V1Secret[]>>;
+  nodes: Fetched<Map<string, V1Node>>;
+  events: Fetched<Map<string, CoreV1Event[]>>;
+}
+
+export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<DiagnosisList>> {
+  const conn = await deps.kube();
+  const api = conn.api;
+  const namespace = options.allNamespaces ? undefined : conn.namespace;
+  const where = namespace === undefined ? 'all namespaces' : `namespace ${namespace}`;
+  const now = deps.clock();
+  const checks = options.deep ? CHECKS : CHECKS.filter((c) => c.specLevel);
+  deps.progress(`listing ServiceAccounts, token Secrets, nodes and events in ${where}…`);
+
+  // The indexes and the first page of pods are independent: one round trip for all of them.
+  const firstPage = api.listPods(namespace, { labelSelector: options.selector, limit: PAGE, singlePage: true });
+  firstPage.catch(() => {});
+  const indexes = await loadIndexes(api, namespace);
+  const shared = new RunCache();
+  const items: ScanItem[] = [];
+  const counts = { pods: 0, healthy: 0, degraded: 0, failing: 0 };
+
+  let page: Page<V1Pod> = await firstPage;
+  for (;;) {
+    const run = async (pod: V1Pod): Promise<ScanItem | undefined> => {
+      const container = chooseContainer(pod);
+      if (!container) return undefined;
+      const data = scanSource(pod, container.name, indexes, { api, conn, now, inspect, shared, deep: options.deep, exec: options.exec });
+      const results = await runChecks({ now, pod, container, options: { can: options.can, mode: 'scan' }, data }, checks);
+      const { namespace: ns, name } = podRef(pod);
+      return {
+        kind: 'Diagnosis',
+        pod: { namespace: ns, name, serviceAccountName: serviceAccountName(pod), node: pod.spec?.nodeName ?? null, container: container.name },
+        ...summarize(results),
+        checks: results.map((r) => ({ id: r.id, status: r.status, message: r.message })),
+      };
+    };
+    const batch = options.deep ? DEEP_CONCURRENCY : page.items.length || 1;
+    for (let i = 0; i < page.items.length; i += batch) {
+      for (const item of await Promise.all(page.items.slice(i, i + batch).map(run))) {
+        if (!item) continue;
+        items.push(item);
+        counts.pods++;
+        counts[item.status]++;
+      }
+    }
+    deps.progress(`diagnosed ${counts.pods} pods in ${where} (${counts.failing} failing, ${counts.degraded} degraded)…`);
+    if (!page.continue) break;
+    page = await api.listPods(namespace, { labelSelector: options.selector, limit: PAGE, singlePage: true, continue: page.continue });
+  }
+  deps.progress('');
+
+  const order = { failing: 0, degraded: 1, healthy: 2 };
+  items.sort((a, b) => order[a.status] - order[b.status]);
+  const notRun = CHECKS.filter((c) => !checks.includes(c)).map((c) => ({ id: c.id, reason: 'needs the token: diagnose POD, or --deep' }));
+  const result: DiagnosisList = { kind: 'DiagnosisList', items, summary: counts, ...(notRun.length ? { notRun } : {}) };
+  return { result, problem: counts.failing > 0, notices: unavailableNotices(indexes) };
+}
+
+async function loadIndexes(api: KubeApi, namespace: string | undefined): Promise<Indexes> {
+  const where = namespace === undefined ? 'cluster-wide' : `in ${namespace}`;
+  const [serviceAccounts, tokenSecrets, nodes, events] = await Promise.all([
+    listed(`list serviceaccounts ${where}`, () => api.listServiceAccounts(namespace, { limit: PAGE }), (items: V1ServiceAccount[]) =>
+      new Map(items.map((sa) => [`${sa.metadata?.namespace}/${sa.metadata?.name}`, slimServiceAccount(sa)])),
+    ),
+    listed(`list secrets ${where}`, () => api.listSecrets(namespace, { fieldSelector: `type=${SECRET_TOKEN_TYPE}`, limit: PAGE }), (items: V1Secret[]) => {
+      const m = new Map<string, V1Secret[]>();
+      for (const s of items) {
+        const ns = s.metadata?.namespace ?? '';
+        // Only what legacy-secret reads: never the token itself.
+        m.set(ns, [...(m.get(ns) ?? []), { metadata: { name: s.metadata?.name, namespace: ns, labels: s.metadata?.labels }, type: s.type }]);
+      }
+      return m;
+    }),
+    listed('list nodes', () => api.listNodes({ limit: PAGE }), (items: V1Node[]) =>
+      new Map(items.map((n) => [n.metadata?.name ?? '', { metadata: { name: n.metadata?.name }, spec: { unschedulable: n.spec?.unschedulable }, status: { conditions: n.status?.conditions?.filter((c) => c.type === 'Ready') } }])),
+    ),
+    listed(`list events ${where}`, () => api.listEvents(namespace, { fieldSelector: 'reason=FailedMount', limit: PAGE }), (items: CoreV1Event[]) => {
+      const m = new Map<string, CoreV1Event[]>();
+      for (const e of items) {
+        if (e.involvedObject?.kind !== 'Pod' || !FETCH_TOKEN_FAILED.test(e.message ?? '')) continue;
+        const key = `${e.involvedObject.namespace ?? e.metadata?.namespace}/${e.involvedObject.name}`;
+        m.set(key, [...(m.get(key) ?? []), e]);
+      }
+      return m;
+    }),
+  ]);
+  return { serviceAccounts, tokenSecrets, nodes, events };
+}
+
+async function listed<T, R>(what: string, list: () => Promise<Page<T>>, index: (items: T[]) => R): Promise<Fetched<R>> {
+  try {
+    return got(index((await list()).items));
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 403) return missing({ kind: 'forbidden', permission: what, message: e.serverMessage || 'Forbidden' });
+    return missing({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+function slimServiceAccount(sa: V1ServiceAccount): V1ServiceAccount {
+  return {
+    metadata: { name: sa.metadata?.name, namespace: sa.metadata?.namespace, uid: sa.metadata?.uid, creationTimestamp: sa.metadata?.creationTimestamp, deletionTimestamp: sa.metadata?.deletionTimestamp },
+    automountServiceAccountToken: sa.automountServiceAccountToken,
+    secrets: sa.secrets,
+  };
+}
+
+interface ScanSettings {
+  api: KubeApi;
+  conn: Awaited<ReturnType<Deps['kube']>>;
+  now: Date;
+  inspect: Inspect;
+  /** Cluster-wide facts fetched once for the whole scan (API server settings). */
+  shared: RunCache;
+  deep: boolean;
+  exec: boolean;
+}
+
+/** One pod's data from the indexes; the token-level data only with --deep. */
+function scanSource(pod: V1Pod, container: string, ix: Indexes, s: ScanSettings): DiagnosisSource {
+  const { namespace, name } = podRef(pod);
+  const from = <T>(f: Fetched<unknown>, pick: () => T): Fetched<T> => (f.ok ? got(pick()) : (f as { ok: false; why: Unavailable }));
+  const noToken: Unavailable = { kind: 'not-applicable', message: 'a scan reads no tokens (diagnose POD, or --deep)' };
+  const live = liveSource({
+    conn: s.conn,
+    namespace,
+    podName: name,
+    pod: Promise.resolve(pod),
+    now: s.now,
+    cache: new RunCache(),
+    inspect: s.inspect,
+    apiServer: () => s.shared.once('apiserver', () => apiServerConfig(s.api)),
+    readToken: s.deep ? execReader(s.api, Promise.resolve(pod), () => container, s.exec) : async () => missing(noToken),
+  });
+  return {
+    ...live,
+    serviceAccount: async () => from(ix.serviceAccounts, () => (ix.serviceAccounts.ok ? ix.serviceAccounts.value.get(`${namespace}/${serviceAccountName(pod)}`) ?? null : null)),
+    node: async () => {
+      const n = pod.spec?.nodeName;
+      if (!n) return missing({ kind: 'not-applicable', message: 'the pod is not scheduled' });
+      return from(ix.nodes, () => (ix.nodes.ok ? ix.nodes.value.get(n) ?? null : null));
+    },
+    tokenSecrets: async () => from(ix.tokenSecrets, () => (ix.tokenSecrets.ok ? ix.tokenSecrets.value.get(namespace) ?? [] : [])),
+    podEvents: async () => from(ix.events, () => (ix.events.ok ? ix.events.value.get(`${namespace}/${name}`) ?? [] : [])),
+  };
+}
+
+function unavailableNotices(ix: Indexes): Outcome<DiagnosisList>['notices'] {
+  return Object.values(ix)
+    .filter((f): f is { ok: false; why: Unavailable } => !f.ok)
+    .map((f) => ({ level: 'warning' as const, message: `${f.why.kind === 'forbidden' ? `not permitted: ${f.why.permission}` : f.why.message}: the checks that need it skip` }));
+}
