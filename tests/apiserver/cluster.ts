@@ -57,6 +57,8 @@ export class Cluster {
   readonly nonResource = new Map<string, () => { status?: number; body: unknown; contentType?: string }>();
   /** Legacy token issuer (tokens/ module) for the token controller. */
   issueLegacyToken?: (serviceAccount: KubeObject, secretName: string) => string;
+  /** Runs `kubectl exec` commands in a container (the kubelet module's interpreter). */
+  execRunner?: import('./exec/types').ExecRunner;
   /** Called after the clock moves (kubelet rotation). */
   readonly onClockAdvance: Array<() => void> = [];
 

@@ -21,6 +21,7 @@ import { namespaceController, ensureNamespaceDefaults } from './controllers/name
 import { podEvents } from './controllers/pods';
 import { syncAllTokenSecrets, tokenController } from './controllers/tokens';
 import type { EmulatorHost } from './host';
+import { createExecUpgrade } from './exec/websocket';
 import { createApiServer } from './http/server';
 import { adminKubeconfig } from './kubeconfig';
 import { loadObjects, readObjectFiles } from './objects';
@@ -61,6 +62,8 @@ export interface Emulator {
   cluster: Cluster;
   /** A request as the admin (mTLS), for tests; bodies are JSON unless a Buffer/string is given. */
   adminRequest(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<AdminResponse>;
+  /** A request with a bearer token (no client certificate), or anonymous when no token is given. */
+  request(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<AdminResponse>;
   stop(): Promise<void>;
 }
 
@@ -90,6 +93,7 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
   }
 
   const server = createApiServer(cluster, {
+    upgrade: createExecUpgrade(() => cluster.execRunner),
     protobuf: (body) => {
       try {
         return decodeKubernetesProtobuf(body);
@@ -116,7 +120,7 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
   }
   writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
 
-  const adminRequest = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<AdminResponse> =>
+  const send = (method: string, p: string, body: unknown, headers: Record<string, string>, asAdmin: boolean): Promise<AdminResponse> =>
     new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.isBuffer(body) || typeof body === 'string' ? body : JSON.stringify(body);
       const req = httpsRequest(
@@ -126,8 +130,8 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
           method,
           path: p,
           ca: pki.ca.certPem,
-          cert: pki.admin.certPem,
-          key: pki.admin.keyPem,
+          ...(asAdmin ? { cert: pki.admin.certPem, key: pki.admin.keyPem } : {}),
+          agent: false,
           // Content-Length always: Node does not chunk DELETE bodies.
           headers: { Accept: 'application/json', ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(payload)) } : {}), ...headers },
         },
@@ -151,6 +155,10 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
       req.end();
     });
 
+  const adminRequest = (method: string, p: string, body?: unknown, headers: Record<string, string> = {}) => send(method, p, body, headers, true);
+  const request = (method: string, p: string, o: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) =>
+    send(method, p, o.body, { ...(o.token ? { Authorization: `Bearer ${o.token}` } : {}), ...(o.headers ?? {}) }, false);
+
   let stopped = false;
   return {
     url: cluster.url,
@@ -163,6 +171,7 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
     host,
     cluster,
     adminRequest,
+    request,
     stop: async () => {
       if (stopped) return;
       stopped = true;
