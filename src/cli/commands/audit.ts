@@ -32,12 +32,14 @@ export function logSources(paths: string[], sys: System): LogSource[] {
 }
 
 export const auditCommand: CliCommand = {
-  command: 'audit',
+  // Files may also come as positionals (a shell glob: audit audit*.log); stdin only as --log -.
+  command: 'audit [logs..]',
   describe: 'Name the workloads that use stale or legacy ServiceAccount tokens, from the API server audit log',
   examples: [
     ['kubectl satoken audit --log /var/log/kubernetes/audit.log', 'Which workloads cache their token or use a legacy Secret token'],
     ['kubectl satoken audit --log audit.log --log audit-2026-11-27.log.gz', 'Several (rotated, gzipped) files, in any order'],
     ['zcat audit*.gz | kubectl satoken audit --log -', 'Read the log from stdin'],
+    ['kubectl satoken audit /var/log/kubernetes/audit*.log*', 'Files as arguments (a shell glob)'],
     ['kubectl satoken audit --log audit.log --since 24h --until 2026-11-28T12:00:00Z', 'Only requests in this window'],
     ['kubectl satoken audit --log audit.log --cluster-lookup', 'Read the legacy token Secrets for the cleaner\'s dates'],
     ['kubectl satoken audit --log audit.log --clean-up-period 180d --extended-expiration 90d', 'Deadlines for a cluster with other settings'],
@@ -45,9 +47,11 @@ export const auditCommand: CliCommand = {
   ],
   builder: (y: Argv) =>
     y
+      .positional('logs', { type: 'string', array: true, describe: 'Audit log files, as --log' })
       .option('log', {
         type: 'string',
-        array: true,
+        // One value per --log (repeat it): yargs' array flags never take a lone `-`, nargs 1 does.
+        nargs: 1,
         describe: 'An audit log file (JSON lines; gzip detected); repeatable; - for stdin',
       })
       .option('since', { type: 'string', describe: 'Only requests received at or after this time (RFC 3339, or a duration ago: 24h, 7d)' })
@@ -68,7 +72,8 @@ export const auditCommand: CliCommand = {
         describe: 'How long a pod token asked for with 3607 s really lives (1 year upstream; 90d on EKS)',
       }),
   async run(args, ctx) {
-    const logs = (Array.isArray(args.log) ? (args.log as unknown[]) : []).map(String).filter((s) => s !== '');
+    const given = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String).filter((s) => s !== '');
+    const logs = [...given(args.log), ...given(args.logs)];
     if (logs.length === 0) {
       throw new UsageError('no audit log given (--log FILE, or --log - for stdin)', "see 'kubectl satoken audit --help'");
     }
