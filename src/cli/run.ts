@@ -129,7 +129,7 @@ export async function runCli(args: string[], sys: System, commands: CliCommand[]
 function buildDeps(sys: System, flags: ConnectionFlags): Deps {
   let connection: Promise<KubeConnection> | undefined;
   return {
-    clock: () => new Date(),
+    clock: sys.clock ?? (() => new Date()),
     io: nodeIo(sys),
     // client-node is loaded only here, on the first cluster call: decode TOKEN and --help never pay for it.
     kube: () =>

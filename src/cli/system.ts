@@ -9,6 +9,8 @@ export interface System {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   stdinIsTTY: boolean;
+  /** The wall clock; tests pin it so dates in outputs are reproducible. Default: the real time. */
+  clock?: () => Date;
   /** Aborted on Ctrl-C / SIGTERM: commands stop their requests and end. */
   signal: AbortSignal;
 }

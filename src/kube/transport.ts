@@ -51,7 +51,11 @@ async function send(k8s: ClientNode, settings: TransportSettings, ctx: RequestCo
         res.on('aborted', () => reject(Object.assign(new Error('connection reset while reading the response'), { code: 'ECONNRESET' })));
       });
       req.on('error', reject);
-      if (typeof body === 'string') req.end(body);
+      // Explicit length: Node does not chunk DELETE bodies, so without it the server would misread them.
+      if (typeof body === 'string') {
+        req.setHeader('Content-Length', Buffer.byteLength(body));
+        req.end(body);
+      }
       else if (body === undefined) req.end();
       else reject(new Error(`unsupported request body for ${method} ${url}`));
     });
