@@ -10,6 +10,7 @@ import { connect } from '../../../src/kube/connect';
 import { ApiError, ConnectionError } from '../../../src/kube/errors';
 import { listAll } from '../../../src/kube/list';
 import type { ConnectionFlags, KubeConnection } from '../../../src/kube/types';
+import type { ExecRequest } from '../../apiserver/exec/types';
 
 const never = new AbortController().signal;
 const BULK = 1203;
@@ -19,7 +20,7 @@ const pod = (ns: string, name: string, sa = 'default') => ({
   kind: 'Pod',
   metadata: { name, namespace: ns },
   spec: { serviceAccountName: sa, nodeName: 'node-1', containers: [{ name: 'app', image: 'busybox' }] },
-  status: { phase: 'Running' },
+  status: { phase: 'Running', containerStatuses: [{ name: 'app', ready: true, restartCount: 0, image: 'busybox', imageID: '', state: { running: { startedAt: '2026-01-01T00:00:00Z' } } }] },
 });
 
 let k: Emulator;
@@ -213,4 +214,58 @@ it('--debug logs each request: method, URL, status; never the credentials', asyn
     expect.stringMatching(new RegExp(`^GET ${k.url}/api/v1/namespaces/team/pods/web 200 OK in \\d+ms$`)),
     expect.stringMatching(new RegExp(`^GET ${k.url}/api/v1/namespaces/team/pods/nope 404 Not Found in \\d+ms$`)),
   ]);
+});
+
+describe('exec over the emulator\'s pods/exec WebSocket', () => {
+  // The emulator's transport is real (auth, RBAC, v5/v4 channels, kubelet statuses); what runs
+  // "in the container" is this test's stand-in, set as the emulator's exec runner.
+  const seen: ExecRequest[] = [];
+  beforeAll(() => {
+    k.cluster.execRunner = (req) => {
+      seen.push(req);
+      const [cmd, arg] = req.command;
+      if (cmd === 'cat' && arg === '/var/run/secrets/kubernetes.io/serviceaccount/token') return { exitCode: 0, stdout: 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln' };
+      if (cmd === 'cat') return { exitCode: 1, stderr: `cat: can't open '${arg}': No such file or directory\n` };
+      if (cmd === 'hang') return new Promise(() => {});
+      return { error: `failed to exec in container: exec: "${cmd}": executable file not found in $PATH` };
+    };
+  });
+
+  it('stdout and exit 0, as the admin; the server ran it in the named container', async () => {
+    const reqs = since();
+    const r = await conn.api.exec('team', 'web', 'app', ['cat', '/var/run/secrets/kubernetes.io/serviceaccount/token']);
+    expect(r).toEqual({ stdout: 'eyJhbGciOiJSUzI1NiJ9.e30.c2ln', stderr: '', exitCode: 0 });
+    expect(seen.at(-1)).toMatchObject({ container: 'app', command: ['cat', '/var/run/secrets/kubernetes.io/serviceaccount/token'], tty: false });
+    expect(reqs().map((x) => [x.method, x.path.split('?')[0], x.status])).toEqual([['GET', '/api/v1/namespaces/team/pods/web/exec', 101]]);
+  });
+
+  it('a failing command: stderr and its exit code; no container given picks the only one', async () => {
+    const r = await conn.api.exec('team', 'web', undefined, ['cat', '/nope']);
+    expect(r).toEqual({ stdout: '', stderr: "cat: can't open '/nope': No such file or directory\n", exitCode: 1 });
+    expect(seen.at(-1)?.container).toBe('app');
+  });
+
+  it('a command the runtime cannot start: ApiError 500 InternalError', async () => {
+    const e = await rejection(conn.api.exec('team', 'web', 'app', ['nosuchbinary']));
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e).toMatchObject({ code: 500, reason: 'InternalError' });
+    expect((e as ApiError).serverMessage).toMatch(/executable file not found in \$PATH/);
+  });
+
+  it('refused before the upgrade: unknown container 400, missing pod 404, no pods/exec RBAC 403', async () => {
+    expect(await rejection(conn.api.exec('team', 'web', 'sidecar', ['true']))).toMatchObject({ code: 400, reason: 'BadRequest', serverMessage: 'container sidecar is not valid for pod web' });
+    expect(await rejection(conn.api.exec('team', 'gone', undefined, ['true']))).toMatchObject({ code: 404, reason: 'NotFound' });
+    const token = (await conn.api.createToken('team', 'app', {})).tokenRequest.status!.token;
+    const e = await rejection(conn.forToken(token).exec('team', 'web', undefined, ['true']));
+    expect(e).toMatchObject({ code: 403, reason: 'Forbidden' });
+    expect((e as ApiError).serverMessage).toMatch(/cannot create resource "pods\/exec"/);
+  });
+
+  it('a command that never ends is cut at the request timeout', async () => {
+    const quick = await connect(flags({ requestTimeoutMs: 500 }), {}, never);
+    const t0 = Date.now();
+    const e = await rejection(quick.api.exec('team', 'web', undefined, ['hang']));
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(e.message).toBe(`cannot reach ${k.url}: request timed out after 500ms`);
+  });
 });
