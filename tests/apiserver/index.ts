@@ -137,6 +137,10 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
         },
         (res) => {
           const chunks: Buffer[] = [];
+          res.on('error', reject);
+          res.on('close', () => {
+            if (!res.complete) reject(new Error('connection closed before the response was complete'));
+          });
           res.on('data', (c) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
