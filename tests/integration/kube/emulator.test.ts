@@ -99,7 +99,7 @@ describe('tokens and reviews', () => {
   it('createToken: a TokenRequest, with the shortened-expiration Warning header', async () => {
     const reqs = since();
     const r = await conn.api.createToken('team', 'app', { audiences: ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: 86400 });
-    token = r.tokenRequest.status!.token;
+    token = r.tokenRequest.status!.token!;
     expect(payload(token).sub).toBe('system:serviceaccount:team:app');
     expect(r.warnings).toEqual(['requested expiration of 86400 seconds shortened to 7200 seconds']);
     expect(reqs().map((x) => [x.method, x.path, x.status])).toEqual([['POST', '/api/v1/namespaces/team/serviceaccounts/app/token', 201]]);
@@ -255,7 +255,7 @@ describe('exec over the emulator\'s pods/exec WebSocket', () => {
   it('refused before the upgrade: unknown container 400, missing pod 404, no pods/exec RBAC 403', async () => {
     expect(await rejection(conn.api.exec('team', 'web', 'sidecar', ['true']))).toMatchObject({ code: 400, reason: 'BadRequest', serverMessage: 'container sidecar is not valid for pod web' });
     expect(await rejection(conn.api.exec('team', 'gone', undefined, ['true']))).toMatchObject({ code: 404, reason: 'NotFound' });
-    const token = (await conn.api.createToken('team', 'app', {})).tokenRequest.status!.token;
+    const token = (await conn.api.createToken('team', 'app', {})).tokenRequest.status!.token!;
     const e = await rejection(conn.forToken(token).exec('team', 'web', undefined, ['true']));
     expect(e).toMatchObject({ code: 403, reason: 'Forbidden' });
     expect((e as ApiError).serverMessage).toMatch(/cannot create resource "pods\/exec"/);
