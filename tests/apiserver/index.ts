@@ -33,7 +33,8 @@ import { seedScenarios } from './scenarios';
 import type { Store } from './store/store';
 import type { KubeObject } from './store/types';
 import { createKeySet } from './tokens/keys';
-import { createHost, wireTokens } from './wiring';
+import type { Kubelet } from './kubelet/kubelet';
+import { createHost, wireKubelet, wireTokens } from './wiring';
 
 export type { StartOptions } from './options';
 export type { RequestLog } from './cluster';
@@ -60,6 +61,8 @@ export interface Emulator {
   /** The platform's view of the cluster for the token/kubelet modules. */
   host: EmulatorHost;
   cluster: Cluster;
+  /** The emulated kubelets (pod file systems, token rotation, the app's token reads). */
+  kubelet: Kubelet;
   /** A request as the admin (mTLS), for tests; bodies are JSON unless a Buffer/string is given. */
   adminRequest(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<AdminResponse>;
   /** A request with a bearer token (no client certificate), or anonymous when no token is given. */
@@ -75,6 +78,7 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
   const keys = createKeySet();
   const host = createHost(cluster, keys);
   wireTokens(cluster, host);
+  const kubelet = wireKubelet(cluster, host);
   registerAuthorizationReviews(cluster);
 
   cluster.store.subscribe((e) => {
@@ -174,6 +178,7 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
     store: cluster.store,
     host,
     cluster,
+    kubelet,
     adminRequest,
     request,
     stop: async () => {

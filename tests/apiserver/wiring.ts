@@ -14,6 +14,7 @@ import { createTokenRequest } from './tokens/token-request';
 import { reviewToken } from './tokens/token-review';
 import type { KubeObject } from './store/types';
 import type { UserInfo } from './auth/user';
+import { Kubelet } from './kubelet/kubelet';
 
 export function createHost(cluster: Cluster, keys: KeySet): EmulatorHost {
   const get = <T>(resource: string, ns: string | undefined, name: string) => cluster.get('', resource, ns, name) as unknown as T | undefined;
@@ -78,4 +79,21 @@ export function wireTokens(cluster: Cluster, host: EmulatorHost): void {
   }));
   cluster.nonResource.set(OPENID_CONFIG_PATH, () => ({ body: openIdConfiguration(host) }));
   cluster.nonResource.set(JWKS_PATH, () => ({ body: jwksDocument(host), contentType: JWKS_CONTENT_TYPE }));
+}
+
+/**
+ * The emulated kubelets: they materialise pod file systems and rotate projected tokens when synced.
+ * Synced when the clock moves and before an exec, not on every request: the first sync of a pod
+ * mints its tokens, which would make every request pay for 100,000 bulk-loaded objects.
+ */
+export function wireKubelet(cluster: Cluster, host: EmulatorHost): Kubelet {
+  const kubelet = new Kubelet(host);
+  cluster.onClockAdvance.push(() => kubelet.sync());
+  cluster.execRunner = ({ pod, container, command }) => {
+    kubelet.sync();
+    const r = kubelet.exec(pod.metadata.namespace!, pod.metadata.name, container, command);
+    if (!r.ok) return { status: r.status };
+    return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+  };
+  return kubelet;
 }

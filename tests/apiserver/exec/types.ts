@@ -20,6 +20,8 @@ export type ExecOutcome =
    * The runtime could not start it (distroless image, no such binary): the message after
    * "error executing command in container: ", e.g. containerd's `failed to exec in container: …`.
    */
-  | { error: string };
+  | { error: string }
+  /** The runner wrote the error-channel Status itself (the kubelet module does). */
+  | { stdout?: string | Buffer; stderr?: string | Buffer; status: object };
 
 export type ExecRunner = (req: ExecRequest) => ExecOutcome | Promise<ExecOutcome>;

@@ -106,7 +106,7 @@ export function createExecUpgrade(getRunner: () => ExecRunner | undefined) {
           else {
             if (out.stdout && out.stdout.length) ws.send(frame(STDOUT, out.stdout));
             if (out.stderr && out.stderr.length) ws.send(frame(tty ? STDOUT : STDERR, out.stderr));
-            status = exitStatus(command, out.exitCode);
+            status = 'status' in out ? out.status : exitStatus(command, out.exitCode);
           }
         } catch (e) {
           status = internalErrorStatus((e as Error).message);
