@@ -110,7 +110,7 @@ export function makeApi(s: ApiSettings): KubeApi {
     listSecrets: (namespace, o) =>
       list('secrets', namespace, o, (p, options) => (namespace === undefined ? core.listSecretForAllNamespaces(p, options) : core.listNamespacedSecret({ ...p, namespace }, options))),
     readNode: (name) => call(get('nodes', name), 'idempotent', (o) => core.readNode({ name }, o)),
-    listNodes: (o) => list('nodes', undefined, o, (p, options) => core.listNode(p, options)).then((pg) => pg),
+    listNodes: (o) => list('nodes', undefined, o, (p, options) => core.listNode(p, options)),
     listEvents: (namespace, o) =>
       list('events', namespace, o, (p, options) => (namespace === undefined ? core.listEventForAllNamespaces(p, options) : core.listNamespacedEvent({ ...p, namespace }, options))),
     readConfigMap: (namespace, name) => call(get('configmaps', name, namespace), 'idempotent', (o) => core.readNamespacedConfigMap({ name, namespace }, o)),

@@ -3,7 +3,10 @@
  * kubeconfig files, real client-node, real sockets. Covers what the emulator does not stage:
  * TLS failures, refused ports, hangs, drops, 429/503 retries, headers on the wire.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from '../../../src/kube/connect';
 import { ApiError, ConnectionError } from '../../../src/kube/errors';
 import { listAll } from '../../../src/kube/list';
@@ -71,6 +74,21 @@ describe('requests on the wire', () => {
     expect(srv.requests[0].headers.authorization).toEqual(['Bearer sa-token-xyz']);
     expect(srv.requests[0].headers['impersonate-user']).toBeUndefined();
     expect(srv.requests[0].url).toBe('/apis/authentication.k8s.io/v1/selfsubjectreviews');
+  });
+
+  it('in-cluster: the pod\'s token, CA and namespace files, KUBERNETES_SERVICE_HOST/PORT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'satoken-sa-'));
+    writeFileSync(join(dir, 'token'), 'pod-token-123\n');
+    writeFileSync(join(dir, 'ca.crt'), pem('ca.crt'));
+    writeFileSync(join(dir, 'namespace'), 'apps');
+    srv.handle = (_req, res) => json(res, 200, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'apps' } });
+    const env = { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(srv.port), HOME: join(dir, 'no-home') };
+    const conn = await connect({ requestTimeoutMs: 5000 }, env, never, { serviceAccountDir: dir });
+    expect(conn.namespace).toBe('apps');
+    expect(conn.cluster).toMatchObject({ inCluster: true, server: srv.url, contextName: 'in-cluster' });
+    await conn.api.readServiceAccount(conn.namespace, 'default');
+    expect(srv.requests[0].headers.authorization).toEqual(['Bearer pod-token-123']);
+    expect(srv.requests[0].url).toBe('/api/v1/namespaces/apps/serviceaccounts/default');
   });
 
   it('getRaw and request: JSON both ways, content type as given', async () => {
