@@ -34,7 +34,8 @@ export const testAuthCommand: CliCommand = {
 
   async run(args, ctx): Promise<CommandOutput> {
     const opts = testAuthOptions({
-      token: str(args.token),
+      // yargs turns a lone `-` positional into '' (as decode's wiring notes): that is stdin.
+      token: args.token === '' ? '-' : str(args.token),
       filename: str(args.filename),
       pod: str(args.pod),
       container: str(args.container),
