@@ -158,7 +158,8 @@ async function main() {
   }
   const manifest = await renderManifest({ version, commands: spec.commands, platforms });
   await writeManifests(outDir, manifest);
-  if (values['all-platforms']) await writeManifests(root, manifest);
+  // The committed manifest follows a full release into release/ (not a trial into another --out).
+  if (values['all-platforms'] && outDir === path.join(root, 'release')) await writeManifests(root, manifest);
   const sums = [...built.values()].map((b) => `${b.sha}  ${b.archive}`).join('\n') + '\n';
   await writeFile(path.join(outDir, 'SHA256SUMS'), sums);
   await writeFile(path.join(outDir, 'RELEASE-NOTES.md'), releaseNotes(version, [...built.values()], notes));

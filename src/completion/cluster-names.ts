@@ -1,5 +1,5 @@
 /**
- * Names only the cluster knows (pods, ServiceAccounts, namespaces), through the kube layer, within
+ * Names only the cluster knows (pods, ServiceAccounts, Secrets, namespaces), through the kube layer, within
  * a short budget: completion must answer at once or not at all. This module (and client-node
  * behind `connect`) is loaded only when such a name is being completed.
  */
@@ -13,7 +13,7 @@ export type Connect = (
   signal: AbortSignal,
 ) => Promise<KubeConnection>;
 
-export type ClusterKind = 'pod' | 'serviceaccount' | 'namespace';
+export type ClusterKind = 'pod' | 'serviceaccount' | 'secret' | 'namespace';
 
 /** At most this many names are asked for: a shell does not show thousands anyway. */
 const LIMIT = 500;
@@ -37,12 +37,15 @@ export async function clusterNames(
   const work = async (): Promise<string[]> => {
     const conn = await connect({ ...given, requestTimeoutMs: timeoutMs }, env, controller.signal);
     const opts = { limit: LIMIT };
+    const api = conn.api;
     const page =
       kind === 'pod'
-        ? await conn.api.listPods(conn.namespace, opts)
+        ? await api.listPods(conn.namespace, opts)
         : kind === 'serviceaccount'
-          ? await conn.api.listServiceAccounts(conn.namespace, opts)
-          : await conn.api.listNamespaces(opts);
+          ? await api.listServiceAccounts(conn.namespace, opts)
+          : kind === 'secret'
+            ? await api.listSecrets(conn.namespace, opts)
+            : await api.listNamespaces(opts);
     return page.items.map((o) => o.metadata?.name).filter((n): n is string => typeof n === 'string');
   };
   try {

@@ -33,7 +33,7 @@ export interface Completion {
 }
 
 /** Things whose names are looked up rather than known in advance. */
-export type NameKind = 'pod' | 'serviceaccount' | 'namespace' | 'context' | 'cluster' | 'user';
+export type NameKind = 'pod' | 'serviceaccount' | 'secret' | 'namespace' | 'context' | 'cluster' | 'user';
 
 /** The connection flags already on the command line, so names come from the cluster/namespace meant. */
 export interface GivenFlags {
@@ -47,14 +47,19 @@ export interface GivenFlags {
 /** Looks names up; rejects (or resolves to []) when it cannot within its time budget. */
 export type NameSource = (kind: NameKind, flags: GivenFlags) => Promise<string[]>;
 
-/** Flags whose value is a file path: the shell completes files there. */
-const FILE_FLAG = /(^|-)(file|filename|kubeconfig|path|dir|directory|backup-dir)$/;
+/**
+ * Flags and positionals whose value is a local file or directory: the shell completes files there.
+ * (decode's `--path` is a path inside the pod, so `path` is not one.)
+ */
+const FILE_NAME = /(^|-)(file|filename|files|kubeconfig|dir|directory|log|logs|jwks|restore)$/;
 
 /** Which kind of name a flag's value or a positional names, by its name. */
 export function nameKindOf(name: string): NameKind | undefined {
   const n = name.toLowerCase();
   if (/^pods?(-name)?$/.test(n)) return 'pod';
-  if (/^(serviceaccount|service-account|service_account|sa)s?(-name)?$/.test(n)) return 'serviceaccount';
+  // test-auth --mint SA names a ServiceAccount too
+  if (/^(serviceaccount|service-account|service_account|sa)s?(-name)?$/.test(n) || n === 'mint') return 'serviceaccount';
+  if (/^secrets?(-name)?$/.test(n)) return 'secret';
   if (n === 'namespace') return 'namespace';
   if (n === 'context') return 'context';
   if (n === 'cluster') return 'cluster';
@@ -145,7 +150,7 @@ async function flagValues(scan: Scan, spec: CompletionSpec, flag: FlagInfo, pref
   if (flag.name === 'output') return done(plain(scan.command?.formats ?? spec.defaultFormats));
   const kind = nameKindOf(flag.name);
   if (kind) return done(plain(await names(source, kind, scan.given)));
-  if (FILE_FLAG.test(flag.name)) return { candidates: [], directive: Directive.Default };
+  if (FILE_NAME.test(flag.name)) return { candidates: [], directive: Directive.Default };
   return { candidates: [], directive: Directive.NoFileComp };
 }
 
@@ -199,6 +204,7 @@ export async function complete(spec: CompletionSpec, words: string[], source: Na
   }
 
   const positional = positionalAt(scan.command, scan.positionalCount);
+  if (positional && FILE_NAME.test(positional.name)) return { candidates: [], directive: Directive.Default };
   const kind = positional && nameKindOf(positional.name);
   if (!kind) return none;
   return { candidates: byPrefix(plain(await names(source, kind, scan.given)), current), directive: Directive.NoFileComp };

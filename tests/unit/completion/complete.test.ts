@@ -174,14 +174,24 @@ describe('complete()', () => {
     expect(s.calls).toEqual([]);
   });
 
+  test('positionals and flags that name local files leave completion to the shell', async () => {
+    const audit: CliCommand = { command: 'audit [logs..]', describe: 'a', examples: [], builder: (y: Argv) => y.option('plan-dir', { type: 'string' }).option('path', { type: 'string' }), run: async () => ({}) as CommandOutput };
+    const s2 = completionSpec([audit], {}, []);
+    const src = source({});
+    expect((await complete(s2, ['audit', 'a.log', ''], src.fn)).directive).toBe(Directive.Default);
+    expect((await complete(s2, ['audit', '--plan-dir', ''], src.fn)).directive).toBe(Directive.Default);
+    // --path is a path inside the pod: no local file completion
+    expect((await complete(s2, ['audit', '--path', ''], src.fn)).directive).toBe(Directive.NoFileComp);
+  });
+
   test('words after -- are positionals, even when they look like flags', async () => {
     const s = source({ pod: ['-odd-name'] });
     expect(values(await complete(spec, ['diagnose', '--', '-'], s.fn))).toEqual(['-odd-name']);
   });
 
   test('names kinds by flag or positional name', () => {
-    expect(['pod', 'pods', 'serviceaccount', 'service-account', 'sa', 'namespace', 'context', 'token', 'file'].map(nameKindOf)).toEqual([
-      'pod', 'pod', 'serviceaccount', 'serviceaccount', 'serviceaccount', 'namespace', 'context', undefined, undefined,
+    expect(['pod', 'pods', 'serviceaccount', 'service-account', 'sa', 'mint', 'secret', 'namespace', 'context', 'token', 'file'].map(nameKindOf)).toEqual([
+      'pod', 'pod', 'serviceaccount', 'serviceaccount', 'serviceaccount', 'serviceaccount', 'secret', 'namespace', 'context', undefined, undefined,
     ]);
   });
 });
