@@ -68,6 +68,7 @@ beforeAll(async () => {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
     subjects: [{ kind: 'ServiceAccount', name: 'reader', namespace: NS }],
   });
+  await createPod('web-0', 'app');
   await createPod('doomed', 'app');
 });
 afterAll(async () => {
@@ -126,6 +127,18 @@ const cases: Case[] = [
       `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews ${sa('reader')} 201`,
       `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews ${sa('reader')} 201`,
     ],
+  },
+  {
+    name: 'the token mounted in a pod (read over exec)',
+    setup: async () => ['--pod', 'web-0', '-n', NS],
+    code: 3,
+    verdict: 'forbidden',
+    reason: /authenticates as system:serviceaccount:shop:app/,
+    requests: (r) => {
+      expect(r[0]).toBe(`GET /api/v1/namespaces/${NS}/pods/web-0 ${ADMIN} 200`);
+      expect(r[1]).toMatch(new RegExp(`^GET /api/v1/namespaces/${NS}/pods/web-0/exec\\?.*command=cat.* ${ADMIN} 101$`));
+      expect(r.slice(2)).toEqual([...DISCOVERY, review(), ...asToken(sa('app'), 201, 403)]);
+    },
   },
   {
     name: 'unauthenticated: the pod the token was bound to is deleted',
