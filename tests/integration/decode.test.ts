@@ -80,9 +80,7 @@ describe('decode --pod, before any exec', () => {
   });
 });
 
-// Skipped until the emulator runs commands: its kubelet answers every exec with "the emulated
-// kubelet has no exec interpreter" (tests/apiserver/exec/ is still empty). Unskip when it lands.
-describe.skip('decode --pod (exec cat of the mounted token)', () => {
+describe('decode --pod (exec cat of the mounted token)', () => {
   it('reads the projected token of the first container, bound to this pod, verified with the cluster keys', async () => {
     const mark = k.requests.length;
     const r = await satoken(['decode', '--pod', 'web', '-n', NS, '--verify', '-o', 'json']);
@@ -106,6 +104,21 @@ describe.skip('decode --pod (exec cat of the mounted token)', () => {
       `GET /.well-known/openid-configuration ${ADMIN} 200`,
       `GET /openid/v1/jwks ${ADMIN} 200`,
     ]);
+  });
+
+  it('an app that cached its mounted token: two hours later the copy is stale (exit 0), the file is fresh', async () => {
+    const first = JSON.parse((await satoken(['decode', '--pod', 'web', '-n', NS, '-c', 'app', '--show-token', '-o', 'json'])).stdout);
+    // kubelet asks for 3607 s; with extended expiry the API server gives a year and warnafter +3607 s.
+    expect(first.token.warnAfter).not.toBeNull();
+    expect(first.token.expiresInSeconds).toBeGreaterThan(300 * 86400);
+    const cached: string = first.rawToken;
+    k.clock.advance(2 * 3600);
+    const stale = await satoken(['decode', cached, '--verify']);
+    expect(stale.code).toBe(0);
+    expect(stale.stdout).toMatch(/WARNING +token-stale\n +past warnafter .* \(\d+m ago\)/);
+    const now = JSON.parse((await satoken(['decode', '--pod', 'web', '-n', NS, '-c', 'app', '-o', 'json'])).stdout);
+    expect(now.token.jti).not.toBe(first.token.jti);
+    expect(now.findings).toEqual([]);
   });
 
   it('-c and a missing --path: exit 1 with cat\'s message, one exec and no pod read', async () => {
@@ -172,6 +185,9 @@ describe('decode --verify (issuer discovery)', () => {
     const j = JSON.parse(r.stdout);
     expect(j.verification.status).toBe('verified');
     expect(j.findings.map((f: { id: string }) => f.id)).toEqual(['token-expired']);
-    expect(j.token.expiresInSeconds).toBe(-3600);
+    // The TokenRequest's own expiry; the emulated clock keeps ticking in real time, so about -3600 s.
+    expect(j.token.expiresAt).toBe(r0.body.status.expirationTimestamp);
+    expect(j.token.expiresInSeconds).toBeLessThanOrEqual(-3600);
+    expect(j.token.expiresInSeconds).toBeGreaterThan(-3660);
   });
 });

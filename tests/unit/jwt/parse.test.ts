@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { parseToken, TokenFormatError, MAX_TOKEN_BYTES } from '../../../src/jwt';
 import { KEYS, makeBoundToken, signJwt, signatureOf } from '../../support/tokens';
 
@@ -90,5 +91,24 @@ describe('parseToken refuses, with one line that names the problem and never the
   it('accepts a token of exactly 64 KiB of input', () => {
     const padded = good + ' '.repeat(MAX_TOKEN_BYTES - good.length);
     expect(parseToken(padded).compact).toBe(good);
+  });
+});
+
+describe('parseToken on arbitrary input (fast-check)', () => {
+  const segment = fc.oneof(fc.base64String(), fc.string({ unit: fc.constantFrom('A', 'e', 'y', 'J', '_', '-', '.', '=', '+', ' ') }));
+  it('either parses or throws a one-line TokenFormatError that does not echo the input', () => {
+    fc.assert(
+      fc.property(fc.array(segment, { minLength: 1, maxLength: 4 }), (parts) => {
+        const input = parts.join('.');
+        try {
+          parseToken(input);
+        } catch (e) {
+          if (!(e instanceof TokenFormatError)) return false;
+          return !e.message.includes('\n') && (input.trim().length < 12 || !e.message.includes(input.trim()));
+        }
+        return true;
+      }),
+      { numRuns: 300 },
+    );
   });
 });
