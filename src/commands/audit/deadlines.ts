@@ -76,13 +76,17 @@ export function logDeadline(
   }
 }
 
-/** The tracking ConfigMap's `data.since`, or null when it is absent (then the cleaner never runs). */
-export async function trackingSince(api: KubeApi): Promise<string | null> {
+/**
+ * The tracking ConfigMap's `data.since`; null when it is absent (then the cleaner never runs);
+ * undefined when we may not read it (then the date is unknown, not absent).
+ */
+export async function trackingSince(api: KubeApi): Promise<string | null | undefined> {
   try {
     const cm = await api.readConfigMap(TRACKING_CONFIGMAP.namespace, TRACKING_CONFIGMAP.name);
     return cm.data?.since ?? null;
   } catch (e) {
-    if (isNotFound(e) || isForbidden(e)) return null;
+    if (isNotFound(e)) return null;
+    if (isForbidden(e)) return undefined;
     throw e;
   }
 }
@@ -110,7 +114,8 @@ export function secretFacts(s: V1Secret | undefined): SecretFacts {
 export function clusterDeadline(
   problem: TokenAuditItem['problem'],
   facts: SecretFacts,
-  since: string | null,
+  /** The tracking ConfigMap's since; null = absent (no cleaner), undefined = could not be read. */
+  since: string | null | undefined,
   now: number,
   periodDays: number,
 ): Deadline | undefined {
@@ -129,7 +134,7 @@ export function clusterDeadline(
   ].filter((x): x is number => x !== undefined);
   const invalidSince = parseDay(facts.invalidSince);
   if (invalidSince !== undefined) {
-    if (sinceDay === undefined) {
+    if (since === null) {
       return { event: 'failing-now', source: 'cluster', note: `labelled invalid since ${facts.invalidSince}; the cleaner is not running, so it is not deleted` };
     }
     return {

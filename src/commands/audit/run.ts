@@ -14,6 +14,7 @@ import {
   readSecretIfExists,
   secretFacts,
   trackingSince,
+  TRACKING_CONFIGMAP,
   type DeadlineOptions,
 } from './deadlines.js';
 import { numberedLines, type LogSource } from './read.js';
@@ -201,13 +202,17 @@ async function addClusterDeadlines(
     const secret = item.secrets[0]!;
     try {
       const facts = secretFacts(await readSecretIfExists(api, item.namespace, secret));
-      const deadline = clusterDeadline(item.problem, facts, since, now, o.periodDays);
+      // Without the tracking date (forbidden) an unlabelled Secret's date stays the log's estimate.
+      const deadline = since === undefined && !facts.invalidSince && facts.found ? item.deadline : clusterDeadline(item.problem, facts, since, now, o.periodDays);
       out.push({ ...item, cluster: { secret, ...facts }, ...(deadline ? { deadline } : {}) });
     } catch (e) {
       if (!isForbidden(e)) throw e;
       forbidden = true;
       out.push(item);
     }
+  }
+  if (since === undefined) {
+    notices.push({ level: 'warning', message: `cannot get configmap ${TRACKING_CONFIGMAP.namespace}/${TRACKING_CONFIGMAP.name} (forbidden): the cleaner's start date is unknown` });
   }
   if (forbidden) {
     notices.push({ level: 'warning', message: 'cannot get some Secrets (forbidden): their deadlines come from the log alone' });

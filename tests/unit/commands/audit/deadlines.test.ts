@@ -123,6 +123,15 @@ describe('--cluster-lookup through a fake KubeConnection', () => {
     expect(result.items.find((i) => i.serviceAccount === 'deployer')!.deadline!.source).toBe('audit-log');
   });
 
+  test('a forbidden tracking ConfigMap: a warning; labelled Secrets still dated, unlabelled keep the log estimate', async () => {
+    const { connection } = fakeKube(secrets, 'forbidden');
+    const { result, notices } = await runAudit({ ...base, clusterLookup: true, sources: [memorySource('x', lines(legacyEvents))] }, fakeDeps({ kube: async () => connection }));
+    expect(notices.some((n) => /kube-apiserver-legacy-service-account-token-tracking \(forbidden\)/.test(n.message))).toBe(true);
+    const by = Object.fromEntries(result.items.map((i) => [i.serviceAccount, i]));
+    expect(by.deployer!.deadline).toMatchObject({ source: 'audit-log', date: '2027-11-29' });
+    expect(by.reporter!.deadline).toMatchObject({ source: 'cluster', event: 'secret-deleted', date: '2027-11-29' });
+  });
+
   test('an unreachable cluster fails the run (exit 1) with a hint to go without the lookup', async () => {
     const err = await runAudit(
       { ...base, clusterLookup: true, sources: [memorySource('x', lines(legacyEvents))] },

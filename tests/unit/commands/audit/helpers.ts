@@ -91,7 +91,7 @@ export function request(o: EventOpts = {}): Array<Record<string, unknown>> {
 }
 
 /** A fake KubeConnection whose api answers readSecret/readConfigMap from maps and records the calls. */
-export function fakeKube(secrets: Record<string, object | 'forbidden'>, configMap: object | undefined) {
+export function fakeKube(secrets: Record<string, object | 'forbidden'>, configMap: object | 'forbidden' | undefined) {
   const calls: string[] = [];
   const api = {
     async readSecret(ns: string, name: string) {
@@ -103,6 +103,7 @@ export function fakeKube(secrets: Record<string, object | 'forbidden'>, configMa
     },
     async readConfigMap(ns: string, name: string) {
       calls.push(`get configmap ${ns}/${name}`);
+      if (configMap === 'forbidden') throw new ApiError(403, 'Forbidden', 'configmaps is forbidden', `get configmaps "${name}"`);
       if (!configMap) throw new ApiError(404, 'NotFound', `configmaps "${name}" not found`, `get configmaps "${name}"`);
       return configMap;
     },
