@@ -55,11 +55,13 @@ export function cleanerDates(i: CleanerInput): CleanerDates {
   }
   const since = parseDate(i.trackingSince);
   if (since === undefined) return { invalidationDate: i.invalidSince ?? null, cleanupDate: null };
-  if (invalidSince !== undefined) {
-    // Deleted once `invalidSince < dateOf(now - period)`, i.e. from invalidSince + period + 1 day.
-    return { invalidationDate: i.invalidSince, cleanupDate: dateOf(invalidSince + period + DAY) };
-  }
   const lastUsed = parseDate(i.lastUsed);
+  if (invalidSince !== undefined) {
+    // Deleted once `invalidSince < dateOf(now - period)`, i.e. from invalidSince + period + 1 day —
+    // and, since the last-used check comes first upstream, only once last-used is a period old too.
+    const lastUsedBound = lastUsed !== undefined ? lastUsed + period + DAY : 0;
+    return { invalidationDate: i.invalidSince, cleanupDate: dateOf(Math.max(invalidSince + period + DAY, lastUsedBound)) };
+  }
   const earliest = Math.max(
     since + DAY + period, // tracking must have run one whole period
     i.createdAt + period + 1, // created strictly before now - period
