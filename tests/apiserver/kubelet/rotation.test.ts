@@ -13,7 +13,7 @@ const T0 = '2026-11-28T16:00:00Z';
 
 describe('requiresRefresh: older than 80 % of the TTL or 24 h, or issued in the future', () => {
   const cases = [
-    { seconds: 3607, fresh: 2886, due: 2887 } // 3607*20/100 = 721 in Go's integer arithmetic,
+    { seconds: 3607, fresh: 2886, due: 2887 }, // 3607*20/100 = 721 in Go's integer arithmetic
     { seconds: 600, fresh: 480, due: 481 },
     { seconds: 86400, fresh: 69120, due: 69121 },
     { seconds: 172800, fresh: 86400, due: 86401 },
