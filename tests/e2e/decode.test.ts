@@ -1,8 +1,10 @@
 /**
  * decode as a user runs it: the built bundle dist/kubectl-satoken, spawned with the project's
  * Node 24 (node_modules/.bin/node). The bundle is (re)built once when missing or older than src/.
+ * Spawning Node dominates this file's time, so every run is started in beforeAll, a few at a time,
+ * and each test asserts on its own run.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,43 +13,74 @@ import { KEYS, jwksOf, makeBoundToken, makeExternalToken, makeLegacyToken, signa
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'dist', 'kubectl-satoken');
 const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
+const dir = mkdtempSync(path.join(tmpdir(), 'satoken-decode-e2e-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function newestMtime(dir: string): number {
+function newestMtime(d: string): number {
   let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
+  for (const e of readdirSync(d, { withFileTypes: true })) {
+    const p = path.join(d, e.name);
     newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
   }
   return newest;
 }
 
-let dir: string;
-beforeAll(() => {
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `kubectl-satoken ARGS` with stdin `input`; no kubeconfig around, no colour. */
+function satoken(args: string[], input = ''): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, [BIN, ...args], {
+      env: { PATH: path.dirname(NODE), HOME: dir, KUBECONFIG: path.join(dir, 'no-kubeconfig') },
+      timeout: 20_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => {}); // the bundle may exit before it reads all of stdin
+    child.stdin.end(input);
+  });
+}
+
+const planned = new Map<string, { args: string[]; input?: string }>();
+const runs = new Map<string, Run>();
+/** Registers a run for beforeAll; the returned function gives its result inside a test. */
+function plan(name: string, args: string[], input?: string): () => Run {
+  planned.set(name, { args, input });
+  return () => runs.get(name)!;
+}
+
+beforeAll(async () => {
   if (!existsSync(BIN) || statSync(BIN).mtimeMs < newestMtime(path.join(ROOT, 'src'))) {
     execFileSync(NODE, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
   }
-  dir = mkdtempSync(path.join(tmpdir(), 'satoken-decode-e2e-'));
+  const queue = [...planned.entries()];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) runs.set(next[0], await satoken(next[1].args, next[1].input));
+  };
+  await Promise.all([worker(), worker(), worker()]);
 }, 120_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Runs `kubectl-satoken ARGS` with stdin `input`; no kubeconfig around, no colour. */
-function satoken(args: string[], input = '') {
-  const r = spawnSync(NODE, [BIN, ...args], {
-    input,
-    encoding: 'utf8',
-    timeout: 20_000,
-    env: { PATH: path.dirname(NODE), HOME: dir, KUBECONFIG: path.join(dir, 'no-kubeconfig') },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const now = Date.now();
 const fresh = makeBoundToken({ issuedAt: new Date(now - 19 * 60_000) });
 const expired = makeBoundToken({ issuedAt: new Date(now - 4 * 3600_000) });
+const external = makeExternalToken({ issuedAt: new Date(now - 60_000) });
+const tokenFile = path.join(dir, 'token');
+writeFileSync(tokenFile, `${expired}\n`);
+const jwksFile = path.join(dir, 'jwks.json');
+writeFileSync(jwksFile, JSON.stringify(jwksOf(KEYS.rsa)));
 
 describe('kubectl-satoken decode (built bundle)', () => {
+  const help = plan('help', ['decode', '--help']);
   it('--help shows usage, every source flag and examples', () => {
-    const r = satoken(['decode', '--help']);
+    const r = help();
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('kubectl satoken decode [token]');
     for (const flag of ['--filename', '--pod', '--container', '--path', '--secret', '--verify', '--jwks', '--audience', '--issuer', '--show-token']) {
@@ -56,8 +89,9 @@ describe('kubectl-satoken decode (built bundle)', () => {
     expect(r.stdout).toContain('kubectl create token app | kubectl satoken decode -');
   });
 
+  const argument = plan('argument', ['decode', fresh]);
   it('from an argument: the table, exit 0, no signature', () => {
-    const r = satoken(['decode', fresh]);
+    const r = argument();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Source: +argument$/m);
@@ -67,50 +101,50 @@ describe('kubectl-satoken decode (built bundle)', () => {
     expect(r.stdout + r.stderr).not.toContain(signatureOf(fresh));
   });
 
+  const file = plan('file', ['decode', '-f', tokenFile]);
   it('from a file: an expired token exits 3 with the finding and its fix', () => {
-    const file = path.join(dir, 'token');
-    writeFileSync(file, `${expired}\n`);
-    const r = satoken(['decode', '-f', file]);
+    const r = file();
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/ERROR +token-expired\n +expired 3h ago/);
     expect(r.stdout).toContain('fix: ');
     expect(r.stdout).not.toContain(signatureOf(expired));
   });
 
+  const stdin = plan('stdin', ['decode', '-', '-o', 'json'], `Bearer ${makeLegacyToken()}\n`);
   it('from stdin with a Bearer prefix, as JSON', () => {
-    const r = satoken(['decode', '-', '-o', 'json'], `Bearer ${makeLegacyToken()}\n`);
+    const r = stdin();
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ kind: 'TokenInspection', source: 'stdin', token: { type: 'legacy', expiresAt: null } });
     expect(j.findings.map((f: { id: string }) => f.id)).toEqual(['token-legacy']);
   });
 
+  const dashF = plan('-f -', ['decode', '-f', '-', '-o', 'yaml'], external);
   it('-f - reads stdin too; -o yaml', () => {
-    const t = makeExternalToken({ issuedAt: new Date(now - 60_000) });
-    const r = satoken(['decode', '-f', '-', '-o', 'yaml'], t);
+    const r = dashF();
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^kind: TokenInspection$/m);
     expect(r.stdout).toMatch(/^ {2}type: external$/m);
-    expect(r.stdout).not.toContain(signatureOf(t));
+    expect(r.stdout).not.toContain(signatureOf(external));
   });
 
+  const jwks = plan('jwks', ['decode', fresh, '--jwks', jwksFile, '-o', 'json']);
   it('--jwks FILE verifies the signature without a cluster', () => {
-    const file = path.join(dir, 'jwks.json');
-    writeFileSync(file, JSON.stringify(jwksOf(KEYS.rsa)));
-    const r = satoken(['decode', fresh, '--jwks', file, '-o', 'json']);
+    const r = jwks();
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).verification).toMatchObject({ status: 'verified', kid: KEYS.rsa.kid });
   });
 
+  const show = plan('show', ['decode', fresh, '--show-token']);
   it('--show-token prints the whole token, on request only', () => {
-    const r = satoken(['decode', fresh, '--show-token']);
+    const r = show();
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(fresh);
   });
 
   const b64 = (s: string) => Buffer.from(s).toString('base64url');
   const [h, p, s] = fresh.split('.');
-  it.each<[string, string[], string]>([
+  const malformed: Array<[string, string[], string, string?]> = [
     ['an empty argument and nothing piped', ['decode', ''], 'the input is empty'],
     ['empty stdin', ['decode', '-'], 'the input is empty'],
     ['two segments', ['decode', `${h}.${p}`], '3 dot-separated segments'],
@@ -120,11 +154,14 @@ describe('kubectl-satoken decode (built bundle)', () => {
     ['a payload that is not an object', ['decode', `${h}.${b64('[1]')}.${s}`], 'the payload is JSON but not an object'],
     ['exp a string', ['decode', makeBoundToken({ claims: { exp: 'tomorrow' } })], 'the claim "exp" must be a number'],
     ['aud a number', ['decode', makeBoundToken({ claims: { aud: 7 } })], 'the claim "aud" must be a string or an array of strings'],
+    ['an input over 64 KiB', ['decode', '-'], 'the input is 70000 bytes; a token is at most 64 KiB', 'a'.repeat(70_000)],
     ['no source at all', ['decode'], 'no token given'],
     ['two sources', ['decode', fresh, '--secret', 'x'], 'give exactly one token source'],
     ['an unknown flag', ['decode', fresh, '--nope'], 'nope'],
-  ])('%s → exit 2 and one error line', (_n, args, message) => {
-    const r = satoken(args);
+  ];
+  const bad = malformed.map(([name, args, , input]) => plan(name, args, input));
+  it.each(malformed.map((m, i) => [m[0], m[2], i] as const))('%s → exit 2 and one error line', (_n, message, i) => {
+    const r = bad[i]();
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     const lines = r.stderr.trimEnd().split('\n');
@@ -132,11 +169,5 @@ describe('kubectl-satoken decode (built bundle)', () => {
     expect(lines[0]).toContain(message);
     expect(lines.slice(1).every((l) => l.startsWith('hint: '))).toBe(true);
     expect(r.stderr).not.toContain(s);
-  });
-
-  it('an input over 64 KiB → exit 2', () => {
-    const r = satoken(['decode', '-'], 'a'.repeat(70_000));
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: cannot decode the token from stdin (the input is 70000 bytes; a token is at most 64 KiB)\n');
   });
 });
