@@ -8,6 +8,8 @@
  * On a failed refresh: no cached token → `failed to fetch token: <err>`; cached token past its
  *   status.expirationTimestamp → `token <key> expired and refresh failed: <err>`; otherwise keep the
  *   old token (klog "Couldn't update token") and report nothing.
+ * KUBERNETES.md §4 says "older than 80 %": upstream computes 20 % of expirationSeconds in integer
+ * arithmetic and refreshes strictly after that instant (3607 s → after iat + 2886 s).
  * Note that expiry here is status.expirationTimestamp (+3607 s for the default projected token),
  * not the extended one-year `exp`: a kubelet that cannot refresh for an hour fails the mount.
  */

@@ -22,6 +22,10 @@
  * (`invalid bearer token` for every other token) in front of the real chain
  * (AuthorizeClientBearerToken), so a rejected SA token reads `[invalid bearer token, <reason>]`,
  * and a token nobody claims reads just `invalid bearer token` (utilerrors.Aggregate de-duplicates).
+ * Where /work/shared/design/KUBERNETES.md §2 is vaguer than upstream (upstream wins):
+ *  - a known kid with a bad signature gives go-jose's crypto error, not `no keys found`;
+ *  - the UID of the ServiceAccount and of a bound object is compared BEFORE its deletion time;
+ *  - legacy tokens get no credential-id extra and no pod/node extras (legacy.go returns none).
  * Not modelled: the 10 s success cache of kube-apiserver's token cache, bootstrap tokens, OIDC.
  */
 import { createVerify } from 'node:crypto';
