@@ -12,6 +12,7 @@ import type { CheckContext } from './context.js';
 import { restartPod } from './fixes.js';
 import { span, when } from './format.js';
 import { containerStartedAt } from './spec.js';
+import { refreshDue } from './token-rotation.js';
 import type { Check } from './types.js';
 import { fail, pass, skip, skipFor, warn, type Verdict } from './verdict.js';
 
@@ -25,7 +26,8 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   if (!st) return skip('not applicable: no token file to observe');
   if (token.ok && token.value.token.type !== 'bound') return skip(`not applicable: a ${token.value.token.type} token is not rotated`);
   const started = ctx.podUnknown ? undefined : containerStartedAt(ctx.pod, ctx.container.name);
-  const evidence = [`token file written (last rotation): ${when(st.mtime, ctx.now)}`, `token file last read: ${when(st.atime, ctx.now)}`];
+  const read = st.atime.getTime() > st.mtime.getTime();
+  const evidence = [`token file written (last rotation): ${when(st.mtime, ctx.now)}`, `token file last read: ${read ? when(st.atime, ctx.now) : 'not since it was written'}`];
   if (started) evidence.push(`container started: ${when(started, ctx.now)}`);
 
   // The first token is written before the container starts: a file not newer than that has not rotated.
@@ -33,7 +35,7 @@ async function run(ctx: CheckContext): Promise<Verdict> {
     return skip(`not applicable yet: the kubelet has not rotated the token since the container started ${span(ctx.now.getTime() - started.getTime())} ago`, evidence);
   }
   const sinceRotation = ctx.now.getTime() - st.mtime.getTime();
-  if (st.atime.getTime() > st.mtime.getTime()) return pass(`the app read the token after its last rotation (${span(ctx.now.getTime() - st.atime.getTime())} ago)`, evidence);
+  if (read) return pass(`the app read the token after its last rotation (${span(ctx.now.getTime() - st.atime.getTime())} ago)`, evidence);
   if (sinceRotation < REREAD_GRACE_MS) return pass(`the token was rotated ${span(sinceRotation)} ago; the app has not needed it since`, evidence);
 
   const fix = ctx.podUnknown ? [] : restartPod(ctx.pod);
@@ -43,13 +45,14 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   const issued = t.issuedAt ? new Date(t.issuedAt).getTime() : st.mtime.getTime();
   const lifetime = (t.warnAfter ? new Date(t.warnAfter).getTime() : t.expiresAt ? new Date(t.expiresAt).getTime() : issued) - issued;
   const extended = t.warnAfter !== null && t.expiresAt !== null && new Date(t.expiresAt).getTime() > new Date(t.warnAfter).getTime();
-  // The token the app holds was issued no later than its last read; its lifetime ended by then + lifetime.
-  const heldUntil = new Date(st.atime.getTime() + lifetime);
-  evidence.push(`the app's token lifetime ended by: ${when(heldUntil, ctx.now)}`);
+  // The app last read an earlier file: issued at the latest one kubelet period before this one,
+  // so the lifetime of the token it holds ended at the latest one period + lifetime after that.
+  const heldUntil = new Date(st.mtime.getTime() - refreshDue(new Date(0), lifetime).getTime() + lifetime);
+  evidence.push(`the token the app holds: lifetime ended by ${when(heldUntil, ctx.now)}`);
   if (ctx.now > heldUntil) {
     if (extended) {
       return warn(
-        `the app caches its token: it last read it ${span(ctx.now.getTime() - st.atime.getTime())} ago, before the last rotation; the token it holds is past warnafter (still accepted thanks to extended expiration, audited as stale-token); ${advice}`,
+        `the app caches its token: it has not read the file since the kubelet rotated it ${span(sinceRotation)} ago, and the token it holds is past warnafter (still accepted thanks to extended expiration, audited as stale-token); ${advice}`,
         evidence,
         fix,
       );

@@ -9,8 +9,11 @@ import { SA_DIR, containerStartedAt, tokenVolume } from './spec.js';
 import type { Check } from './types.js';
 import { fail, pass, skipFor, warn, type Verdict } from './verdict.js';
 
-/** The kubelet's message when it cannot mint a projected token (pkg/kubelet/token). */
-export const FETCH_TOKEN_FAILED = /failed to fetch token/i;
+/**
+ * The kubelet's FailedMount messages when it cannot mint a projected token (pkg/kubelet/token):
+ * `failed to fetch token: …` (none cached), `token … expired and refresh failed: …` (cached one expired).
+ */
+export const FETCH_TOKEN_FAILED = /failed to fetch token|expired and refresh failed/i;
 
 async function run(ctx: CheckContext): Promise<Verdict> {
   if (ctx.podUnknown && ctx.options.mode !== 'self') return skipFor(ctx.podUnknown);

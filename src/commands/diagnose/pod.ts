@@ -38,10 +38,12 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
     readToken: execReader(conn.api, pod, () => containerName, options.exec),
   });
   // Start what does not need the pod now, so it overlaps the pod's GET.
-  void source.podEvents();
-  void source.tokenSecrets();
-  void source.apiServer();
-  const p = await podPromise;
+  const early = [source.podEvents(), source.tokenSecrets(), source.apiServer()];
+  const p = await podPromise.catch(async (e: unknown) => {
+    // No request left in flight behind the error (they would outlive the command).
+    await Promise.allSettled(early);
+    throw e;
+  });
   const container = pickContainer(p, options.container);
   containerName = container.name;
   return finish({ now, pod: p, container, options: { can: options.can, mode: 'pod' }, data: source }, options);

@@ -38,7 +38,7 @@ export function execReader(api: KubeApi, pod: Promise<V1Pod | undefined>, contai
       if (e instanceof ApiError && e.code === 403) return missing({ kind: 'no-exec', message: `not permitted: create pods/exec in ${ns}` });
       const msg = e instanceof ApiError ? e.serverMessage || e.message : e instanceof Error ? e.message : String(e);
       // A runtime that cannot start the command (no sh in a distroless image) answers with a failure Status.
-      if (/executable file not found|no such file or directory|not found/i.test(msg)) {
+      if (/executable file not found/i.test(msg)) {
         return missing({ kind: 'no-exec', message: `the image has no shell (distroless?): ${firstLine(msg)}` });
       }
       return missing({ kind: 'no-exec', message: firstLine(msg) });

@@ -94,14 +94,17 @@ export function liveSource(s: SourceSettings): DiagnosisSource {
     mountedToken: () => cache.once('mounted-token', s.readToken),
     token: () =>
       cache.once('token', async () => {
-        const [mounted, server] = await Promise.all([source.mountedToken(), source.apiServer()]);
+        // Started together (the keys verify the signature), but a scan without tokens fetches no keys.
+        const server = s.apiServer ? undefined : source.apiServer();
+        const mounted = await source.mountedToken();
         if (!mounted.ok) return mounted;
         if (!mounted.value.raw) return missing({ kind: 'not-applicable', message: `no token in ${mounted.value.dir}` });
+        const cfg = await (server ?? source.apiServer());
         try {
           const inspection = await s.inspect(mounted.value.raw, {
             now: s.now,
             source: `pod ${namespace}/${s.podName}:${mounted.value.dir}/token`,
-            ...(server.ok && server.value.jwks ? { jwks: server.value.jwks } : { notCheckedReason: 'the issuer keys (/openid/v1/jwks) could not be read' }),
+            ...(cfg.ok && cfg.value.jwks ? { jwks: cfg.value.jwks } : { notCheckedReason: 'the issuer keys (/openid/v1/jwks) could not be read' }),
           });
           return got(inspection);
         } catch (e) {

@@ -3,6 +3,7 @@
  * workloads register here (one namespace per failure mode); `healthy` is the reference case.
  */
 import type { Cluster } from '../cluster';
+import { demo } from './demo';
 import { healthy } from './healthy';
 
 /** A scenario seeds the cluster through the public helpers (createObject, the store, the clock). */
@@ -19,7 +20,7 @@ export function registerScenario(s: Scenario): void {
 }
 
 /** Scenario sets: a name that is not a scenario may name a group of them (e.g. demo). */
-const groups = new Map<string, string[]>([['demo', ['healthy']]]);
+const groups = new Map<string, string[]>([['demo', ['healthy', 'diagnose-demo']]]);
 
 export function registerScenarioGroup(name: string, members: string[]): void {
   groups.set(name, members);
@@ -39,3 +40,4 @@ export function seedScenarios(cluster: Cluster, names: string[]): void {
 }
 
 registerScenario(healthy);
+registerScenario(demo);

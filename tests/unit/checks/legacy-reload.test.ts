@@ -70,8 +70,8 @@ describe('app-token-reload', () => {
 
   test('warns when the app caches an extended token past its warnafter', async () => {
     const pod = makePod((p) => (p.status!.containerStatuses![0].state!.running!.startedAt = new Date(TEST_NOW.getTime() - 180 * 60_000)));
-    // Read once at start (180 min ago), rotated 10 min ago: the app still holds the first token.
-    const data = fakeSource({ mountedToken: got(mountedFiles(extended(10), { writtenMinAgo: 10, readMinAgo: 179 })) });
+    // Rotated 30 min ago and not read since (atime = mtime): the app holds an older token.
+    const data = fakeSource({ mountedToken: got(mountedFiles(extended(30), { writtenMinAgo: 30, readMinAgo: 30 })) });
     const r = await appTokenReload.run(makeCtx({ pod, data }));
     expect(r.status).toBe('warn');
     expect(r.message).toMatch(/caches its token.*past warnafter/);
@@ -80,11 +80,20 @@ describe('app-token-reload', () => {
 
   test('fails when the cached token, not extended, has expired', async () => {
     const pod = makePod((p) => (p.status!.containerStatuses![0].state!.running!.startedAt = new Date(TEST_NOW.getTime() - 180 * 60_000)));
-    const raw = makeBoundToken({ serviceAccount: sa, issuedAt: new Date(TEST_NOW.getTime() - 10 * 60_000), expirationSeconds: 3600 });
-    const data = fakeSource({ mountedToken: got(mountedFiles(raw, { writtenMinAgo: 10, readMinAgo: 179 })) });
+    const raw = makeBoundToken({ serviceAccount: sa, issuedAt: new Date(TEST_NOW.getTime() - 30 * 60_000), expirationSeconds: 3600 });
+    const data = fakeSource({ mountedToken: got(mountedFiles(raw, { writtenMinAgo: 30, readMinAgo: 30 })) });
     const r = await appTokenReload.run(makeCtx({ pod, data }));
     expect(r.status).toBe('fail');
-    expect(r.message).toMatch(/expired about 119m ago, so its API calls get 401/);
+    // The previous file was issued 48 min (80 % of 1 h) before this one: its hour ended 18 min ago.
+    expect(r.message).toMatch(/expired about 18m ago, so its API calls get 401/);
+  });
+
+  test('warns ahead of time when the held token is still within its lifetime', async () => {
+    const pod = makePod((p) => (p.status!.containerStatuses![0].state!.running!.startedAt = new Date(TEST_NOW.getTime() - 180 * 60_000)));
+    const data = fakeSource({ mountedToken: got(mountedFiles(extended(5), { writtenMinAgo: 5, readMinAgo: 5 })) });
+    const r = await appTokenReload.run(makeCtx({ pod, data }));
+    expect(r.status).toBe('warn');
+    expect(r.message).toMatch(/seems to cache it, and the token it holds ends .*\(in 7m\)/);
   });
 
   test('skips without exec', async () => {

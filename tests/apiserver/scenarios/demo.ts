@@ -1,0 +1,234 @@
+/**
+ * The diagnose demo: one namespace per failure mode of the troubleshooting guide, each a
+ * Deployment-owned pod (so that `kubectl delete pod` re-creates it, see demo-workloads.ts), and the
+ * clock moved on two hours so that tokens age, rotate, expire and go stale as they would.
+ *
+ * Each entry of DEMO_CASES names its namespace and the root cause `diagnose` must find; the demo
+ * script and its tests read them from here.
+ */
+import type { Cluster } from '../cluster';
+import { advanceClock } from '../control/endpoints';
+import { createObject } from '../objects';
+import { TOKEN_MOUNT_PATH } from '../admission/pod';
+import { CONTROLLED_LABEL, createDeployment, startDemoWorkloadControllers } from './demo-workloads';
+import type { Scenario } from './index';
+
+/** How the emulated app reads its token (the kubelet emulation's pod annotation: always | startup | never). */
+export const APP_READS_ANNOTATION = 'emulator.satoken.dev/token-read';
+/** The demo's time passes in steps; after each, the apps that re-read their token make a request. */
+const STEP_SECONDS = 10 * 60;
+/**
+ * The time the demo lets pass after seeding: past the first token's warnafter and a 1 h expiry,
+ * and ending between two kubelet rotations (at 50 and 100 minutes), so that an app's reads since
+ * the last one show.
+ */
+export const DEMO_ELAPSED_SECONDS = 125 * 60;
+/** The node whose kubelet stops (NotReady) in the expired-token case. */
+export const STOPPED_NODE = 'node-3';
+
+export interface DemoCase {
+  namespace: string;
+  /** What is wrong, in the demo's words. */
+  title: string;
+  /** The check diagnose must name as root cause; null = healthy. */
+  rootCause: string | null;
+  status: 'healthy' | 'degraded' | 'failing';
+}
+
+export const DEMO_CASES: DemoCase[] = [
+  { namespace: 'diag-automount', title: 'automount disabled on the ServiceAccount', rootCause: 'automount', status: 'failing' },
+  { namespace: 'diag-sa-deleted', title: 'ServiceAccount deleted after the pod started', rootCause: 'serviceaccount-exists', status: 'failing' },
+  { namespace: 'diag-expired', title: 'token expired: rotation stopped on a NotReady node', rootCause: 'node-ready', status: 'failing' },
+  { namespace: 'diag-legacy', title: 'legacy Secret token mounted', rootCause: 'legacy-secret', status: 'degraded' },
+  { namespace: 'diag-audience', title: 'custom projected token with the wrong audience', rootCause: 'audience', status: 'failing' },
+  { namespace: 'diag-app-cache', title: 'app caches its token (stale past warnafter)', rootCause: 'app-token-reload', status: 'degraded' },
+  { namespace: 'diag-forbidden', title: 'healthy token, no RBAC (403)', rootCause: 'rbac', status: 'degraded' },
+  { namespace: 'diag-healthy', title: 'healthy', rootCause: null, status: 'healthy' },
+];
+
+const APP = 'app';
+
+/** The projected volume admission injects, by hand, with changes (an audience, a plain 1 h expiry). */
+function projectedVolume(name: string, token: { audience?: string; expirationSeconds: number }): Record<string, unknown> {
+  return {
+    name,
+    projected: {
+      sources: [
+        { serviceAccountToken: { ...token, path: 'token' } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+      ],
+    },
+  };
+}
+
+function container(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name: APP, image: 'example.com/shop/app:1.4', ...extra };
+}
+
+function namespace(cluster: Cluster, name: string): void {
+  createObject(cluster, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [CONTROLLED_LABEL]: 'true' } } });
+}
+
+function serviceAccount(cluster: Cluster, ns: string, extra: Record<string, unknown> = {}): void {
+  createObject(cluster, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: APP, namespace: ns }, ...extra });
+}
+
+/** What the app needs: to list pods in its namespace (what the guide checks, and diagnose's rbac). */
+function grantListPods(cluster: Cluster, ns: string): void {
+  createObject(cluster, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'pod-reader', namespace: ns },
+    rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
+  });
+  createObject(cluster, {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: 'app-pod-reader', namespace: ns },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
+    subjects: [{ kind: 'ServiceAccount', name: APP, namespace: ns }],
+  });
+}
+
+const reads = (how: 'startup' | 'always') => ({ [APP_READS_ANNOTATION]: how });
+
+function setNodeReady(cluster: Cluster, name: string, ready: boolean): void {
+  const t = cluster.type('', 'nodes');
+  const node = cluster.store.get(t, undefined, name)!;
+  const now = new Date(cluster.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const conditions = (node.status?.conditions ?? []).map((c: any) =>
+    c.type === 'Ready'
+      ? ready
+        ? { ...c, status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastTransitionTime: now }
+        : { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: now }
+      : c,
+  );
+  cluster.store.update(t, { ...node, status: { ...node.status, conditions } });
+}
+
+export const demo: Scenario = {
+  name: 'diagnose-demo',
+  describe: 'one namespace per ServiceAccount token failure mode, for `kubectl satoken diagnose` (see DEMO_CASES)',
+  seed(cluster: Cluster) {
+    // automount disabled on the ServiceAccount: the pod got no token at all.
+    let ns = 'diag-automount';
+    namespace(cluster, ns);
+    serviceAccount(cluster, ns, { automountServiceAccountToken: false });
+    grantListPods(cluster, ns);
+    createDeployment(cluster, ns, 'reporter', { serviceAccountName: APP, containers: [container()] }, { podAnnotations: reads('always') });
+
+    // The ServiceAccount deleted after the pod started: its token names a ServiceAccount that is gone.
+    ns = 'diag-sa-deleted';
+    namespace(cluster, ns);
+    serviceAccount(cluster, ns);
+    grantListPods(cluster, ns);
+    createDeployment(cluster, ns, 'billing', { serviceAccountName: APP, containers: [container()] }, { podAnnotations: reads('always') });
+
+    // A pod on a node whose kubelet stops: its plain one-hour token (no extended expiry) runs out.
+    ns = 'diag-expired';
+    namespace(cluster, ns);
+    serviceAccount(cluster, ns);
+    grantListPods(cluster, ns);
+    createObject(cluster, { apiVersion: 'v1', kind: 'Node', metadata: { name: STOPPED_NODE, labels: { 'kubernetes.io/hostname': STOPPED_NODE } }, spec: { unschedulable: true }, status: readyNodeStatus(cluster) });
+    createDeployment(
+      cluster,
+      ns,
+      'worker',
+      {
+        serviceAccountName: APP,
+        automountServiceAccountToken: false,
+        containers: [container({ volumeMounts: [{ name: 'api-token', mountPath: TOKEN_MOUNT_PATH, readOnly: true }] })],
+        volumes: [projectedVolume('api-token', { expirationSeconds: 3600 })],
+      },
+      { podAnnotations: reads('always'), nodeName: STOPPED_NODE },
+    );
+
+    // A legacy Secret-based token mounted where the projected token belongs.
+    ns = 'diag-legacy';
+    namespace(cluster, ns);
+    serviceAccount(cluster, ns);
+    grantListPods(cluster, ns);
+    createObject(cluster, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/service-account-token',
+      metadata: { name: 'app-token', namespace: ns, annotations: { 'kubernetes.io/service-account.name': APP } },
+    });
+    createDeployment(
+      cluster,
+      ns,
+      'ci-runner',
+      {
+        serviceAccountName: APP,
+        containers: [container({ volumeMounts: [{ name: 'legacy-token', mountPath: TOKEN_MOUNT_PATH, readOnly: true }] })],
+        volumes: [{ name: 'legacy-token', secret: { secretName: 'app-token' } }],
+      },
+      { podAnnotations: reads('always') },
+    );
+
+    // A projected token for Vault mounted where the app expects its API token.
+    ns = 'diag-audience';
+    namespace(cluster, ns);
+    serviceAccount(cluster, ns);
+    grantListPods(cluster, ns);
+    createDeployment(
+      cluster,
+      ns,
+      'secrets-sync',
+      {
+        serviceAccountName: APP,
+        automountServiceAccountToken: false,
+        containers: [container({ volumeMounts: [{ name: 'api-token', mountPath: TOKEN_MOUNT_PATH, readOnly: true }] })],
+        volumes: [projectedVolume('api-token', { audience: 'vault', expirationSeconds: 3600 })],
+      },
+      { podAnnotations: reads('always') },
+    );
+
+    // An app that reads its token once at start and caches it.
+    ns = 'diag-app-cache';
+    namespace(cluster, ns);
+    serviceAccount(cluster, ns);
+    grantListPods(cluster, ns);
+    createDeployment(cluster, ns, 'legacy-operator', { serviceAccountName: APP, containers: [container()] }, { podAnnotations: reads('startup') });
+
+    // A healthy token that RBAC lets do nothing: 403, not 401.
+    ns = 'diag-forbidden';
+    namespace(cluster, ns);
+    serviceAccount(cluster, ns);
+    createDeployment(cluster, ns, 'dashboard', { serviceAccountName: APP, containers: [container()] }, { podAnnotations: reads('always') });
+
+    // The reference: everything right.
+    ns = 'diag-healthy';
+    namespace(cluster, ns);
+    serviceAccount(cluster, ns);
+    grantListPods(cluster, ns);
+    createDeployment(cluster, ns, 'web', { serviceAccountName: APP, containers: [container()] }, { podAnnotations: reads('always') });
+
+    // Every pod starts (the kubelets mount its token, a `startup` app reads it once); then things break.
+    advanceClock(cluster, 1);
+    cluster.store.delete(cluster.type('', 'serviceaccounts'), 'diag-sa-deleted', APP);
+    setNodeReady(cluster, STOPPED_NODE, false);
+    for (let t = 1; t < DEMO_ELAPSED_SECONDS; t += STEP_SECONDS) {
+      advanceClock(cluster, Math.min(STEP_SECONDS, DEMO_ELAPSED_SECONDS - t));
+      appsRequest(cluster);
+    }
+    startDemoWorkloadControllers(cluster);
+  },
+};
+
+/** The demo apps that re-read their token for each request (`always`) make one now: they read the file. */
+function appsRequest(cluster: Cluster): void {
+  for (const c of DEMO_CASES) {
+    for (const pod of cluster.store.list(cluster.type('', 'pods'), c.namespace).items) {
+      if ((pod.metadata.annotations?.[APP_READS_ANNOTATION] ?? 'always') !== 'always') continue;
+      void cluster.execRunner?.({ pod, container: pod.spec.containers[0].name, command: ['cat', `${TOKEN_MOUNT_PATH}/token`], tty: false });
+    }
+  }
+}
+
+/** A Ready node's status, copied from a bootstrap node (addresses aside). */
+function readyNodeStatus(cluster: Cluster): Record<string, unknown> {
+  const any = cluster.store.list(cluster.type('', 'nodes'), undefined).items[0];
+  return { ...structuredClone(any?.status ?? {}), addresses: [{ type: 'InternalIP', address: '192.168.49.4' }, { type: 'Hostname', address: STOPPED_NODE }] };
+}

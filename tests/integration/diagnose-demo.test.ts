@@ -1,0 +1,97 @@
+/**
+ * diagnose against the emulator's demo scenario, through the real kube layer: every failure mode
+ * gets its expected root cause, status and exit code; no token leaks into the output; one pod's
+ * diagnosis repeats no request and stays within a handful of requests.
+ */
+import { start, type Emulator } from '../apiserver';
+import { DEMO_CASES } from '../apiserver/scenarios/demo';
+import { diagnose, diagnoseJson, podIn } from './diagnose-support';
+
+let k: Emulator;
+beforeAll(async () => {
+  k = await start({ scenarios: 'demo' });
+});
+afterAll(async () => {
+  await k.stop();
+});
+
+describe.each(DEMO_CASES)('$namespace ($title)', (c) => {
+  test(`root cause ${c.rootCause ?? 'none'}, ${c.status}`, async () => {
+    const pod = podIn(k, c.namespace);
+    const { code, result } = await diagnoseJson(k, [pod, '-n', c.namespace]);
+    expect(result.kind).toBe('Diagnosis');
+    expect(result.pod).toMatchObject({ namespace: c.namespace, name: pod, serviceAccountName: 'app' });
+    expect(result.status).toBe(c.status);
+    expect(result.rootCause?.check ?? null).toBe(c.rootCause);
+    expect(code).toBe(c.status === 'failing' ? 3 : 0);
+    // Every non-passing check that is not a skip carries a fix or is explained by the root cause's fix.
+    if (c.rootCause) expect(result.fix.length).toBeGreaterThan(0);
+    for (const ch of result.checks) if (ch.status === 'skip') expect(ch.message).toMatch(/^(not applicable|not permitted|exec unavailable|could not fetch|unusable)/);
+  });
+});
+
+test('the table report names the root cause and prints no token', async () => {
+  const ns = 'diag-audience';
+  const pod = podIn(k, ns);
+  const r = await diagnose(k, [pod, '-n', ns, '--explain']);
+  expect(r.code).toBe(3);
+  expect(r.stdout).toContain('FAIL  audience');
+  expect(r.stdout).toContain('Root cause:  audience: the token\'s audiences ["vault"]');
+  expect(r.stdout).toMatch(/Fix \(run in this order\):\n  kubectl patch deployment secrets-sync -n diag-audience --type json/);
+  expect(r.stdout).toContain('A token is only accepted by a verifier it names in aud.');
+  expect(r.stdout).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./);
+});
+
+test('one pod: no request repeated, at most 12 requests, exec once', async () => {
+  const ns = 'diag-healthy';
+  const pod = podIn(k, ns);
+  const before = k.requests.length;
+  const { result } = await diagnoseJson(k, [pod, '-n', ns, '--can', 'watch', 'pods']);
+  expect(result.status).toBe('healthy');
+  const made = k.requests.slice(before).map((r) => `${r.method} ${r.path.split('?')[0]}`);
+  const reviews = made.filter((m) => /selfsubjectaccessreviews$/.test(m));
+  // Two access reviews (list pods, watch pods) are two questions, not a repeat.
+  expect(reviews).toHaveLength(2);
+  const others = made.filter((m) => !/selfsubjectaccessreviews$/.test(m));
+  expect(new Set(others).size).toBe(others.length);
+  expect(made.filter((m) => m.endsWith('/exec'))).toHaveLength(1);
+  expect(made.length).toBeLessThanOrEqual(12);
+});
+
+test('--no-exec: the checks that need the token skip and say why; the spec checks still run', async () => {
+  const ns = 'diag-automount';
+  const { code, result } = await diagnoseJson(k, [podIn(k, ns), '-n', ns, '--no-exec']);
+  expect(code).toBe(3);
+  expect(result.rootCause.check).toBe('automount');
+  const claims = result.checks.find((c: { id: string }) => c.id === 'token-claims');
+  expect(claims).toMatchObject({ status: 'skip', message: 'exec unavailable: disabled by --no-exec' });
+});
+
+test('a pod that does not exist: exit 1 with the API server\'s words', async () => {
+  const r = await diagnose(k, ['nope', '-n', 'diag-healthy']);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^error: .*pods "nope" not found/m);
+});
+
+test('scan of all namespaces: a row per unhealthy demo pod, from LISTs only', async () => {
+  const before = k.requests.length;
+  const r = await diagnose(k, ['-A', '-o', 'json']);
+  const list = JSON.parse(r.stdout);
+  expect(list.kind).toBe('DiagnosisList');
+  const byNs = new Map(list.items.map((i: any) => [i.pod.namespace, i]));
+  // Spec-level checks only: the failures visible without the token.
+  expect((byNs.get('diag-automount') as any).rootCause.check).toBe('automount');
+  expect((byNs.get('diag-sa-deleted') as any).rootCause.check).toBe('serviceaccount-exists');
+  expect((byNs.get('diag-expired') as any).rootCause.check).toBe('node-ready');
+  expect((byNs.get('diag-legacy') as any).rootCause.check).toBe('legacy-secret');
+  expect((byNs.get('diag-healthy') as any).status).toBe('healthy');
+  expect(list.summary.pods).toBe(list.items.length);
+  expect(r.code).toBe(3);
+  const made = k.requests.slice(before);
+  expect(made.every((q) => q.method === 'GET')).toBe(true);
+  expect(made.filter((q) => /\/pods\/[^/?]+/.test(q.path))).toEqual([]);
+  expect(made.map((q) => q.path.split('?')[0])).toEqual(
+    expect.arrayContaining(['/api/v1/pods', '/api/v1/serviceaccounts', '/api/v1/secrets', '/api/v1/nodes', '/api/v1/events']),
+  );
+  expect(made.length).toBeLessThanOrEqual(6);
+});
