@@ -62,6 +62,12 @@ beforeAll(async () => {
     metadata: { name: 'web' },
     spec: { serviceAccountName: 'app', containers: [{ name: 'app', image: 'busybox' }, { name: 'sidecar', image: 'busybox' }] },
   });
+  await admin('POST', `/api/v1/namespaces/${NS}/pods`, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'static' },
+    spec: { serviceAccountName: 'app', containers: [{ name: 'app', image: 'gcr.io/distroless/static:nonroot' }] },
+  });
   await admin('POST', `/api/v1/namespaces/${NS}/secrets`, {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -119,6 +125,14 @@ describe('decode --pod (exec cat of the mounted token)', () => {
     const now = JSON.parse((await satoken(['decode', '--pod', 'web', '-n', NS, '-c', 'app', '-o', 'json'])).stdout);
     expect(now.token.jti).not.toBe(first.token.jti);
     expect(now.findings).toEqual([]);
+  });
+
+  it('a distroless image (no cat): exit 1 saying so, with another way', async () => {
+    const r = await satoken(['decode', '--pod', 'static', '-n', NS]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `error: cannot run cat in pod ${NS}/static, container app (the image has no cat)\nhint: use kubectl debug with a shell image, or decode a token you mint: kubectl satoken mint SERVICEACCOUNT --decode\n`,
+    );
   });
 
   it('-c and a missing --path: exit 1 with cat\'s message, one exec and no pod read', async () => {
