@@ -1,5 +1,6 @@
 // Tests are TypeScript compiled by SWC (fast, no type check: `npm run typecheck` does that).
-// Node 24 lets Jest require() the ESM-only dependencies (client-node, yargs, jose).
+// ESM-only dependencies (client-node, yargs, jose) load through Jest's ESM support, which needs
+// `node --experimental-vm-modules` (the npm test script passes it).
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
