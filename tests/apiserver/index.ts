@@ -7,6 +7,7 @@
  *
  * See README.md in this folder for the options, control endpoints and what is emulated.
  */
+import { generateKeyPair, KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -70,15 +71,24 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
+/**
+ * The RSA signing key: generated off the main thread (it can take seconds on a loaded machine)
+ * while the cluster bootstraps, once per process — every emulator in a test process shares it.
+ */
+let signingKey: Promise<KeyObject> | undefined;
+function rsaSigningKey(): Promise<KeyObject> {
+  signingKey ??= new Promise((resolve, reject) =>
+    generateKeyPair('rsa', { modulusLength: 2048, publicExponent: 0x10001 }, (err, _pub, priv) => (err ? reject(err) : resolve(priv))),
+  );
+  return signingKey;
+}
+
 export async function start(opts: StartOptions = {}): Promise<Emulator> {
   const options = resolveOptions(opts);
+  const keyPromise = rsaSigningKey();
   const clock = createClock(options.now);
   const pki = createPki();
   const cluster = new Cluster(options, clock, pki);
-  const keys = createKeySet();
-  const host = createHost(cluster, keys);
-  wireTokens(cluster, host);
-  const kubelet = wireKubelet(cluster, host);
   registerAuthorizationReviews(cluster);
 
   cluster.store.subscribe((e) => {
@@ -93,8 +103,13 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
     const inline = options.objects.filter((o): o is KubeObject => typeof o !== 'string').map((o) => structuredClone(o));
     loadObjects(cluster, [...readObjectFiles(files), ...inline]);
     for (const ns of cluster.store.list(cluster.type('', 'namespaces'), undefined).items) ensureNamespaceDefaults(cluster, ns.metadata.name);
-    syncAllTokenSecrets(cluster);
   }
+
+  const keys = createKeySet({ privateKey: await keyPromise });
+  const host = createHost(cluster, keys);
+  wireTokens(cluster, host);
+  const kubelet = wireKubelet(cluster, host);
+  if (options.objects.length) syncAllTokenSecrets(cluster);
 
   const server = createApiServer(cluster, {
     upgrade: createExecUpgrade(() => cluster.execRunner),
