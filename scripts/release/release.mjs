@@ -122,7 +122,7 @@ async function main() {
     const codeCache = p === HOST; // V8's code cache is only valid for the platform that wrote it
     const { stripped } = await buildSea({
       bundle, blobNode: node.blobNode, nodeBinary: node.binary, out: exe, workDir: dir,
-      binaryFormat: p.binaryFormat, useCodeCache: codeCache, postject,
+      binaryFormat: p.binaryFormat, stripTools: p.stripTools, useCodeCache: codeCache, postject,
     });
     if (p === HOST) log(`${platformId(p)}: ${smokeTest(exe, node.version)}`);
     const entries = [
@@ -188,7 +188,8 @@ function releaseNotes(version, built, notes) {
     ...rows,
     '',
     'Built on Linux: the V8 code cache is only written for linux/amd64 (a cache is valid only where it was made);',
-    'the other executables compile the bundle at start-up. Mach-O and PE binaries cannot be stripped with GNU strip.',
+    'the other executables compile the bundle at start-up. Mach-O and PE binaries cannot be stripped with GNU strip;',
+    'linux/arm64 is stripped only where `aarch64-linux-gnu-strip` is installed (Debian package binutils-aarch64-linux-gnu).',
     ...(notes.length ? ['', '## Platforms not built natively', '', ...notes] : []),
     '',
     `Install from a local build: \`kubectl krew install --manifest=plugin.yaml --archive=${archiveName(version, HOST)}\``,

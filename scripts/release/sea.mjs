@@ -16,14 +16,17 @@ function run(cmd, args, opts = {}) {
   }
 }
 
-/** True when `strip` on this machine can read `file` (GNU strip reads every ELF it was built for). */
-function tryStrip(file) {
-  try {
-    run('strip', [file]);
-    return true;
-  } catch {
-    return false;
+/** Strips `file` with the first of `tools` that is installed and can read it; false if none could. */
+function tryStrip(file, tools) {
+  for (const tool of tools) {
+    try {
+      run(tool, [file]);
+      return true;
+    } catch {
+      // not installed, or not built for this architecture: try the next one
+    }
   }
+  return false;
 }
 
 /**
@@ -35,6 +38,7 @@ function tryStrip(file) {
  * @param {string} o.out         the executable to write
  * @param {string} o.workDir
  * @param {'elf'|'macho'|'pe'} o.binaryFormat
+ * @param {string[]} [o.stripTools]
  * @param {boolean} o.useCodeCache  only when the target runs here (V8's cache is per platform)
  * @param {string} o.postject   path of postject's cli
  * @returns {Promise<{stripped: boolean}>}
@@ -51,7 +55,7 @@ export async function buildSea(o) {
   await copyFile(o.nodeBinary, o.out);
   await chmod(o.out, 0o755);
   // Strip BEFORE injecting: stripping afterwards would cut the injected blob. ~126 → ~108 MB.
-  const stripped = o.binaryFormat === 'elf' ? tryStrip(o.out) : false;
+  const stripped = o.binaryFormat === 'elf' ? tryStrip(o.out, o.stripTools ?? ['strip']) : false;
   const args = [o.out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE];
   if (o.binaryFormat === 'macho') args.push('--macho-segment-name', 'NODE_SEA');
   run(process.execPath, [o.postject, ...args]);

@@ -4,11 +4,12 @@
  * two cores, mostly postject and gzip of the ~108 MB executable), then `kubectl krew install --manifest --archive` simulated step
  * by step and the installed executable run with no Node.js on PATH.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { COMMANDS } from '../../src/cli/commands/index';
+import { start } from '../apiserver';
 import {
   binProblem, hasLicenseFile, KREW_PLATFORMS, plannedMoves, platformFor, selectorMatches, sha256File, validateManifest,
 } from './krew-rules';
@@ -156,63 +157,107 @@ describe('npm run release (linux/amd64) and a simulated krew install', () => {
     for (const name of ['decode', 'diagnose', 'test-auth', 'mint', 'migrate-legacy', 'audit']) expect(spec.caveats).toMatch(new RegExp(`^ +${name} `, 'm'));
   });
 
+  /** Where the simulated krew install put things; the tests after it use the installed executable. */
+  const work = mkdtempSync(path.join(tmpdir(), 'krew-'));
+  const bin = path.join(work, 'bin');
+  const tools = path.join(work, 'tools');
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
   test('krew install --manifest --archive: sha256, file operations, LICENSE, bin with its run bit; runs with no Node.js', () => {
-    const work = mkdtempSync(path.join(tmpdir(), 'krew-'));
-    try {
-      const plugin = validateManifest(readFileSync(path.join(out, 'plugin.yaml'), 'utf8'), 'satoken.yaml').plugin!;
-      const pl = platformFor(plugin, 'linux', 'amd64')!;
-      const data = readFileSync(archive());
-      expect(sha256File(data)).toBe(pl.sha256); // krew: "checksum does not match" otherwise
+    const plugin = validateManifest(readFileSync(path.join(out, 'plugin.yaml'), 'utf8'), 'satoken.yaml').plugin!;
+    const pl = platformFor(plugin, 'linux', 'amd64')!;
+    const data = readFileSync(archive());
+    expect(sha256File(data)).toBe(pl.sha256); // krew: "checksum does not match" otherwise
 
-      const extracted = path.join(work, 'download');
-      mkdirSync(extracted);
-      execFileSync('tar', ['-xzf', archive(), '-C', extracted]);
-      expect(readdirSync(extracted).sort()).toEqual(['LICENSE', 'kubectl-satoken', 'kubectl_complete-satoken']);
+    const extracted = path.join(work, 'download');
+    mkdirSync(extracted);
+    execFileSync('tar', ['-xzf', archive(), '-C', extracted]);
+    expect(readdirSync(extracted).sort()).toEqual(['LICENSE', 'kubectl-satoken', 'kubectl_complete-satoken']);
 
-      const installDir = path.join(work, 'store', 'satoken', plugin.spec!.version!);
-      for (const m of plannedMoves(extracted, installDir, pl.files!)) {
-        mkdirSync(path.dirname(m.to), { recursive: true });
-        renameSync(m.from, m.to);
-      }
-      expect(hasLicenseFile(installDir)).toBe(true);
-      expect(binProblem(installDir, pl.bin!, true)).toBeUndefined();
-      expect(statSync(path.join(installDir, 'kubectl_complete-satoken')).mode & 0o111).not.toBe(0);
-
-      // krew links bin as ~/.krew/bin/kubectl-satoken; PATH holds that and nothing else (no node).
-      const bin = path.join(work, 'bin');
-      mkdirSync(bin);
-      symlinkSync(path.join(installDir, pl.bin!), path.join(bin, 'kubectl-satoken'));
-      const env = { PATH: bin, HOME: work };
-      expect(spawnSync('sh', ['-c', 'command -v node'], { env: { PATH: bin } }).status).not.toBe(0);
-      const version = spawnSync('kubectl-satoken', ['--version'], { env, encoding: 'utf8' });
-      expect(version.status).toBe(0);
-      expect(version.stdout).toMatch(new RegExp(`^kubectl-satoken ${pkg.version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{7,}|unknown, node ${process.versions.node}\\)`));
-      expect(version.stdout).toContain(`node ${process.versions.node})`);
-
-      const token = fakeToken();
-      const decode = spawnSync('kubectl-satoken', ['decode', token, '-o', 'json'], { env, encoding: 'utf8' });
-      expect(decode.stderr).toBe('');
-      expect(decode.status).toBe(0);
-      const inspection = JSON.parse(decode.stdout);
-      expect(inspection.kind).toBe('TokenInspection');
-      expect(decode.stdout).toContain('system:serviceaccount:shop:app');
-      expect(decode.stdout).not.toContain(token.split('.')[2]); // the signature is never printed
-
-      // The archive's completion helper (linked onto PATH as the caveats say) through real kubectl.
-      symlinkSync(path.join(installDir, 'kubectl_complete-satoken'), path.join(bin, 'kubectl_complete-satoken'));
-      const tools = path.join(work, 'tools');
-      mkdirSync(tools);
-      symlinkSync('/usr/bin/kubectl', path.join(tools, 'kubectl'));
-      const comp = spawnSync('kubectl', ['__complete', 'satoken', ''], { env: { PATH: `${bin}:${tools}`, HOME: work }, encoding: 'utf8' });
-      expect(comp.status).toBe(0);
-      const lines = comp.stdout.trim().split('\n');
-      expect(lines.at(-1)).toBe(':4');
-      expect(lines.slice(0, -1).map((l) => l.split('\t')[0])).toEqual(commandNames);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
+    const installDir = path.join(work, 'store', 'satoken', plugin.spec!.version!);
+    for (const m of plannedMoves(extracted, installDir, pl.files!)) {
+      mkdirSync(path.dirname(m.to), { recursive: true });
+      renameSync(m.from, m.to);
     }
+    expect(hasLicenseFile(installDir)).toBe(true);
+    expect(binProblem(installDir, pl.bin!, true)).toBeUndefined();
+    expect(statSync(path.join(installDir, 'kubectl_complete-satoken')).mode & 0o111).not.toBe(0);
+
+    // krew links bin as ~/.krew/bin/kubectl-satoken; PATH holds that and nothing else (no node).
+    mkdirSync(bin);
+    symlinkSync(path.join(installDir, pl.bin!), path.join(bin, 'kubectl-satoken'));
+    const env = { PATH: bin, HOME: work };
+    expect(spawnSync('sh', ['-c', 'command -v node'], { env: { PATH: bin } }).status).not.toBe(0);
+    const version = spawnSync('kubectl-satoken', ['--version'], { env, encoding: 'utf8' });
+    expect(version.status).toBe(0);
+    expect(version.stdout).toMatch(new RegExp(`^kubectl-satoken ${pkg.version.replace(/\./g, '\\.')} \\(commit [0-9a-f]{7,}|unknown, node ${process.versions.node}\\)`));
+    expect(version.stdout).toContain(`node ${process.versions.node})`);
+
+    const token = fakeToken();
+    const decode = spawnSync('kubectl-satoken', ['decode', token, '-o', 'json'], { env, encoding: 'utf8' });
+    expect(decode.stderr).toBe('');
+    expect(decode.status).toBe(0);
+    const inspection = JSON.parse(decode.stdout);
+    expect(inspection.kind).toBe('TokenInspection');
+    expect(decode.stdout).toContain('system:serviceaccount:shop:app');
+    expect(decode.stdout).not.toContain(token.split('.')[2]); // the signature is never printed
+
+    // The archive's completion helper (linked onto PATH as the caveats say) through real kubectl.
+    symlinkSync(path.join(installDir, 'kubectl_complete-satoken'), path.join(bin, 'kubectl_complete-satoken'));
+    mkdirSync(tools);
+    symlinkSync('/usr/bin/kubectl', path.join(tools, 'kubectl'));
+    const comp = spawnSync('kubectl', ['__complete', 'satoken', ''], { env: { PATH: `${bin}:${tools}`, HOME: work }, encoding: 'utf8' });
+    expect(comp.status).toBe(0);
+    const lines = comp.stdout.trim().split('\n');
+    expect(lines.at(-1)).toBe(':4');
+    expect(lines.slice(0, -1).map((l) => l.split('\t')[0])).toEqual(commandNames);
   });
+
+  test('the installed executable (no Node.js on PATH) diagnoses a pod of the emulator, and completes its name', async () => {
+    expect(existsSync(path.join(bin, 'kubectl-satoken'))).toBe(true);
+    const k = await start();
+    try {
+      const admin = async (p: string, body: object) => {
+        const r = await k.adminRequest('POST', p, body);
+        if (r.status >= 300) throw new Error(`POST ${p}: ${r.status} ${JSON.stringify(r.body)}`);
+      };
+      await admin('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+      await admin('/api/v1/namespaces/shop/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'web' } });
+      await admin('/api/v1/namespaces/shop/pods', {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0' }, spec: { serviceAccountName: 'web', containers: [{ name: 'app', image: 'busybox' }] },
+      });
+      const env = { PATH: `${bin}:${tools}`, HOME: work, KUBECONFIG: k.kubeconfigPath };
+      const diagnose = await run('kubectl-satoken', ['diagnose', 'web-0', '-n', 'shop', '-o', 'json'], env);
+      expect(diagnose.stderr).not.toMatch(/^error:/m);
+      expect([0, 3]).toContain(diagnose.code);
+      expect(JSON.parse(diagnose.stdout).kind).toBe('Diagnosis');
+      expect(k.requests.some((r) => r.path.startsWith('/api/v1/namespaces/shop/pods/web-0'))).toBe(true);
+
+      const comp = await run('kubectl', ['__complete', 'satoken', 'diagnose', '-n', 'shop', 'w'], env);
+      expect(comp.code).toBe(0);
+      expect(comp.stdout).toBe('web-0\n:4\n');
+    } finally {
+      await k.stop();
+    }
+  }, 60_000);
 });
+
+/** Runs a program without blocking this process (the emulator answers from it). */
+function run(cmd: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, args, { env });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => (stdout += d));
+    c.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => c.kill(), 30_000);
+    c.on('error', reject);
+    c.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 
 /** A bound-token-shaped JWT with a fake signature: enough for decode, which needs no cluster. */
 function fakeToken(): string {
