@@ -1,11 +1,20 @@
 /**
- * The event recorder: core/v1 Events named `<object>.<16 hex>`, repeats folded into `count` and
+ * The event recorder: core/v1 Events named `<object>.<hex nanoseconds>`, repeats folded into `count` and
  * `lastTimestamp` as client-go's EventCorrelator does.
  */
-import { randomBytes } from 'node:crypto';
 import type { Cluster } from '../cluster';
 import type { EventInput } from '../host';
 import type { KubeObject } from '../store/types';
+
+let lastNanos = 0n;
+
+/** `<object>.<hex UnixNano>` as client-go names events (so names sort by time); strictly increasing. */
+function eventName(objectName: string, now: Date): string {
+  let nanos = BigInt(now.getTime()) * 1_000_000n;
+  if (nanos <= lastNanos) nanos = lastNanos + 1n;
+  lastNanos = nanos;
+  return `${objectName}.${nanos.toString(16)}`;
+}
 
 export function recordEvent(cluster: Cluster, e: EventInput): KubeObject {
   const type = cluster.type('', 'events');
@@ -24,7 +33,7 @@ export function recordEvent(cluster: Cluster, e: EventInput): KubeObject {
   return cluster.store.create(type, {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name: `${e.involvedObject.name}.${randomBytes(8).toString('hex')}`, namespace: e.namespace },
+    metadata: { name: eventName(e.involvedObject.name, cluster.clock.now()), namespace: e.namespace },
     involvedObject: { apiVersion: 'v1', namespace: e.namespace, ...e.involvedObject },
     reason: e.reason,
     message: e.message,

@@ -179,7 +179,7 @@ const COLUMNS: Record<string, Column[]> = {
 };
 COLUMNS.ClusterRoleBinding = COLUMNS.RoleBinding;
 
-export function toTable(t: ResourceType, items: KubeObject[], resourceVersion: string, now: Date, query: URLSearchParams): object {
+export function toTable(t: ResourceType, items: KubeObject[], resourceVersion: string, now: Date, query: URLSearchParams): Record<string, any> {
   const columns = COLUMNS[t.kind] ?? [NAME, AGE];
   const age = (ts?: string) => (ts ? humanDuration(now.getTime() - Date.parse(ts)) : '<unknown>');
   const include = query.get('includeObject') ?? 'Metadata';

@@ -6,6 +6,7 @@
 import { apiVersionOf } from '../resources';
 import { parseFieldSelector, parseLabelSelector } from '../store/selectors';
 import type { RestRequest } from './rest';
+import { toTable, wantsTable } from './tables';
 import type { Reply } from './respond';
 
 export function watch(r: RestRequest): Reply {
@@ -20,7 +21,18 @@ export function watch(r: RestRequest): Reply {
     body: undefined,
     stream: (req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
-      const send = (type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + '\n');
+      // kubectl get -w asks for Tables: one per event, column definitions on the first only.
+      const asTable = wantsTable(r.accept);
+      let first = true;
+      const send = (type: string, object: any) => {
+        let out = object;
+        if (asTable) {
+          out = toTable(r.type, [object], r.cluster.store.resourceVersion(), r.cluster.clock.now(), r.query);
+          if (!first) out.columnDefinitions = [];
+          first = false;
+        }
+        res.write(JSON.stringify({ type, object: out }) + '\n');
+      };
       if (rv === '' || rv === '0') {
         for (const o of r.cluster.store.list(r.type, r.namespace).items) if (matches(o)) send('ADDED', o);
       }
