@@ -1,7 +1,7 @@
 /**
  * `npm run cluster -- --kubeconfig PATH [--port N] [--scenarios demo|none] [--objects FILE ...]
  *  [--latency-ms N] [--issuer URL ...] [--api-audiences A,B] [--extend-token-expiration true|false]
- *  [--max-token-expiration-seconds N] [--audit-log PATH]`
+ *  [--max-token-expiration-seconds N] [--audit-log PATH] [--now RFC3339]`
  * Prints `ready https://127.0.0.1:PORT` once it accepts requests; runs until SIGINT/SIGTERM.
  */
 import { start, StartOptions } from './index';
@@ -62,6 +62,14 @@ function parseArgs(argv: string[]): StartOptions & { kubeconfigPath: string } {
       case '--audit-log':
         o.auditLogPath = value();
         break;
+      case '--now': {
+        // The emulated clock's start (RFC 3339): the diagnose demo starts it in the past, so that
+        // after its scenario moves time on, the emulator's now is the wall clock's again.
+        const d = new Date(value());
+        if (Number.isNaN(d.getTime())) throw new Error('--now must be an RFC 3339 time');
+        o.now = d;
+        break;
+      }
       default:
         throw new Error(`unknown flag ${a}`);
     }

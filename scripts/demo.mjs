@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// `npm run demo [-- --once]`: the README's first command. Builds the plugin if needed, starts the
+// API server emulator with the demo scenario (one namespace per ServiceAccount token failure mode,
+// tests/apiserver/scenarios/demo.ts), runs `kubectl satoken diagnose` on one pod of each, prints
+// how to point kubectl at the emulator, and stays up until Ctrl-C (--once: exits at the end).
+import { build } from 'esbuild';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const once = process.argv.includes('--once');
+const bundle = path.join(root, 'dist', 'kubectl-satoken');
+const colour = process.stdout.isTTY && process.env.NO_COLOR === undefined;
+const bold = (s) => (colour ? `\u001b[1m${s}\u001b[0m` : s);
+
+/** The newest modification time under a folder (to rebuild only when the sources changed). */
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest(path.join(root, 'src'))) {
+  console.log('building dist/kubectl-satoken…');
+  execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+}
+
+// The cases (namespace, title, expected root cause) come from the scenario itself: one source of truth.
+const casesFile = path.join(root, '.tmp', 'demo-cases.mjs');
+await build({
+  entryPoints: [path.join(root, 'tests/apiserver/scenarios/demo.ts')],
+  outfile: casesFile,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const { DEMO_CASES, DEMO_ELAPSED_SECONDS } = await import(pathToFileURL(casesFile).href);
+
+const dir = mkdtempSync(path.join(tmpdir(), 'satoken-demo-'));
+const kubeconfig = path.join(dir, 'kubeconfig');
+// The scenario moves the emulated clock on (tokens age and rotate): start it that much in the past,
+// so that the plugin, which judges tokens by this machine's clock, agrees with the emulated API server.
+const startAt = new Date(Date.now() - DEMO_ELAPSED_SECONDS * 1000).toISOString();
+const emulator = spawn(process.execPath, [path.join(root, 'scripts', 'cluster.mjs'), '--kubeconfig', kubeconfig, '--scenarios', 'demo', '--now', startAt], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const stop = () => {
+  if (emulator.exitCode === null) emulator.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+};
+process.on('exit', stop);
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+const url = await new Promise((resolve, reject) => {
+  const lines = createInterface({ input: emulator.stdout });
+  lines.on('line', (line) => {
+    const m = /^ready (\S+)/.exec(line);
+    if (m) resolve(m[1]);
+  });
+  emulator.once('exit', (code) => reject(new Error(`the emulator exited (code ${code}) before it was ready`)));
+});
+
+const env = { ...process.env, KUBECONFIG: kubeconfig };
+/** Runs the built plugin as a user would; its output goes straight to the terminal. */
+function satoken(args, capture = false) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bundle, ...args], { env, stdio: ['ignore', capture ? 'pipe' : 'inherit', 'inherit'] });
+    let out = '';
+    child.stdout?.on('data', (c) => (out += c));
+    child.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
+// One scan finds the pod of each namespace (their names are generated), then each gets the full report.
+const scan = await satoken(['diagnose', '-A', '-o', 'json'], true);
+const pods = new Map(JSON.parse(scan.out).items.map((i) => [i.pod.namespace, i.pod.name]));
+console.log(bold(`\nkubectl satoken diagnose — ${DEMO_CASES.length} pods, one per failure mode, on an emulated cluster at ${url}\n`));
+let n = 0;
+for (const c of DEMO_CASES) {
+  const pod = pods.get(c.namespace);
+  console.log(bold(`━━━ ${++n}/${DEMO_CASES.length} ${c.title} ━━━`));
+  console.log(`$ kubectl satoken diagnose ${pod} -n ${c.namespace}\n`);
+  const { code } = await satoken(['diagnose', pod, '-n', c.namespace]);
+  console.log(`(exit code ${code})\n`);
+}
+
+const dist = path.join(root, 'dist');
+console.log(bold('Try it yourself against the running emulator (kubectl finds the plugin on PATH):'));
+console.log(`  export KUBECONFIG=${kubeconfig}`);
+console.log(`  export PATH=${dist}:$PATH`);
+console.log('  kubectl get pods -A');
+console.log('  kubectl satoken diagnose -A');
+console.log(`  kubectl satoken diagnose ${pods.get('diag-audience')} -n diag-audience --explain`);
+console.log('  …then run the printed fix commands, and diagnose the re-created pod again.');
+if (once) {
+  stop();
+  process.exit(0);
+}
+console.log('\nThe emulator keeps running; press Ctrl-C to stop it.');
+await new Promise(() => {});
