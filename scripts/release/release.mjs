@@ -80,7 +80,9 @@ async function main() {
 
   if (values['placeholder-manifest']) {
     const spec = await completionSpec();
-    const platforms = PLATFORMS.map((p) => manifestPlatform(version, p, SHA256_PLACEHOLDER));
+    // Offline, so assume what the last --all-platforms found: platforms with a fallback use it.
+    const byId = new Map(PLATFORMS.map((p) => [platformId(p), p]));
+    const platforms = PLATFORMS.map((p) => manifestPlatform(version, p, SHA256_PLACEHOLDER, p.fallback ? byId.get(p.fallback) : p));
     await writeManifests(root, await renderManifest({ version, commands: spec.commands, platforms }));
     log('wrote plugin.yaml and satoken.yaml with placeholder sha256 values');
     return;
@@ -148,10 +150,10 @@ async function main() {
       continue;
     }
     // Apple silicon runs the darwin/amd64 executable under Rosetta 2 when no arm64 Node is served.
-    const intel = p.os === 'darwin' && p.arch === 'arm64' ? built.get('darwin/amd64') : undefined;
-    if (intel) {
-      platforms.push(manifestPlatform(version, p, intel.sha, intel.p));
-      notes.push(`- ${platformId(p)}: ${skipped.get(platformId(p))}; the manifest points Apple silicon at the darwin/amd64 archive, which runs under Rosetta 2.`);
+    const other = p.fallback ? built.get(p.fallback) : undefined;
+    if (other) {
+      platforms.push(manifestPlatform(version, p, other.sha, other.p));
+      notes.push(`- ${platformId(p)}: ${skipped.get(platformId(p))}; the manifest points it at the ${p.fallback} archive (Rosetta 2).`);
     } else {
       notes.push(`- ${platformId(p)}: not built (${skipped.get(platformId(p))}); not in the manifest.`);
     }
