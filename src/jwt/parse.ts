@@ -9,6 +9,12 @@ import type { JwtClaims, JwtHeader, ParsedToken } from './types.js';
 /** A projected token is about 1 KiB; anything over 64 KiB is not a token (and would be costly). */
 export const MAX_TOKEN_BYTES = 64 * 1024;
 
+/**
+ * A real token's JSON nests 3 levels. Deeper JSON parses, but overflows the stack later, in
+ * JSON.stringify and the YAML/table renderers (about 5,000 levels fit in 64 KiB): refuse it here.
+ */
+export const MAX_JSON_DEPTH = 100;
+
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const BEARER = /^bearer(\s+|$)/i;
 
@@ -57,6 +63,9 @@ function decodeObject(seg: string, name: 'header' | 'payload'): Record<string, u
   } catch {
     throw new TokenFormatError('json', `the ${name} is not UTF-8 text`);
   }
+  if (nestingDepth(text) > MAX_JSON_DEPTH) {
+    throw new TokenFormatError('json', `the ${name} nests JSON more than ${MAX_JSON_DEPTH} levels deep`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -68,6 +77,23 @@ function decodeObject(seg: string, name: 'header' | 'payload'): Record<string, u
     throw new TokenFormatError('not-object', `the ${name} is JSON but not an object (it is ${describe(value)})`);
   }
   return value as Record<string, unknown>;
+}
+
+/** The deepest nesting of [ and { outside strings (the text need not be valid JSON). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
 }
 
 function checkHeader(h: Record<string, unknown>): JwtHeader {
