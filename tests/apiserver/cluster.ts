@@ -30,7 +30,7 @@ export interface RequestLog {
 /** The outcome of a bearer token check. */
 export type BearerResult =
   | { ok: true; user: UserInfo; warnings?: string[]; auditAnnotations?: Record<string, string> }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; auditAnnotations?: Record<string, string> };
 
 /** A handler the token/kubelet integration registers for a virtual resource or subresource. */
 export interface ApiHandlerContext {
@@ -54,7 +54,7 @@ export class Cluster {
   /** create handlers keyed "group/resource" or "group/resource/subresource". */
   readonly handlers = new Map<string, ApiHandler>();
   /** Non-resource GET handlers keyed by path (OIDC discovery). */
-  readonly nonResource = new Map<string, () => { status?: number; body: unknown; contentType?: string }>();
+  readonly nonResource = new Map<string, () => { status?: number; body: unknown; contentType?: string; headers?: Record<string, string> }>();
   /** Legacy token issuer (tokens/ module) for the token controller. */
   issueLegacyToken?: (serviceAccount: KubeObject, secretName: string) => string;
   /** Runs `kubectl exec` commands in a container (the kubelet module's interpreter). */

@@ -114,7 +114,10 @@ test('a binding to a missing role appends the RBAC lookup error', async () => {
 test('bootstrap roles: issuer discovery for ServiceAccounts, whoami for everyone authenticated, nothing for anonymous', async () => {
   const t = await token('team', 'nobody');
   expect((await k.request('GET', '/.well-known/openid-configuration', { token: t })).status).toBe(200);
-  expect((await k.request('GET', '/openid/v1/jwks', { token: t })).status).toBe(200);
+  const jwks = await k.request('GET', '/openid/v1/jwks', { token: t });
+  expect(jwks.status).toBe(200);
+  expect(jwks.headers['content-type']).toBe('application/jwk-set+json');
+  expect(jwks.headers['cache-control']).toBe('public, max-age=3600');
   const whoami = await k.request('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { token: t, body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } });
   expect(whoami.status).toBe(201);
   expect(whoami.body.status.userInfo.username).toBe('system:serviceaccount:team:nobody');

@@ -8,7 +8,7 @@ import { recordEvent } from './controllers/events';
 import type { ConfigMap, EmulatorHost, KeySet, Node, Pod, Secret, ServiceAccount } from './host';
 import { authenticateBearer } from './tokens/authenticate';
 import { issueLegacyToken } from './tokens/issue';
-import { JWKS_CONTENT_TYPE, JWKS_PATH, jwksDocument, OPENID_CONFIG_PATH, openIdConfiguration } from './tokens/oidc';
+import { JWKS_CONTENT_TYPE, JWKS_PATH, jwksDocument, OIDC_CACHE_CONTROL, OPENID_CONFIG_PATH, openIdConfiguration } from './tokens/oidc';
 import { selfSubjectReview } from './tokens/self-subject-review';
 import { createTokenRequest } from './tokens/token-request';
 import { reviewToken } from './tokens/token-review';
@@ -57,7 +57,7 @@ export function createHost(cluster: Cluster, keys: KeySet): EmulatorHost {
 export function wireTokens(cluster: Cluster, host: EmulatorHost): void {
   cluster.authenticateBearer = (token) => {
     const r = authenticateBearer(token, host);
-    if (!r.ok) return { ok: false, reason: r.error };
+    if (!r.ok) return { ok: false, reason: r.error, auditAnnotations: r.auditAnnotations };
     return { ok: true, user: r.user as UserInfo, warnings: r.warnings, auditAnnotations: r.auditAnnotations };
   };
   cluster.issueLegacyToken = (sa: KubeObject, secretName: string) => issueLegacyToken(host.keys, sa as unknown as ServiceAccount, secretName).token;
@@ -77,8 +77,9 @@ export function wireTokens(cluster: Cluster, host: EmulatorHost): void {
     status: 201,
     body: selfSubjectReview(user, body?.apiVersion === 'authentication.k8s.io/v1beta1' ? 'authentication.k8s.io/v1beta1' : undefined),
   }));
-  cluster.nonResource.set(OPENID_CONFIG_PATH, () => ({ body: openIdConfiguration(host) }));
-  cluster.nonResource.set(JWKS_PATH, () => ({ body: jwksDocument(host), contentType: JWKS_CONTENT_TYPE }));
+  const cache = { 'Cache-Control': OIDC_CACHE_CONTROL };
+  cluster.nonResource.set(OPENID_CONFIG_PATH, () => ({ body: openIdConfiguration(host), headers: cache }));
+  cluster.nonResource.set(JWKS_PATH, () => ({ body: jwksDocument(host), contentType: JWKS_CONTENT_TYPE, headers: cache }));
 }
 
 /**

@@ -130,9 +130,11 @@ function schedule(cluster: Cluster, pod: KubeObject): string | undefined {
   return nodes[nextNode++ % nodes.length].metadata.name;
 }
 
-function podIP(pod: KubeObject): string {
+/** An address inside the node's pod CIDR (x.y.z.0/24). */
+function podIP(pod: KubeObject, node: KubeObject | undefined): string {
   const h = createHash('sha256').update(`${pod.metadata.namespace}/${pod.metadata.name}/${pod.metadata.generateName ?? ''}/${Math.random()}`).digest();
-  return `10.244.${h[0] % 4}.${(h[1] % 250) + 2}`;
+  const prefix = /^(\d+\.\d+\.\d+)\.0\/24$/.exec(node?.spec?.podCIDR ?? '')?.[1] ?? '10.244.0';
+  return `${prefix}.${(h[0] % 250) + 2}`;
 }
 
 /** What the scheduler and the kubelet report for a new pod, at once. */
@@ -152,7 +154,7 @@ export function runPod(cluster: Cluster, pod: KubeObject): void {
   const hostIP = (nodeObj?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '192.168.49.2';
   const phase = pod.metadata.annotations?.[PHASE_ANNOTATION] ?? 'Running';
   const running = phase === 'Running';
-  const ip = pod.spec.hostNetwork ? hostIP : podIP(pod);
+  const ip = pod.spec.hostNetwork ? hostIP : podIP(pod, nodeObj);
   const cond = (type: string, status = running ? 'True' : 'False') => ({ type, status, lastProbeTime: null, lastTransitionTime: now });
   pod.status = {
     phase: running ? 'Running' : phase === 'CrashLoopBackOff' ? 'Running' : phase,

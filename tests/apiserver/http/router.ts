@@ -74,7 +74,7 @@ function nonResource(cluster: Cluster, r: RoutedRequest): Reply | undefined {
   const special = cluster.nonResource.get(p);
   if (special) {
     const out = special();
-    return { status: out.status ?? 200, body: out.body, contentType: out.contentType ?? 'application/json' };
+    return { status: out.status ?? 200, body: out.body, contentType: out.contentType ?? 'application/json', headers: out.headers };
   }
   let m = /^\/apis\/([^/]+)$/.exec(p);
   if (m) {

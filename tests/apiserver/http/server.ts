@@ -50,7 +50,9 @@ function authenticate(cluster: Cluster, req: IncomingMessage, warnings: string[]
     if (!m || !cluster.authenticateBearer) throw unauthorized();
     const result = cluster.authenticateBearer(m[1].trim());
     if (!result.ok) {
-      audit['authentication.k8s.io/failure'] = `[invalid bearer token, ${result.reason}]`;
+      // What kube-apiserver logs as `Unable to authenticate the request err="…"`.
+      audit['authentication.k8s.io/failure'] = result.reason;
+      Object.assign(audit, result.auditAnnotations ?? {});
       throw unauthorized();
     }
     warnings.push(...(result.warnings ?? []));
