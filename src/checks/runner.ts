@@ -4,6 +4,7 @@
  * status, root cause, and the fix commands in the order to run them.
  */
 import type { CheckContext } from './context.js';
+import { isMirrorPod } from './spec.js';
 import type { Check, CheckId, CheckResult } from './types.js';
 
 /**
@@ -45,6 +46,10 @@ export interface Summary {
 }
 
 export async function runChecks(ctx: CheckContext, checks: Check[], opts: { explain?: boolean } = {}): Promise<CheckResult[]> {
+  if (!ctx.podUnknown && isMirrorPod(ctx.pod)) {
+    const message = 'not applicable: a static pod (its API mirror) runs without a ServiceAccount token';
+    return checks.map((c) => ({ id: c.id, title: c.title, status: 'skip', message, evidence: [], fix: [], ...(opts.explain ? { explain: c.explain } : {}) }));
+  }
   return Promise.all(
     checks.map(async (c): Promise<CheckResult> => {
       let verdict;

@@ -31,6 +31,11 @@ export interface TokenVolume {
   mountIndex: number;
 }
 
+/** A static pod's API mirror: the kubelet runs it without a ServiceAccount token (upstream admission skips it). */
+export function isMirrorPod(pod: V1Pod): boolean {
+  return pod.metadata?.annotations?.['kubernetes.io/config.mirror'] !== undefined;
+}
+
 export function podRef(pod: V1Pod): { namespace: string; name: string } {
   return { namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? '' };
 }

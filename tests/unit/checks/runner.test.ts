@@ -3,7 +3,7 @@ import { CHECKS } from '../../../src/checks/index';
 import { ROOT_CAUSE_PRECEDENCE, runChecks, summarize } from '../../../src/checks/runner';
 import { CHECK_IDS, type CheckResult } from '../../../src/checks/types';
 import { makeBoundToken, TEST_NOW } from '../../support/tokens';
-import { fakeSource, makeCtx, makeNode, mountedFiles, SA_UID } from './fakes';
+import { fakeSource, makeCtx, makeNode, makePod, mountedFiles, SA_UID } from './fakes';
 
 const result = (id: CheckResult['id'], status: CheckResult['status'], fix: string[] = []): CheckResult => ({ id, title: id, status, message: `${id} says ${status}`, evidence: [], fix });
 
@@ -50,6 +50,13 @@ describe('runner', () => {
       result('audience', 'fail', ['kubectl patch deployment web -n default --type json -p x']),
     ]);
     expect(s.fix).toEqual(['kubectl create serviceaccount app -n default', 'kubectl patch deployment web -n default --type json -p x', 'kubectl delete pod p -n default']);
+  });
+
+  test('a static pod\'s mirror: every check is not applicable, and it is healthy', async () => {
+    const pod = makePod((p) => (p.metadata!.annotations = { 'kubernetes.io/config.mirror': 'abc' }));
+    const results = await runChecks(makeCtx({ pod }), CHECKS);
+    expect(new Set(results.map((r) => r.status))).toEqual(new Set(['skip']));
+    expect(summarize(results).status).toBe('healthy');
   });
 
   test('a check that throws becomes a skip, and the others still report', async () => {
