@@ -41,7 +41,8 @@ export const decodeCommand: CliCommand = {
     const opts = decodeOptions({
       // yargs re-parses positionals as `--token -`, which turns a lone `-` into ''. An empty
       // argument (decode "$UNSET") also arrives as '': reading stdin then fails with one line too.
-      token: args.token === '' ? '-' : str(args.token),
+      // After `--` (for a value that starts with -) yargs leaves the token in `_`, not in the positional.
+      token: args.token === '' ? '-' : (str(args.token) ?? str((args._ as unknown[] | undefined)?.[1])),
       filename: str(args.filename),
       pod: str(args.pod),
       container: str(args.container),
