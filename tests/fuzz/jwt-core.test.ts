@@ -5,7 +5,7 @@
  * quotes no part of the input. Nothing else may escape: no RangeError, no TypeError, no hang.
  */
 import fc from 'fast-check';
-import { inspectToken, parseToken, TokenFormatError } from '../../src/jwt';
+import { inspectToken, parseToken, TokenFormatError, type Jwks } from '../../src/jwt';
 import { jwksOf, KEYS, TEST_ISSUER, TEST_NOW } from '../support/tokens';
 import { check, runs } from './settings';
 import { anyTokenInput, deepToken, hugeToken, mutatedToken } from './token-arbitraries';
@@ -20,7 +20,7 @@ function secretPieces(input: string): string[] {
 /** The one property: a result or a TokenFormatError that names the problem and echoes nothing. */
 async function judgeOne(input: string, withKeys = false): Promise<'result' | 'format-error'> {
   try {
-    const r = await inspectToken(input, withKeys ? { ...opts, jwks: jwksOf(KEYS.rsa, KEYS.ec) } : opts);
+    const r = await inspectToken(input, withKeys ? { ...opts, jwks: jwksOf(KEYS.rsa, KEYS.ec) as unknown as Jwks } : opts);
     if (r.kind !== 'TokenInspection') throw new Error(`unexpected result kind ${String(r.kind)}`);
     JSON.stringify(r);
     const signature = input.trim().split('.')[2] ?? '';
