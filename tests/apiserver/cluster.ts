@@ -2,7 +2,8 @@
  * The emulated cluster's state: store, clock, PKI, options, request log, faults, and the hooks
  * the token/kubelet modules plug into. The HTTP layer, controllers and admission all work on it.
  */
-import { appendFileSync } from 'node:fs';
+import { AuditLog } from './audit/writer';
+import type { AuditDetail } from './audit/event';
 import type { UserInfo } from './auth/user';
 import type { Clock } from './control/clock';
 import { Faults } from './control/faults';
@@ -25,6 +26,8 @@ export interface RequestLog {
   time: string;
   /** Selected request headers tests assert on (Content-Type, Accept, Impersonate-*). */
   headers: Record<string, string>;
+  /** What the audit log needs (user, request info, annotations, source IPs); see audit/event.ts. */
+  audit?: AuditDetail;
 }
 
 /** The outcome of a bearer token check. */
@@ -80,26 +83,16 @@ export class Cluster {
     return this.store.get(this.type(group, resource), namespace, name);
   }
 
+  /** The audit log backend (--audit-log), opened on the first audited request. */
+  auditLog?: AuditLog;
+
   log(entry: RequestLog): void {
     this.requests.push(entry);
     // Keep memory bounded under benchmarks: the newest 50,000 entries.
     if (this.requests.length > 60_000) this.requests.splice(0, this.requests.length - 50_000);
     if (this.options.auditLogPath) {
-      appendFileSync(
-        this.options.auditLogPath,
-        JSON.stringify({
-          kind: 'Event',
-          apiVersion: 'audit.k8s.io/v1',
-          level: 'Metadata',
-          stage: 'ResponseComplete',
-          requestURI: entry.path,
-          verb: entry.method.toLowerCase(),
-          user: { username: entry.user },
-          userAgent: entry.userAgent,
-          responseStatus: { code: entry.status },
-          requestReceivedTimestamp: entry.time,
-        }) + '\n',
-      );
+      this.auditLog ??= new AuditLog({ path: this.options.auditLogPath, now: () => this.clock.now() });
+      this.auditLog.write(entry);
     }
   }
 }

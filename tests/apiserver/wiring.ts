@@ -15,6 +15,7 @@ import { reviewToken } from './tokens/token-review';
 import type { KubeObject } from './store/types';
 import type { UserInfo } from './auth/user';
 import { Kubelet } from './kubelet/kubelet';
+import { installAppTraffic } from './audit/traffic';
 
 export function createHost(cluster: Cluster, keys: KeySet): EmulatorHost {
   const get = <T>(resource: string, ns: string | undefined, name: string) => cluster.get('', resource, ns, name) as unknown as T | undefined;
@@ -90,6 +91,8 @@ export function wireTokens(cluster: Cluster, host: EmulatorHost): void {
 export function wireKubelet(cluster: Cluster, host: EmulatorHost): Kubelet {
   const kubelet = new Kubelet(host);
   cluster.onClockAdvance.push(() => kubelet.sync());
+  // The apps' own API requests (audit/traffic.ts), after the kubelet has rotated their tokens.
+  installAppTraffic(cluster, kubelet);
   cluster.execRunner = ({ pod, container, command }) => {
     kubelet.sync();
     const r = kubelet.exec(pod.metadata.namespace!, pod.metadata.name, container, command);

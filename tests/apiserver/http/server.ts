@@ -7,6 +7,7 @@ import { createServer, Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { auditDetail } from '../audit/event';
 import { forbidden } from '../auth/forbidden';
 import { authorize, Attributes } from '../auth/rbac';
 import { ANONYMOUS, UserInfo } from '../auth/user';
@@ -89,21 +90,27 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
     for (const s of sockets) s.destroy();
   };
 
-  async function prepare(req: IncomingMessage): Promise<{ url: URL; info: RequestInfo; user: UserInfo; warnings: string[]; audit: Record<string, string> }> {
+  async function prepare(
+    req: IncomingMessage,
+    audit: Record<string, string>,
+  ): Promise<{ url: URL; info: RequestInfo; user: UserInfo; authenticated: UserInfo; warnings: string[]; audit: Record<string, string> }> {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
     const info = requestInfo(req.method ?? 'GET', url.pathname, url.searchParams);
     const warnings: string[] = [];
-    const audit: Record<string, string> = {};
-    let user = authenticate(cluster, req, warnings, audit);
+    const authenticated = authenticate(cluster, req, warnings, audit);
+    let user = authenticated;
     if (req.headers['impersonate-user'] || req.headers['impersonate-group'] || req.headers['impersonate-uid']) {
       user = impersonate(cluster, req, user);
     }
-    return { url, info, user, warnings, audit };
+    return { url, info, user, authenticated, warnings, audit };
   }
 
-  function authorizeRequest(info: RequestInfo, user: UserInfo): void {
+  function authorizeRequest(info: RequestInfo, user: UserInfo, audit: Record<string, string>): void {
     const attrs = attributesOf(info, user);
     const d = authorize(cluster.store, attrs);
+    // endpoints/filters/authorization.go annotates the decision and the authorizer's reason.
+    audit['authorization.k8s.io/decision'] = d.allowed ? 'allow' : 'forbid';
+    audit['authorization.k8s.io/reason'] = d.reason;
     if (!d.allowed) throw forbidden(attrs, d.reason);
   }
 
@@ -112,8 +119,12 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
     const pathAndQuery = req.url ?? '/';
     let username = '';
     let status = 0;
+    // Authentication annotations (the failure reason on a 401, stale-token, legacy-token…) for the audit log.
+    const audited = auditDetail(req, started);
+    const annotations = audited.annotations;
     const finish = () => {
       cluster.log({
+        audit: audited,
         method: req.method ?? 'GET',
         path: pathAndQuery,
         user: username,
@@ -146,12 +157,14 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
         const err = new StatusError(code, reasonForStatus(code), code === 500 ? 'Internal error occurred: injected fault' : `injected fault (${code})`);
         throw err;
       }
-      const { url, info, user, warnings, audit } = await prepare(req);
+      const { url, info, user, authenticated, warnings, audit } = await prepare(req, annotations);
+      audited.user = authenticated;
+      if (user !== authenticated) audited.impersonatedUser = user;
       username = user.username;
       if (isControl) {
         if (!user.groups.includes(ADMIN_GROUP)) throw new StatusError(403, 'Forbidden', `forbidden: User "${user.username}" cannot post path "${url.pathname}"`, {});
       } else {
-        authorizeRequest(info, user);
+        authorizeRequest(info, user, audit);
       }
       const raw = await readBody(req);
       const body = decodeBody(raw, req.headers['content-type'], hooks.protobuf, {
@@ -172,6 +185,7 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
         audit,
       }) ?? json(404, new StatusError(404, 'NotFound', 'the server could not find the requested resource').toStatus());
       if (reply.stream) {
+        audited.longRunning = true;
         status = reply.status;
         finish();
         reply.stream(req, res);
@@ -183,6 +197,7 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
     } catch (e) {
       const reply = errorReply(e);
       status = reply.status;
+      audited.responseStatus = reply.body as Record<string, unknown>;
       if (!res.headersSent) write(res, reply, []);
       else res.destroy();
       finish();
@@ -195,11 +210,15 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
     const pathAndQuery = req.url ?? '/';
     let username = '';
     let status = 101;
+    const audited = { ...auditDetail(req, cluster.clock.now()), longRunning: true };
+    const annotations = audited.annotations;
     try {
       if (cluster.options.latencyMs > 0) await sleep(cluster.options.latencyMs);
-      const { info, user } = await prepare(req);
+      const { info, user, authenticated } = await prepare(req, annotations);
+      audited.user = authenticated;
+      if (user !== authenticated) audited.impersonatedUser = user;
       username = user.username;
-      authorizeRequest(info, user);
+      authorizeRequest(info, user, annotations);
       if (!hooks.upgrade || info.subresource !== 'exec' || info.resource !== 'pods') {
         throw new StatusError(400, 'BadRequest', 'Upgrade request required');
       }
@@ -207,12 +226,14 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
     } catch (e) {
       const reply = errorReply(e);
       status = reply.status;
+      audited.responseStatus = reply.body as Record<string, unknown>;
       const text = JSON.stringify(reply.body);
       socket.end(
         `HTTP/1.1 ${reply.status} ${reply.status === 401 ? 'Unauthorized' : reply.status === 403 ? 'Forbidden' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
       );
     } finally {
       cluster.log({
+        audit: audited,
         method: req.method ?? 'GET',
         path: pathAndQuery,
         user: username,

@@ -3,6 +3,7 @@
  * workloads register here (one namespace per failure mode); `healthy` is the reference case.
  */
 import type { Cluster } from '../cluster';
+import { audit } from './audit';
 import { demo } from './demo';
 import { healthy } from './healthy';
 
@@ -41,3 +42,4 @@ export function seedScenarios(cluster: Cluster, names: string[]): void {
 
 registerScenario(healthy);
 registerScenario(demo);
+registerScenario(audit);
