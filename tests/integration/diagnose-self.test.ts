@@ -2,7 +2,7 @@
  * diagnose --self: run as the pod itself — in-cluster config from its own service-account files
  * (here a temporary copy of a demo pod's files), no kubeconfig, the permissions of its own token.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -31,7 +31,13 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function copyServiceAccountFiles(ns: string, pod: string): void {
   const fs = (k as any).kubelet.fileSystem(ns, pod, 'app');
   const now = BigInt(k.clock.now().getTime()) * 1_000_000n;
-  for (const f of ['token', 'namespace']) writeFileSync(path.join(dir, f), fs.read(`${SA_DIR}/${f}`, now));
+  for (const f of ['token', 'namespace']) {
+    // Times as the container sees them (read them before reading the content, which moves atime).
+    const inode = fs.lookup(`${SA_DIR}/${f}`, true);
+    const [atime, mtime] = [Number(inode.atime / 1_000_000n) / 1000, Number(inode.mtime / 1_000_000n) / 1000];
+    writeFileSync(path.join(dir, f), fs.read(`${SA_DIR}/${f}`, now));
+    utimesSync(path.join(dir, f), atime, mtime);
+  }
   // The in-cluster client must trust the emulator's own CA.
   writeFileSync(path.join(dir, 'ca.crt'), k.caPem);
 }
