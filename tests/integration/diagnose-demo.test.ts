@@ -42,20 +42,20 @@ test('the table report names the root cause and prints no token', async () => {
   expect(r.stdout).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./);
 });
 
-test('one pod: no request repeated, at most 12 requests, exec once', async () => {
+test('one pod: no request repeated, at most 10 requests besides the access questions, exec once', async () => {
   const ns = 'diag-healthy';
   const pod = podIn(k, ns);
   const before = k.requests.length;
-  const { result } = await diagnoseJson(k, [pod, '-n', ns, '--can', 'watch', 'pods']);
+  const { result } = await diagnoseJson(k, [pod, '-n', ns, '--can', 'watch', 'pods', '--can', 'get', 'pods']);
   expect(result.status).toBe('healthy');
   const made = k.requests.slice(before).map((r) => `${r.method} ${r.path.split('?')[0]}`);
   const reviews = made.filter((m) => /selfsubjectaccessreviews$/.test(m));
-  // Two access reviews (list pods, watch pods) are two questions, not a repeat.
-  expect(reviews).toHaveLength(2);
+  // Three access reviews (list, watch and get pods) are three questions, not a repeat.
+  expect(reviews).toHaveLength(3);
   const others = made.filter((m) => !/selfsubjectaccessreviews$/.test(m));
   expect(new Set(others).size).toBe(others.length);
   expect(made.filter((m) => m.endsWith('/exec'))).toHaveLength(1);
-  expect(made.length).toBeLessThanOrEqual(12);
+  expect(others.length).toBeLessThanOrEqual(10);
 });
 
 test('--no-exec: the checks that need the token skip and say why; the spec checks still run', async () => {
@@ -94,4 +94,14 @@ test('scan of all namespaces: a row per unhealthy demo pod, from LISTs only', as
     expect.arrayContaining(['/api/v1/pods', '/api/v1/serviceaccounts', '/api/v1/secrets', '/api/v1/nodes', '/api/v1/events']),
   );
   expect(made.length).toBeLessThanOrEqual(6);
+});
+
+test('scan --deep: exec and TokenReview per pod find what the spec cannot show', async () => {
+  const ns = 'diag-audience';
+  const shallow = await diagnose(k, ['-n', ns, '-o', 'json']);
+  expect(JSON.parse(shallow.stdout).items[0].status).toBe('healthy');
+  const deep = await diagnose(k, ['-n', ns, '--deep', '-o', 'json']);
+  const item = JSON.parse(deep.stdout).items[0];
+  expect(item.rootCause.check).toBe('audience');
+  expect(deep.code).toBe(3);
 });
