@@ -5,6 +5,7 @@
  * Prints `ready https://127.0.0.1:PORT` once it accepts requests; runs until SIGINT/SIGTERM.
  */
 import { start, StartOptions } from './index';
+import { DEMO_ELAPSED_SECONDS } from './scenarios/demo';
 
 function parseArgs(argv: string[]): StartOptions & { kubeconfigPath: string } {
   const o: StartOptions = {};
@@ -78,6 +79,11 @@ function parseArgs(argv: string[]): StartOptions & { kubeconfigPath: string } {
   if (objects.length) o.objects = objects;
   if (issuers.length) o.issuers = issuers;
   if (scenarios.length) o.scenarios = scenarios;
+  // The demo scenario moves the emulated clock DEMO_ELAPSED_SECONDS on while seeding (tokens age and
+  // rotate). Without --now, start it that much in the past, so that the emulator's now is the wall
+  // clock's once it is ready: otherwise every token it issues is "not yet valid" to the plugin,
+  // which judges tokens by this machine's clock (a new user's first `decode` exited 3).
+  if (o.now === undefined && scenarios.includes('demo')) o.now = new Date(Date.now() - DEMO_ELAPSED_SECONDS * 1000);
   return { ...o, kubeconfigPath };
 }
 
