@@ -4,11 +4,9 @@
  * legacy token the token controller wrote, --verify the cluster's issuer keys. Each case checks
  * the exit code, the output and the requests the API server received.
  */
-import { PassThrough } from 'node:stream';
 import { start, type Emulator } from '../apiserver';
 import { decodeCommand } from '../../src/cli/commands/decode';
-import { runCli } from '../../src/cli/run';
-import type { System } from '../../src/cli/system';
+import { cli } from '../support/cli';
 import { makeBoundToken, newKey, signatureOf } from '../support/tokens';
 
 let k: Emulator;
@@ -23,29 +21,8 @@ async function admin(method: string, p: string, body?: unknown) {
 }
 
 /** `kubectl satoken ARGS` in-process with only decode wired, the emulator's clock, no colour. */
-async function satoken(args: string[], stdin?: string) {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  stdout.on('data', (c) => out.push(Buffer.from(c)));
-  stderr.on('data', (c) => err.push(Buffer.from(c)));
-  const input = new PassThrough();
-  input.end(stdin ?? '');
-  const sys: System = {
-    env: { KUBECONFIG: k.kubeconfigPath, HOME: '/nonexistent', NO_COLOR: '1' },
-    nodeVersion: process.versions.node,
-    stdout,
-    stderr,
-    stdin: input,
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    stdinIsTTY: stdin === undefined,
-    signal: new AbortController().signal,
-    clock: () => k.clock.now(),
-  };
-  const code = await runCli(args, sys, [decodeCommand]);
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+function satoken(args: string[], stdin?: string) {
+  return cli(args, { kubeconfig: k.kubeconfigPath, stdin, clock: () => k.clock.now(), commands: [decodeCommand] });
 }
 
 const since = (mark: number) => k.requests.slice(mark).map((r) => `${r.method} ${r.path.split('?')[0]} ${r.user || '-'} ${r.status}`);

@@ -3,41 +3,12 @@
  * argv, a kubeconfig in KUBECONFIG, the emulator's clock, captured stdout/stderr and exit code.
  * Only the diagnose command is wired, so another command's work in progress cannot break these tests.
  */
-import { PassThrough } from 'node:stream';
 import { diagnoseCommand } from '../../src/cli/commands/diagnose';
-import { runCli } from '../../src/cli/run';
-import type { System } from '../../src/cli/system';
 import type { Emulator } from '../apiserver';
-
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { cli, type CliRun } from '../support/cli';
 
 export async function diagnose(k: Emulator, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  stdout.on('data', (c) => out.push(Buffer.from(c)));
-  stderr.on('data', (c) => err.push(Buffer.from(c)));
-  const stdin = new PassThrough();
-  stdin.end('');
-  const sys: System = {
-    env: { KUBECONFIG: k.kubeconfigPath, HOME: '/nonexistent', NO_COLOR: '1', ...env },
-    nodeVersion: process.versions.node,
-    stdout,
-    stderr,
-    stdin,
-    stdoutIsTTY: false,
-    stderrIsTTY: false,
-    stdinIsTTY: true,
-    signal: new AbortController().signal,
-    clock: () => k.clock.now(),
-  };
-  const code = await runCli(['diagnose', ...args], sys, [diagnoseCommand]);
-  return { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  return cli(['diagnose', ...args], { kubeconfig: k.kubeconfigPath, env, clock: () => k.clock.now(), commands: [diagnoseCommand] });
 }
 
 /** The JSON Diagnosis of one run (asserting it printed one). */

@@ -7,12 +7,16 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { start, type Emulator } from '../apiserver';
-import { cli } from './test-auth-harness';
+import { mintCommand } from '../../src/cli/commands/mint';
+import { testAuthCommand } from '../../src/cli/commands/test-auth';
+import { cli } from '../support/cli';
 
 let k: Emulator;
 let dir: string;
 const NS = 'shop';
 const ADMIN = 'kubernetes-admin';
+/** Only mint and test-auth are wired, so another command's work in progress cannot break these tests. */
+const WIRED = [mintCommand, testAuthCommand];
 
 async function admin(method: string, p: string, body?: unknown) {
   const r = await k.adminRequest(method, p, body);
@@ -22,7 +26,7 @@ async function admin(method: string, p: string, body?: unknown) {
 const claims = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
 const since = (mark: number) => k.requests.slice(mark).map((r) => `${r.method} ${r.path} ${r.user || '-'} ${r.status}`);
 const run = (args: string[], opts: { stdoutIsTTY?: boolean; kubeconfig?: string } = {}) =>
-  cli(['mint', ...args, '-n', NS], { kubeconfig: opts.kubeconfig ?? k.kubeconfigPath, stdoutIsTTY: opts.stdoutIsTTY });
+  cli(['mint', ...args, '-n', NS], { kubeconfig: opts.kubeconfig ?? k.kubeconfigPath, stdoutIsTTY: opts.stdoutIsTTY, commands: WIRED });
 const TOKEN_PATH = (sa: string) => `POST /api/v1/namespaces/${NS}/serviceaccounts/${sa}/token`;
 
 let podUid = '';

@@ -10,12 +10,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { start, type Emulator } from '../apiserver';
 import { makeBoundToken, newKey } from '../support/tokens';
-import { cli } from './test-auth-harness';
+import { mintCommand } from '../../src/cli/commands/mint';
+import { testAuthCommand } from '../../src/cli/commands/test-auth';
+import { cli } from '../support/cli';
 
 let k: Emulator;
 let dir: string;
 const NS = 'shop';
 const ADMIN = 'kubernetes-admin';
+/** Only mint and test-auth are wired, so another command's work in progress cannot break these tests. */
+const WIRED = [mintCommand, testAuthCommand];
 const sa = (name: string) => `system:serviceaccount:${NS}:${name}`;
 
 async function admin(method: string, p: string, body?: unknown) {
@@ -34,7 +38,7 @@ const createPod = (name: string, serviceAccountName: string) =>
 
 /** A token minted through the cli (mint's bare-token output). */
 async function mint(...args: string[]): Promise<string> {
-  const r = await cli(['mint', ...args, '-n', NS], { kubeconfig: k.kubeconfigPath });
+  const r = await cli(['mint', ...args, '-n', NS], { kubeconfig: k.kubeconfigPath, commands: WIRED });
   if (r.code !== 0) throw new Error(`mint failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -302,7 +306,7 @@ describe.each(['json'])('test-auth against the emulator (-o %s)', (format) => {
   test.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const args = await c.setup();
     const mark = k.requests.length;
-    const r = await cli(['test-auth', ...args, '-o', format, '--request-timeout', '5s'], { kubeconfig: c.kubeconfig ? c.kubeconfig() : k.kubeconfigPath });
+    const r = await cli(['test-auth', ...args, '-o', format, '--request-timeout', '5s'], { kubeconfig: c.kubeconfig ? c.kubeconfig() : k.kubeconfigPath, commands: WIRED });
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: c.code, stderr: '' });
     const result = JSON.parse(r.stdout);
     expect(result.kind).toBe('AuthTest');
