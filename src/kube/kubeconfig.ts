@@ -274,11 +274,26 @@ function checkCluster({ name, body }: NamedEntry): { server: string; caPem?: str
   return { server: server.replace(/\/+$/, ''), caPem, insecure };
 }
 
+/** Auth providers kubectl removed (1.26), and the exec plugin that replaces each. */
+const REMOVED_AUTH_PROVIDERS: Record<string, string> = { gcp: 'gke-gcloud-auth-plugin', azure: 'kubelogin' };
+
 function checkUser({ name, body }: NamedEntry): void {
   if (str(body['client-certificate-data'])) pemFromBase64(body['client-certificate-data'] as string, `user "${name}": client-certificate-data`, 'CERTIFICATE');
   if (str(body['client-key-data'])) pemFromBase64(body['client-key-data'] as string, `user "${name}": client-key-data`, 'PRIVATE KEY');
   if (str(body['client-certificate'])) readPemFile(body['client-certificate'] as string, `user "${name}": client-certificate`, 'CERTIFICATE');
   if (str(body['client-key'])) readPemFile(body['client-key'] as string, `user "${name}": client-key`, 'PRIVATE KEY');
+  const provider = body['auth-provider'];
+  if (provider !== undefined && provider !== null) {
+    // kubectl 1.26+ knows only oidc; client-node would silently ignore an unknown name and send no credentials.
+    const pname = typeof provider === 'object' ? str((provider as Fields).name) : undefined;
+    const removed = pname ? REMOVED_AUTH_PROVIDERS[pname] : undefined;
+    if (removed) throw new OperationError(`user "${name}": the ${pname} auth provider has been removed from kubectl`, `use the ${removed} exec credential plugin instead`);
+    if (pname !== 'oidc') throw new OperationError(`user "${name}": unknown auth provider "${pname ?? ''}" (kubectl knows only oidc)`, 'use an exec credential plugin (users[].user.exec) instead');
+  }
+  const exec = body.exec;
+  if (exec !== undefined && exec !== null && (typeof exec !== 'object' || !str((exec as Fields).command))) {
+    throw new OperationError(`user "${name}": exec has no command`, 'fix users[].user.exec in the kubeconfig');
+  }
   if (str(body['token-file']) && !isFile(body['token-file'] as string)) {
     throw new OperationError(`user "${name}": token-file ${body['token-file']} cannot be read (no such file)`, 'fix the user entry in the kubeconfig');
   }
