@@ -83,6 +83,28 @@ export const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
     signal.addEventListener('abort', onAbort, { once: true });
   });
 
+/** `p`, or a rejection with the signal's reason as soon as it aborts. */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    p.catch(() => {}); // its own late failure is moot
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
 /** Seconds of a Retry-After header (delta-seconds or an HTTP date), in ms. */
 export function retryAfterMs(headers: Record<string, string> | undefined, now: number): number | undefined {
   const v = headers?.['retry-after'] ?? headers?.['Retry-After'];
@@ -138,7 +160,9 @@ export async function runCall<T>(
       },
     };
     try {
-      const value = await attempt({ middleware, signal });
+      // Raced with the signal: whatever the attempt waits on (a credential plugin, a stuck read),
+      // the deadline and Ctrl-C end it.
+      const value = await untilAborted(attempt({ middleware, signal }), signal);
       return { value, warnings };
     } catch (e) {
       if (settings.signal.aborted) throw mapError(e, ctx, settings.signal);

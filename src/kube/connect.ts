@@ -8,6 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { OperationError, UsageError } from '../errors.js';
 import { makeApi } from './api.js';
 import type { CallSettings } from './call.js';
+import { guardExecPlugin } from './credentials.js';
 import { resolveConfig } from './kubeconfig.js';
 import { kubeconfigForToken } from './tokenconfig.js';
 import { makeTransport, type TransportSettings } from './transport.js';
@@ -29,6 +30,7 @@ export async function connect(
   } catch (e) {
     throw new OperationError(`cannot use the kubeconfig (${(e as Error).message.split('\n')[0]})`);
   }
+  guardExecPlugin(kc, flags.requestTimeoutMs, signal);
 
   const cluster: ClusterInfo = {
     contextName: resolved.contextName,

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { HttpLibrary, KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { VERSION } from '../version.js';
 import { responseWarnings } from './call.js';
+import { credentialFailure } from './credentials.js';
 
 /** client-node, handed in by connect.ts: the only file that imports it at run time. */
 export type ClientNode = typeof import('@kubernetes/client-node');
@@ -29,7 +30,11 @@ export function makeTransport(k8s: ClientNode, settings: TransportSettings): Htt
 /** Options for node:https carrying the kubeconfig's TLS material and credentials plus our headers. */
 export async function requestOptions(settings: TransportSettings, method: string, headers: Record<string, string>): Promise<https.RequestOptions> {
   const opts: https.RequestOptions = { method, headers: { 'User-Agent': `kubectl-satoken/${VERSION}`, ...headers } };
-  await settings.kc.applyToHTTPSOptions(opts);
+  try {
+    await settings.kc.applyToHTTPSOptions(opts);
+  } catch (e) {
+    throw credentialFailure(settings.kc, e);
+  }
   Object.assign(opts.headers as Record<string, unknown>, settings.extraHeaders);
   return opts;
 }
