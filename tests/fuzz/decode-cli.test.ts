@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { parseToken } from '../../src/jwt';
 import { cli, type CliRun } from '../support/cli';
 import { TEST_NOW } from '../support/tokens';
-import { check, runs } from './settings';
+import { check, limit, runs } from './settings';
 import { anyTokenInput, deepToken, hugeToken, SEED_TOKENS } from './token-arbitraries';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'satoken-fuzz-decode-'));
@@ -85,7 +85,7 @@ describe('decode through the cli under fuzzing', () => {
       runs(250),
     );
     expect(malformed).toBeGreaterThan(runs(250) / 2);
-  }, 60_000);
+  }, limit(60_000));
 
   test(`${runs(40)} deep and huge tokens, every format`, async () => {
     await check(
@@ -95,7 +95,7 @@ describe('decode through the cli under fuzzing', () => {
       }),
       runs(40),
     );
-  }, 60_000);
+  }, limit(60_000));
 
   test('the seed tokens themselves decode (the generators start from good tokens)', async () => {
     for (const t of SEED_TOKENS) {

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { inspectToken, parseToken, TokenFormatError, type Jwks } from '../../src/jwt';
 import { jwksOf, KEYS, TEST_ISSUER, TEST_NOW } from '../support/tokens';
-import { check, runs } from './settings';
+import { check, limit, runs } from './settings';
 import { anyTokenInput, deepToken, hugeToken, mutatedToken } from './token-arbitraries';
 
 const opts = { now: TEST_NOW, source: 'fuzz', expectedIssuers: [TEST_ISSUER], expectedAudiences: ['vault'] };
@@ -51,7 +51,7 @@ describe('JWT core under fuzzing', () => {
     // Both branches are exercised: the generators are not all rejected at the first check.
     expect(counts.result).toBeGreaterThan(runs(100_000) / 50);
     expect(counts['format-error']).toBeGreaterThan(runs(100_000) / 4);
-  }, 120_000);
+  }, limit(120_000));
 
   test(`${runs(2_000)} mutated signed tokens verified against the issuer keys`, async () => {
     const seen = new Set<string>();
@@ -63,7 +63,7 @@ describe('JWT core under fuzzing', () => {
       runs(2_000),
     );
     expect(seen).toEqual(new Set(['result', 'format-error']));
-  }, 60_000);
+  }, limit(60_000));
 
   test(`${runs(300)} deeply nested JSON (up to 40,000 levels)`, async () => {
     await check(
@@ -78,7 +78,7 @@ describe('JWT core under fuzzing', () => {
       }),
       runs(300),
     );
-  }, 60_000);
+  }, limit(60_000));
 
   test(`${runs(300)} huge tokens (8–80 KiB): over 64 KiB is refused as too large`, async () => {
     await check(
@@ -92,5 +92,5 @@ describe('JWT core under fuzzing', () => {
       }),
       runs(300),
     );
-  }, 60_000);
+  }, limit(60_000));
 });

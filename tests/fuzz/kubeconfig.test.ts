@@ -10,7 +10,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { cli, type CliRun } from '../support/cli';
-import { check, runs } from './settings';
+import { check, limit, runs } from './settings';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'satoken-fuzz-kubeconfig-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -135,5 +135,5 @@ describe('malformed kubeconfigs', () => {
       }),
       runs(40),
     );
-  }, 60_000);
+  }, limit(60_000));
 });

@@ -30,3 +30,6 @@ export async function check<T>(name: string, property: fc.IAsyncPropertyWithHook
     throw Object.assign(new Error(msg), { stack: msg });
   }
 }
+
+/** A test's time limit, scaled with its runs. */
+export const limit = (ms: number): number => Math.round(ms * Math.max(1, FUZZ_SCALE));
