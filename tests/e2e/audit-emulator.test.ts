@@ -6,16 +6,15 @@
  * their reasons, client user agents and deadlines, from the log alone and with --cluster-lookup
  * against the emulator.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Emulator, start } from '../apiserver';
 import { appTraffic } from '../apiserver/audit/traffic';
 import { AUDIT_WORKLOADS, INVALID_SINCE_LABEL } from '../apiserver/scenarios/audit';
+import { BIN, ensureBundle } from '../support/bundle';
 
-const ROOT = join(__dirname, '../..');
-const BIN = join(ROOT, 'dist/kubectl-satoken');
 const DAY = 86_400_000;
 const YEAR_S = 365 * 86_400;
 
@@ -43,7 +42,7 @@ const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const midnight = (d: string) => Date.parse(`${d}T00:00:00Z`);
 
 beforeAll(async () => {
-  if (!existsSync(BIN)) execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT });
+  ensureBundle();
   dir = mkdtempSync(join(tmpdir(), 'audit-emulator-'));
   logPath = join(dir, 'audit.log');
   k = await start({ scenarios: 'audit', auditLogPath: logPath });

@@ -1,14 +1,13 @@
 /**
  * `kubectl satoken audit` as a user runs it: the built bundle (npm test builds it first; built here if
- * missing), real files, stdin, exit codes; and once through the real kubectl's plugin lookup.
+ * missing or older than src/), real files, stdin, exit codes; and once through the real kubectl's plugin lookup.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILES } from '../fixtures/audit/generate';
+import { BIN, ensureBundle, ROOT } from '../support/bundle';
 
-const ROOT = join(__dirname, '../..');
-const BIN = join(ROOT, 'dist/kubectl-satoken');
 const FIXTURES = join(ROOT, 'tests/fixtures/audit');
 const GOLDEN = join(ROOT, 'tests/golden/audit');
 const PATH = `${join(ROOT, 'dist')}:${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}`;
@@ -19,9 +18,7 @@ function satoken(args: string[], input?: Buffer) {
   return { code: r.status, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
 }
 
-beforeAll(() => {
-  if (!existsSync(BIN)) execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT });
-}, 60_000);
+beforeAll(() => ensureBundle(), 60_000);
 
 test('-o json is the golden report, and exit 3 because workloads need fixing', () => {
   const r = satoken(['audit', ...LOGS, '-o', 'json']);

@@ -3,40 +3,19 @@
  * dist/kubectl_complete-satoken from PATH with the words after `satoken`. PATH is built from
  * scratch: dist/, a directory with only `node`, one with only `kubectl`.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { COMMANDS } from '../../src/cli/commands/index';
 import { GLOBAL_FLAGS } from '../../src/cli/flags';
 import { start, type Emulator } from '../apiserver';
+import { cleanPath, DIST, ensureBundle, HELPER } from '../support/bundle';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const DIST = path.join(ROOT, 'dist');
-const HELPER = path.join(DIST, 'kubectl_complete-satoken');
-const NODE24 = path.join(ROOT, 'node_modules', '.bin', 'node');
-const KUBECTL = '/usr/bin/kubectl';
 const commandNames = COMMANDS.map((c) => c.command.split(' ')[0]);
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 let work: string;
-function onlyDir(name: string, target: string): string {
-  const d = path.join(work, `only-${name}-${target.replace(/\W+/g, '_')}`);
-  if (!existsSync(d)) {
-    mkdirSync(d);
-    symlinkSync(target, path.join(d, name));
-  }
-  return d;
-}
 
 /** A TCP server that accepts connections and never answers: a cluster that hangs. */
 let hanging: Server;
@@ -45,9 +24,7 @@ let kubeconfig: string;
 let hangingKubeconfig: string;
 
 beforeAll(async () => {
-  if (!existsSync(HELPER) || statSync(HELPER).mtimeMs < newestMtime(path.join(ROOT, 'src'))) {
-    execFileSync(NODE24, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-  }
+  ensureBundle();
   work = mkdtempSync(path.join(tmpdir(), 'satoken-completion-'));
   kubeconfig = path.join(work, 'config');
   writeFileSync(
@@ -87,7 +64,7 @@ interface Answer {
 
 /** `kubectl __complete satoken WORDS…`: the candidates (without descriptions) and the directive. */
 function complete(words: string[], opts: { node?: string; KUBECONFIG?: string } = {}): Answer {
-  const PATH = [DIST, onlyDir('node', opts.node ?? NODE24), onlyDir('kubectl', KUBECTL)].join(':');
+  const PATH = cleanPath(work, opts.node);
   const started = Date.now();
   const r = spawnSync('kubectl', ['__complete', 'satoken', ...words], {
     encoding: 'utf8',
@@ -160,7 +137,7 @@ const oldNode = existsSync(OLD_NODE) && spawnSync(OLD_NODE, ['-e', 'process.exit
 
 /** The same as complete(), without blocking this process: the emulator runs in it. */
 function completeAsync(words: string[], KUBECONFIG: string): Promise<Answer> {
-  const PATH = [DIST, onlyDir('node', NODE24), onlyDir('kubectl', KUBECTL)].join(':');
+  const PATH = cleanPath(work);
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn('kubectl', ['__complete', 'satoken', ...words], { env: { PATH, HOME: work, KUBECONFIG } });

@@ -4,26 +4,15 @@
  * Spawning Node dominates this file's time, so every run is started in beforeAll, a few at a time,
  * and each test asserts on its own run.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { BIN, ensureBundle, NODE24 as NODE } from '../support/bundle';
 import { KEYS, jwksOf, makeBoundToken, makeExternalToken, makeLegacyToken, signatureOf } from '../support/tokens';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'dist', 'kubectl-satoken');
-const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
 const dir = mkdtempSync(path.join(tmpdir(), 'satoken-decode-e2e-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function newestMtime(d: string): number {
-  let newest = 0;
-  for (const e of readdirSync(d, { withFileTypes: true })) {
-    const p = path.join(d, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 interface Run {
   code: number | null;
@@ -58,9 +47,7 @@ function plan(name: string, args: string[], input?: string): () => Run {
 }
 
 beforeAll(async () => {
-  if (!existsSync(BIN) || statSync(BIN).mtimeMs < newestMtime(path.join(ROOT, 'src'))) {
-    execFileSync(NODE, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-  }
+  ensureBundle();
   const queue = [...planned.entries()];
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) runs.set(next[0], await satoken(next[1].args, next[1].input));

@@ -4,47 +4,22 @@
  * only `kubectl`), because /usr/bin holds a Node 20 that the bundle must refuse.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { COMMANDS } from '../../src/cli/commands/index';
+import { BIN, cleanPath, ensureBundle, KUBECTL, ROOT } from '../support/bundle';
 import { makeBoundToken, signatureOf } from '../support/tokens';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const DIST = path.join(ROOT, 'dist');
-const BIN = path.join(DIST, 'kubectl-satoken');
-const NODE24 = path.join(ROOT, 'node_modules', '.bin', 'node');
-const KUBECTL = '/usr/bin/kubectl';
 const hasKubectl = existsSync(KUBECTL);
 const commandNames = COMMANDS.map((c) => c.command.split(' ')[0]);
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 let work: string;
-/** A directory holding just one program, as a symlink. */
-function onlyDir(name: string, target: string): string {
-  const d = path.join(work, `only-${name}-${target.replace(/\W+/g, '_')}`);
-  if (!existsSync(d)) {
-    mkdirSync(d);
-    symlinkSync(target, path.join(d, name));
-  }
-  return d;
-}
-
 let PATH24: string;
 beforeAll(() => {
-  if (!existsSync(BIN) || statSync(BIN).mtimeMs < newestMtime(path.join(ROOT, 'src'))) {
-    execFileSync(NODE24, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-  }
+  ensureBundle();
   work = mkdtempSync(path.join(tmpdir(), 'satoken-kubectl-'));
-  PATH24 = [DIST, onlyDir('node', NODE24), onlyDir('kubectl', KUBECTL)].join(':');
+  PATH24 = cleanPath(work);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -98,7 +73,7 @@ kt('kubectl satoken decode TOKEN works through kubectl and never prints the sign
 const OLD_NODE = '/usr/bin/node';
 const oldNode = existsSync(OLD_NODE) && spawnSync(OLD_NODE, ['-e', 'process.exit(+process.versions.node.split(".")[0] < 22 ? 0 : 1)']).status === 0;
 (hasKubectl && oldNode ? test : test.skip)(`on a Node.js older than 22.19 the bundle refuses with one line naming the fix${oldNode ? '' : ' (skipped: no Node < 22 at /usr/bin/node)'}`, () => {
-  const r = kubectl(['satoken', '--version'], [DIST, onlyDir('node', OLD_NODE), onlyDir('kubectl', KUBECTL)].join(':'));
+  const r = kubectl(['satoken', '--version'], cleanPath(work, OLD_NODE));
   expect(r.status).toBe(1);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(r.stderr).toMatch(/^error: kubectl-satoken needs Node\.js >= 22\.19 .*krew/);

@@ -3,27 +3,15 @@
  * KUBECONFIG). The token it prints is one `decode` shows correctly and the API server accepts;
  * its -o kubeconfig file is one the real kubectl uses (`kubectl auth whoami`).
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { start, type Emulator } from '../apiserver';
+import { BIN, cleanPath, ensureBundle, KUBECTL, NODE24 as NODE } from '../support/bundle';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'dist', 'kubectl-satoken');
-const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
-const KUBECTL = '/usr/bin/kubectl';
 const kt = existsSync(KUBECTL) ? test : test.skip;
 const noKubectl = existsSync(KUBECTL) ? '' : ' (skipped: /usr/bin/kubectl is not installed)';
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 let k: Emulator;
 let dir: string;
@@ -40,16 +28,10 @@ function exec(file: string, args: string[], env: Record<string, string> = {}): P
 const satoken = (...args: string[]) => exec(NODE, [BIN, ...args]);
 
 beforeAll(async () => {
-  if (!existsSync(BIN) || statSync(BIN).mtimeMs < newestMtime(path.join(ROOT, 'src'))) {
-    execFileSync(NODE, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-  }
+  ensureBundle();
   dir = mkdtempSync(path.join(tmpdir(), 'satoken-mint-e2e-'));
   // dist/ (the plugin), the project's Node 24 and kubectl only: /usr/bin holds a Node 20.
-  const bin = path.join(dir, 'bin');
-  mkdirSync(bin);
-  symlinkSync(NODE, path.join(bin, 'node'));
-  if (existsSync(KUBECTL)) symlinkSync(KUBECTL, path.join(bin, 'kubectl'));
-  PATH = [path.dirname(BIN), bin].join(':');
+  PATH = cleanPath(dir);
   k = await start({});
   await k.adminRequest('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
   await k.adminRequest('POST', '/api/v1/namespaces/shop/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app' } });

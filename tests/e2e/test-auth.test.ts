@@ -3,24 +3,13 @@
  * (0 authenticated, 3 forbidden/unauthenticated, 1 error), the table on stdout, and a token from
  * stdin — never printed back.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { start, type Emulator } from '../apiserver';
+import { BIN, ensureBundle, NODE24 as NODE } from '../support/bundle';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.join(ROOT, 'dist', 'kubectl-satoken');
-const NODE = path.join(ROOT, 'node_modules', '.bin', 'node');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 let k: Emulator;
 let dir: string;
@@ -39,9 +28,7 @@ function satoken(args: string[], opts: { input?: string; kubeconfig?: string } =
 }
 
 beforeAll(async () => {
-  if (!existsSync(BIN) || statSync(BIN).mtimeMs < newestMtime(path.join(ROOT, 'src'))) {
-    execFileSync(NODE, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-  }
+  ensureBundle();
   dir = mkdtempSync(path.join(tmpdir(), 'satoken-test-auth-e2e-'));
   k = await start({});
   const admin = (p: string, body: unknown) => k.adminRequest('POST', p, body);

@@ -4,34 +4,21 @@
  * the way npx runs it (`npm install --prefix DIR ./kubectl-satoken-X.tgz`, then its bin).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { COMMANDS } from '../../src/cli/commands/index';
+import { ensureBundle, NODE24, onlyDir, ROOT } from '../support/bundle';
 import { makeBoundToken, signatureOf } from '../support/tokens';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const NODE24 = path.join(ROOT, 'node_modules', '.bin', 'node');
 const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
 
 const npm = (args: string[], cwd: string) =>
   execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });
 
 let work: string;
 beforeAll(() => {
-  const dist = path.join(ROOT, 'dist', 'kubectl-satoken');
-  if (!existsSync(dist) || statSync(dist).mtimeMs < newestMtime(path.join(ROOT, 'src'))) {
-    execFileSync(NODE24, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
-  }
+  ensureBundle();
   work = mkdtempSync(path.join(tmpdir(), 'satoken-npm-'));
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -70,10 +57,7 @@ test('the packed tarball installs offline into a prefix and its bins run, as npx
   const bin = path.join(prefix, 'node_modules', '.bin');
   expect(readdirSync(bin).sort()).toEqual(['kubectl-satoken', 'kubectl_complete-satoken']);
   // PATH: the installed bins and a Node >= 22.19, nothing else (not the repository's node_modules).
-  const nodeDir = path.join(work, 'node');
-  mkdirSync(nodeDir);
-  symlinkSync(NODE24, path.join(nodeDir, 'node'));
-  const env = { PATH: `${bin}:${nodeDir}`, HOME: work, KUBECONFIG: path.join(work, 'none') };
+  const env = { PATH: `${bin}:${onlyDir(work, 'node', NODE24)}`, HOME: work, KUBECONFIG: path.join(work, 'none') };
 
   const version = spawnSync('kubectl-satoken', ['--version'], { env, encoding: 'utf8' });
   expect(version.status).toBe(0);
