@@ -11,6 +11,7 @@ import { ApiError, ConnectionError } from '../../../src/kube/errors';
 import { listAll } from '../../../src/kube/list';
 import type { ConnectionFlags, KubeConnection } from '../../../src/kube/types';
 import type { ExecRequest } from '../../apiserver/exec/types';
+import { rejection } from './support/rejection';
 
 const never = new AbortController().signal;
 const BULK = 1203;
@@ -31,15 +32,6 @@ const since = () => {
   return () => k.requests.slice(mark);
 };
 const payload = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 beforeAll(async () => {
   k = await start({

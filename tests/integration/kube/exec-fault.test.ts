@@ -6,21 +6,13 @@ import { connect } from '../../../src/kube/connect';
 import { ApiError, ConnectionError } from '../../../src/kube/errors';
 import type { ConnectionFlags } from '../../../src/kube/types';
 import { type FaultServer, pem, startFaultServer, status, writeKubeconfig } from './support/fault-server';
+import { rejection } from './support/rejection';
 
 const never = new AbortController().signal;
 let srv: FaultServer;
 let kubeconfig: string;
 const flags = (over: Partial<ConnectionFlags> = {}): ConnectionFlags => ({ kubeconfig, requestTimeoutMs: 5000, ...over });
 const frame = (channel: number, data: string | object) => Buffer.concat([Buffer.from([channel]), Buffer.from(typeof data === 'string' ? data : JSON.stringify(data))]);
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 beforeAll(async () => {
   srv = await startFaultServer();

@@ -12,19 +12,11 @@ import { ApiError, ConnectionError } from '../../../src/kube/errors';
 import { listAll } from '../../../src/kube/list';
 import type { ConnectionFlags } from '../../../src/kube/types';
 import { type FaultServer, json, pem, startFaultServer, status, writeKubeconfig } from './support/fault-server';
+import { rejection } from './support/rejection';
 
 const flags = (kubeconfig: string, over: Partial<ConnectionFlags> = {}): ConnectionFlags => ({ kubeconfig, requestTimeoutMs: 5000, ...over });
 const never = new AbortController().signal;
 const pod = (name: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' } });
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (e) {
-    return e as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 let srv: FaultServer;
 let kubeconfig: string;
