@@ -52,7 +52,8 @@ export const auditCommand: CliCommand = {
         type: 'string',
         // One value per --log (repeat it): yargs' array flags never take a lone `-`, nargs 1 does.
         nargs: 1,
-        describe: 'An audit log file (JSON lines; gzip detected); repeatable; - for stdin',
+        describe:
+          'An audit log file (JSON lines; gzip detected); repeatable; - for stdin. Only lines with an authentication.k8s.io/ annotation are parsed; any other line is malformed only when it does not look like an event ({…} with a stage and a timestamp)',
       })
       .option('since', { type: 'string', describe: 'Only requests received at or after this time (RFC 3339, or a duration ago: 24h, 7d)' })
       .option('until', { type: 'string', describe: 'Only requests received at or before this time (RFC 3339, or a duration ago)' })

@@ -17,8 +17,11 @@ import type { TokenProblem } from './types.js';
 /** Distinct values kept per list; past it the aggregate is marked truncated. */
 export const MAX_DISTINCT = 32;
 
+/** How an event counts its request (see the header). */
+export type CountingRole = 'end' | 'received' | 'other';
+
 /** Which events of a request count it (see the header). */
-export function countingRole(ev: AuditEvent): 'end' | 'received' | 'other' {
+export function countingRole(ev: AuditEvent): CountingRole {
   switch (ev.stage) {
     case 'ResponseComplete':
     case 'Panic':
@@ -128,10 +131,7 @@ export class Aggregator {
   outsideWindow = 0;
 
   add(ev: AuditEvent, at: number, f: Finding | undefined): void {
-    this.events++;
-    const role = countingRole(ev);
-    if (role === 'end') this.endEvents++;
-    else if (role === 'received') this.receivedEvents++;
+    this.count(countingRole(ev));
     if (!f) return;
     const key = aggregateKey(f.problem, f.subject, f.pod, f.namespace);
     let agg = this.byKey.get(key);
@@ -140,6 +140,13 @@ export class Aggregator {
       this.byKey.set(key, agg);
     }
     agg.add(ev, f, at);
+  }
+
+  /** Counts an event in the window's totals only: one without a token finding, skimmed unparsed (line.ts). */
+  count(role: CountingRole): void {
+    this.events++;
+    if (role === 'end') this.endEvents++;
+    else if (role === 'received') this.receivedEvents++;
   }
 
   /** Requests in the whole window, by the same rule as each aggregate. */

@@ -7,7 +7,7 @@ import { OperationError, UsageError } from '../../errors.js';
 import { ConnectionError, isForbidden } from '../../kube/errors.js';
 import type { Deps, Notice, Outcome } from '../types.js';
 import { Aggregate, Aggregator } from './aggregate.js';
-import { findingOf, type AuditEvent } from './annotations.js';
+import { findingOf } from './annotations.js';
 import {
   clusterDeadline,
   logDeadline,
@@ -17,7 +17,8 @@ import {
   TRACKING_CONFIGMAP,
   type DeadlineOptions,
 } from './deadlines.js';
-import { numberedLines, type LogSource } from './read.js';
+import { parseLine, skimLine, TOKEN_ANNOTATION_MARK } from './line.js';
+import { eachLine, MAX_LINE_BYTES, type LogSource } from './read.js';
 import { clientInfo } from './user-agent.js';
 import { URGENCY, actionOf, fixText } from './verdict.js';
 import type { MalformedSample, TokenAuditItem, TokenAuditReport } from './types.js';
@@ -34,23 +35,6 @@ export interface AuditOptions extends DeadlineOptions {
 }
 
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** Why a line is not an audit event, or undefined plus the event and its time when it is one. */
-export function parseLine(line: string): { event: AuditEvent; at: number } | { malformed: string } {
-  let v: unknown;
-  try {
-    v = JSON.parse(line);
-  } catch {
-    return { malformed: 'not JSON' };
-  }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return { malformed: 'not a JSON object' };
-  const ev = v as AuditEvent;
-  if (ev.kind !== undefined && ev.kind !== 'Event') return { malformed: `kind "${String(ev.kind)}" is not an audit Event` };
-  if (typeof ev.stage !== 'string') return { malformed: 'no stage' };
-  const at = Date.parse(String(ev.requestReceivedTimestamp ?? ev.stageTimestamp ?? ''));
-  if (Number.isNaN(at)) return { malformed: 'no valid requestReceivedTimestamp' };
-  return { event: ev, at };
-}
 
 export async function runAudit(o: AuditOptions, deps: Deps): Promise<Outcome<TokenAuditReport>> {
   if (o.sources.length === 0) throw new UsageError('no audit log given (--log FILE, or --log - for stdin)');
@@ -73,25 +57,45 @@ export async function runAudit(o: AuditOptions, deps: Deps): Promise<Outcome<Tok
     }
   }
 
+  const needTime = o.since !== undefined || o.until !== undefined;
+  const outside = (at: number) => (o.since !== undefined && at < o.since) || (o.until !== undefined && at > o.until);
+  const skip = (at: string, reason: string) => {
+    malformed++;
+    if (samples.length < maxSamples) samples.push({ at, reason });
+  };
+
   for (const [source, stream] of opened) {
     deps.progress(`reading ${source.name}…`);
     let lineNo = 0;
     try {
-      for await (const [n, line] of numberedLines(stream)) {
-        lineNo = n;
-        if (line.trim() === '') continue;
-        const p = parseLine(line);
-        if ('malformed' in p) {
-          malformed++;
-          if (samples.length < maxSamples) samples.push({ at: `${source.name}:${n}`, reason: p.malformed });
-          continue;
-        }
-        if ((o.since !== undefined && p.at < o.since) || (o.until !== undefined && p.at > o.until)) {
-          agg.outsideWindow++;
-          continue;
-        }
-        agg.add(p.event, p.at, findingOf(p.event));
-      }
+      await eachLine(stream, TOKEN_ANNOTATION_MARK, {
+        line(buf, start, end, n, marked) {
+          lineNo = n;
+          while (start < end && isBlank(buf[start]!)) start++;
+          while (end > start && isBlank(buf[end - 1]!)) end--;
+          if (start === end) return;
+          if (!marked) {
+            // No token annotation: it cannot name a workload, so it is only counted (line.ts).
+            const skim = skimLine(buf.subarray(start, end), needTime);
+            if (skim) {
+              if (needTime && outside(skim.at)) agg.outsideWindow++;
+              else agg.count(skim.role);
+              return;
+            }
+          }
+          const p = parseLine(buf.toString('utf8', start, end));
+          if ('malformed' in p) return skip(`${source.name}:${n}`, p.malformed);
+          if (outside(p.at)) {
+            agg.outsideWindow++;
+            return;
+          }
+          agg.add(p.event, p.at, findingOf(p.event));
+        },
+        tooLong(n) {
+          lineNo = n;
+          skip(`${source.name}:${n}`, `longer than ${MAX_LINE_BYTES >> 20} MiB`);
+        },
+      });
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       if (/unexpected end of file/i.test(why)) {
@@ -233,6 +237,9 @@ function byUrgency(a: TokenAuditItem, b: TokenAuditItem): number {
 
 /** Earliest deadline first; failing now before any date; none last. */
 const deadlineKey = (i: TokenAuditItem) => (i.deadline?.event === 'failing-now' ? '0' : i.deadline?.date ? `1${i.deadline.date}` : '2');
+
+/** Whitespace JSON allows around a value (space, tab, CR, LF). */
+const isBlank = (b: number) => b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
 
 function readError(name: string, e: unknown): OperationError {
   const err = e as NodeJS.ErrnoException;
