@@ -5,7 +5,8 @@
  * works with its role and fails without it — is for a test against the emulator per subcommand.)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { COMMANDS } from '../../src/cli/commands/index';
@@ -118,7 +119,7 @@ const kubectl = existsSync('/usr/bin/kubectl');
   const k = await start();
   try {
     const out = await new Promise<{ code: number | null; text: string }>((resolve) => {
-      const c = spawn('/usr/bin/kubectl', ['apply', '-f', DIR], { env: { PATH: '/usr/bin:/bin', KUBECONFIG: k.kubeconfigPath, HOME: ROOT } });
+      const c = spawn('/usr/bin/kubectl', ['apply', '-f', DIR], { env: { PATH: '/usr/bin:/bin', KUBECONFIG: k.kubeconfigPath, HOME: mkdtempSync(path.join(tmpdir(), 'satoken-rbac-home-')) } });
       let text = '';
       c.stdout.on('data', (d) => (text += d));
       c.stderr.on('data', (d) => (text += d));
