@@ -8,7 +8,7 @@
  * See README.md in this folder for the options, control endpoints and what is emulated.
  */
 import { generateKeyPair, KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -137,6 +137,8 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
     tempDir = mkdtempSync(path.join(tmpdir(), 'apiserver-emulator-'));
     kubeconfigPath = path.join(tempDir, 'kubeconfig');
   }
+  // `--kubeconfig /tmp/k/config` on a fresh machine: make the folder, as kind and minikube do.
+  mkdirSync(path.dirname(kubeconfigPath), { recursive: true });
   writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
 
   const send = (method: string, p: string, body: unknown, headers: Record<string, string>, asAdmin: boolean): Promise<AdminResponse> =>
