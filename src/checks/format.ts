@@ -1,26 +1,17 @@
-/** Small wording helpers shared by the checks' messages and evidence (no output/ import: checks compute). */
+/** Small wording helpers shared by the checks' messages and evidence (no output/ import: checks compute; times are src/jwt/time.ts's). */
+import { fromNow, span as spanSeconds, utcSeconds } from '../jwt/time.js';
 import type { Unavailable } from './context.js';
 
 /** `2026-11-28T16:00:00Z (41m ago)` */
 export function when(d: Date | string | undefined | null, now: Date): string {
   if (d === undefined || d === null) return '<none>';
   const date = new Date(d);
-  const iso = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const ms = date.getTime() - now.getTime();
-  return `${iso} (${ms >= 0 ? `in ${span(ms)}` : `${span(ms)} ago`})`;
+  return `${utcSeconds(date)} (${fromNow((date.getTime() - now.getTime()) / 1000)})`;
 }
 
-/** A duration as kubectl prints ages: 45s, 41m, 3h, 2d, 1y. */
+/** A duration in ms as kubectl prints ages: 45s, 41m, 3h, 2d, 1y. */
 export function span(ms: number): string {
-  const s = Math.floor(Math.abs(ms) / 1000);
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 120) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h`;
-  const d = Math.floor(h / 24);
-  if (d < 730) return `${d}d`;
-  return `${Math.floor(d / 365)}y`;
+  return spanSeconds(ms / 1000);
 }
 
 /** The sentence a `skip` gives for missing data. */

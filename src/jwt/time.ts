@@ -1,8 +1,16 @@
-/** NumericDate helpers: the core's times are whole seconds, printed as RFC 3339 UTC. */
+/**
+ * NumericDate helpers: the core's times are whole seconds, printed as RFC 3339 UTC. The wording
+ * helpers (utcSeconds, span, fromNow) are the one implementation output/ and checks/ use too.
+ */
 
 /** go-jose truncates a NumericDate to whole seconds; so do we. */
 export function seconds(numericDate: number): number {
   return Math.trunc(numericDate);
+}
+
+/** RFC 3339 UTC without milliseconds: 2026-11-28T16:00:00Z (throws on an invalid Date, as toISOString). */
+export function utcSeconds(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** 2026-11-28T16:00:00Z, or null when absent. */
@@ -10,7 +18,7 @@ export function rfc3339(numericDate: number | undefined): string | null {
   if (numericDate === undefined) return null;
   const d = new Date(seconds(numericDate) * 1000);
   if (Number.isNaN(d.getTime())) return null;
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return utcSeconds(d);
 }
 
 /** A compact span as kubectl prints ages: 45s, 41m, 3h, 2d, 1y. */
@@ -26,10 +34,14 @@ export function span(totalSeconds: number): string {
   return `${Math.floor(d / 365)}y`;
 }
 
+/** `in 41m` / `3h ago`: a signed span in seconds, positive in the future. */
+export function fromNow(deltaSeconds: number): string {
+  return deltaSeconds >= 0 ? `in ${span(deltaSeconds)}` : `${span(deltaSeconds)} ago`;
+}
+
 /** `3h ago` / `in 41m`: a NumericDate against the clock. */
 export function relative(numericDate: number, now: Date): string {
-  const delta = seconds(numericDate) - now.getTime() / 1000;
-  return delta >= 0 ? `in ${span(delta)}` : `${span(delta)} ago`;
+  return fromNow(seconds(numericDate) - now.getTime() / 1000);
 }
 
 /** `2026-11-28T16:00:00Z (3h ago)`. */
