@@ -3,13 +3,13 @@
 // API server emulator with the demo scenario (one namespace per ServiceAccount token failure mode,
 // tests/apiserver/scenarios/demo.ts), runs `kubectl satoken diagnose` on one pod of each, prints
 // how to point kubectl at the emulator, and stays up until Ctrl-C (--once: exits at the end).
-import { build } from 'esbuild';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { importTs } from './import-ts.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const once = process.argv.includes('--once');
@@ -33,18 +33,7 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest(path.join(root, 'sr
 }
 
 // The cases (namespace, title, expected root cause) come from the scenario itself: one source of truth.
-const casesFile = path.join(root, '.tmp', 'demo-cases.mjs');
-await build({
-  entryPoints: [path.join(root, 'tests/apiserver/scenarios/demo.ts')],
-  outfile: casesFile,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  packages: 'external',
-  logLevel: 'warning',
-});
-const { DEMO_CASES, DEMO_ELAPSED_SECONDS } = await import(pathToFileURL(casesFile).href);
+const { DEMO_CASES, DEMO_ELAPSED_SECONDS } = await importTs('tests/apiserver/scenarios/demo.ts', 'demo-cases');
 
 const dir = mkdtempSync(path.join(tmpdir(), 'satoken-demo-'));
 const kubeconfig = path.join(dir, 'kubeconfig');
