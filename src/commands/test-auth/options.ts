@@ -4,20 +4,14 @@
  */
 import { UsageError } from '../../errors.js';
 import type { AccessAttributes } from '../../kube/types.js';
-import { decodeOptions, type TokenSource } from '../decode/options.js';
+import { decodeOptions, type DecodeFlags, type TokenSource } from '../decode/options.js';
 
 /** Where the token under test comes from: decode's sources, or a fresh TokenRequest. */
 export type TestAuthSource = TokenSource | { kind: 'mint'; serviceAccount: string; audiences: string[] };
 
-export interface TestAuthFlags {
-  token?: string;
-  filename?: string;
-  pod?: string;
-  container?: string;
-  path?: string;
-  secret?: string;
+/** decode's token-source flags and --audience, as the cli parsed them, plus --mint and --can. */
+export interface TestAuthFlags extends Pick<DecodeFlags, 'token' | 'filename' | 'pod' | 'container' | 'path' | 'secret' | 'audience'> {
   mint?: string;
-  audience?: string[];
   /** --can's words in pairs: VERB RESOURCE[.GROUP][/SUBRESOURCE], VERB …. */
   can?: string[];
 }
