@@ -29,7 +29,7 @@ export function createObject(cluster: Cluster, obj: KubeObject): KubeObject {
  */
 export function parseObjects(text: string): KubeObject[] {
   const trimmed = text.trimStart();
-  const docs: unknown[] = trimmed.startsWith('{') || trimmed.startsWith('[') ? [JSON.parse(text)] : loadAll(text, undefined, { schema: CORE_SCHEMA });
+  const docs: unknown[] = trimmed.startsWith('{') || trimmed.startsWith('[') ? [JSON.parse(text)] : loadAll(text, null, { schema: CORE_SCHEMA });
   const out: KubeObject[] = [];
   const add = (d: any) => {
     if (!d || typeof d !== 'object') return;
