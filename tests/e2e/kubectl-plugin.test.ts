@@ -62,10 +62,11 @@ kt('kubectl satoken --version prints the version, the git commit and the Node.js
 });
 
 kt('kubectl satoken decode TOKEN works through kubectl and never prints the signature', () => {
-  const token = makeBoundToken({ namespace: 'shop' });
+  // Issued a minute ago by the wall clock: the spawned plugin judges it against real time.
+  const token = makeBoundToken({ namespace: 'shop', issuedAt: new Date(Date.now() - 60_000) });
   const r = kubectl(['satoken', 'decode', token]);
   expect(r.stderr).toBe('');
-  expect([0, 3]).toContain(r.status);
+  expect(r.status).toBe(0);
   expect(r.stdout).toContain('system:serviceaccount:shop:app');
   expect(r.stdout).not.toContain(signatureOf(token));
 });

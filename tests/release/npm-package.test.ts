@@ -63,7 +63,8 @@ test('the packed tarball installs offline into a prefix and its bins run, as npx
   expect(version.status).toBe(0);
   expect(version.stdout).toContain(`kubectl-satoken ${pkg.version} (commit `);
 
-  const token = makeBoundToken({ namespace: 'ci' });
+  // Issued a minute ago by the wall clock: the installed plugin judges it against real time.
+  const token = makeBoundToken({ namespace: 'ci', issuedAt: new Date(Date.now() - 60_000) });
   const decode = spawnSync('kubectl-satoken', ['decode', '-o', 'json', token], { env, encoding: 'utf8' });
   expect(decode.status).toBe(0);
   expect(JSON.parse(decode.stdout).kind).toBe('TokenInspection');
