@@ -7,7 +7,7 @@
 import { start, StartOptions } from './index';
 import { DEMO_ELAPSED_SECONDS } from './scenarios/demo';
 
-function parseArgs(argv: string[]): StartOptions & { kubeconfigPath: string } {
+export function parseArgs(argv: string[]): StartOptions & { kubeconfigPath: string } {
   const o: StartOptions = {};
   const objects: string[] = [];
   const issuers: string[] = [];
