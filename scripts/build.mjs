@@ -7,6 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { buildCliChunks } from './cli-chunks.mjs';
+import { startupShims } from './startup-shims.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -42,6 +44,8 @@ export function bundleOptions(entry, outfile) {
       __SATOKEN_COMMIT__: JSON.stringify(gitCommit()),
     },
     inject: [path.join(root, 'scripts/import-meta-url.cjs')],
+    // Stand-ins for string-width and yargs' node:assert: see startup-shims.mjs (issue 8).
+    plugins: startupShims(),
     // Optional native helpers of ws/client-node: never present in the bundle; a stub that throws
     // MODULE_NOT_FOUND keeps their try/require fallbacks working.
     alias: {
@@ -89,9 +93,8 @@ export async function buildCompletion(spec) {
 
 export async function buildAll() {
   await mkdir(dist, { recursive: true });
-  const out = path.join(dist, 'kubectl-satoken');
-  await build(bundleOptions('src/main.ts', out));
-  await chmod(out, 0o755);
+  // The launcher and its two sibling bundles (cli, client-node): see cli-chunks.mjs.
+  const out = await buildCliChunks(root, dist, bundleOptions);
   await buildCompletion(await completionSpec());
   // An extensionless file inside a "type": "module" package loads as ESM on Node 22+.
   await writeFile(path.join(dist, 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');

@@ -137,8 +137,20 @@ function buildDeps(sys: System, flags: ConnectionFlags): Deps {
         // --debug request lines (method, URL, status) go to stderr, scrubbed like every other line.
         m.connect(flags, sys.env, sys.signal, { log: (line) => sys.stderr.write(scrubTokens(`${line}\n`)) }),
       )),
-    progress: sys.stderrIsTTY ? progressLine(sys.stderr) : () => {},
+    progress: lazyProgress(sys),
     env: sys.env,
+  };
+}
+
+/**
+ * Progress lines only on a terminal. Asked on the first progress call, not before: asking builds
+ * process.stderr, which most runs never need (start-up speed, issue 8).
+ */
+function lazyProgress(sys: System): (message: string) => void {
+  let progress: ((message: string) => void) | undefined;
+  return (message) => {
+    progress ??= sys.stderrIsTTY ? progressLine(sys.stderr) : () => {};
+    progress(message);
   };
 }
 

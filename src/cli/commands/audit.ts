@@ -3,7 +3,6 @@ import { open } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { UsageError } from '../../errors.js';
 import type { LogSource } from '../../commands/audit/read.js';
-import { runAudit } from '../../commands/audit/run.js';
 import { parseInstant, parsePeriod } from '../../commands/audit/window.js';
 import type { CliCommand } from '../command.js';
 import type { System } from '../system.js';
@@ -78,6 +77,8 @@ export const auditCommand: CliCommand = {
     if (logs.length === 0) {
       throw new UsageError('no audit log given (--log FILE, or --log - for stdin)', "see 'kubectl satoken audit --help'");
     }
+    // Loaded when audit runs, not on every start-up (node:zlib; issue 8).
+    const { runAudit } = await import('../../commands/audit/run.js');
     const now = ctx.deps.clock();
     const outcome = await runAudit(
       {

@@ -1,5 +1,4 @@
 /** `kubectl satoken migrate-legacy`: flags → MigrateOptions → run. */
-import { createInterface } from 'node:readline/promises';
 import { run, type MigrateOptions } from '../../commands/migrate-legacy/run.js';
 import { UsageError } from '../../errors.js';
 import type { CliCommand } from '../command.js';
@@ -62,6 +61,8 @@ export const migrateLegacyCommand: CliCommand = {
 };
 
 async function ask(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, question: string): Promise<boolean> {
+  // Loaded only to ask, not on every start-up (issue 8).
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input, output });
   try {
     const answer = await rl.question(`${question} [y/N] `);

@@ -1,7 +1,6 @@
 /** `kubectl satoken mint SERVICEACCOUNT`: flags as `kubectl create token`, and what it leaves to do by hand. */
 import type { CliCommand, CommandOutput } from '../command.js';
 import { mintOptions } from '../../commands/mint/options.js';
-import { runMint } from '../../commands/mint/run.js';
 import type { OutputFormat } from '../../output/types.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -52,6 +51,8 @@ export const mintCommand: CliCommand = {
       outputFile: str(args['output-file']),
       force: Boolean(args.force),
     });
+    // Loaded when mint runs, not on every start-up (node:crypto; issue 8).
+    const { runMint } = await import('../../commands/mint/run.js');
     const r = await runMint(opts, ctx.deps);
     const outcome = { result: r.inspection ?? r.tokenRequest, problem: false, notices: r.notices };
     if (r.writtenTo !== undefined) return { outcome, raw: '' };

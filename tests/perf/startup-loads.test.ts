@@ -1,0 +1,64 @@
+/**
+ * What the built cli loads for the commands that need no cluster (issue 8: "nothing a command does
+ * not need is loaded"). Counts of files and modules, not timings: those are scripts/bench's job.
+ * - `--help`, `decode --help` and `decode TOKEN` never require client-node's bundle;
+ * - nor node:crypto / node:zlib / node:readline (mint's, audit's and migrate-legacy's needs) or
+ *   node:assert (yargs', swapped for a stand-in), nor the real string-width (Intl.Segmenter);
+ * - a cluster command does require client-node's bundle (the split did not lose it).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { makeBoundToken } from '../support/tokens';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'dist', 'kubectl-satoken');
+const NODE24 = path.join(ROOT, 'node_modules', '.bin', 'node');
+const PRELOAD = path.join(__dirname, 'support', 'record-loads.cjs');
+
+interface Loads {
+  files: string[];
+  builtins: string[];
+  segmenters: number;
+}
+
+let work: string;
+beforeAll(() => {
+  // `npm test` builds dist/ first; a lone `npx jest tests/perf` builds it when it is missing.
+  if (!existsSync(path.join(ROOT, 'dist', 'satoken-cli.cjs'))) execFileSync(NODE24, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'pipe' });
+  work = mkdtempSync(path.join(tmpdir(), 'satoken-loads-'));
+}, 120_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function loadsOf(args: string[]): { loads: Loads; status: number | null } {
+  const out = path.join(work, `loads-${Math.random().toString(36).slice(2)}.json`);
+  const r = spawnSync(NODE24, ['-r', PRELOAD, BIN, ...args], {
+    env: { PATH: path.dirname(NODE24), HOME: work, KUBECONFIG: path.join(work, 'none'), SATOKEN_LOADS_OUT: out, XDG_CACHE_HOME: path.join(work, 'cache') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { loads: JSON.parse(readFileSync(out, 'utf8')) as Loads, status: r.status };
+}
+
+// (node:net is not among them: stdout is a pipe here, and writing to a pipe needs it.)
+const NOT_AT_START = ['crypto', 'zlib', 'readline', 'readline/promises', 'assert', 'https', 'http', 'http2'];
+
+test.each([
+  ['--help', ['--help']],
+  ['decode --help', ['decode', '--help']],
+  ['decode TOKEN', ['decode', makeBoundToken({ namespace: 'ci', issuedAt: new Date(Date.now() - 60_000) })]],
+])('%s loads neither client-node, nor a module only other commands need, nor the real string-width', (_name, args) => {
+  const { loads, status } = loadsOf(args);
+  expect(status).toBe(0);
+  expect(loads.files).toEqual(expect.arrayContaining(['kubectl-satoken', 'satoken-cli.cjs']));
+  expect(loads.files).not.toContain('satoken-client-node.cjs');
+  expect(loads.builtins.filter((m) => NOT_AT_START.includes(m))).toEqual([]);
+  expect(loads.segmenters).toBe(0);
+});
+
+test('a command that talks to the cluster does load client-node (from its own file)', () => {
+  // No kubeconfig: it fails (exit 1) after loading the kube layer, which is what is checked here.
+  const { loads, status } = loadsOf(['test-auth', makeBoundToken({ namespace: 'ci' })]);
+  expect(status).toBe(1);
+  expect(loads.files).toContain('satoken-client-node.cjs');
+});
