@@ -88,7 +88,8 @@ for (const c of DEMO_CASES) {
 const dist = path.join(root, 'dist');
 console.log(bold('Try it yourself against the running emulator (kubectl finds the plugin on PATH):'));
 console.log(`  export KUBECONFIG=${kubeconfig}`);
-console.log(`  export PATH=${dist}:$PATH`);
+// The project's Node 24 too: the bundle refuses a Node older than 22.19, which a shell may have first.
+console.log(`  export PATH=${dist}:${path.join(root, 'node_modules', '.bin')}:$PATH`);
 console.log('  kubectl get pods -A');
 console.log('  kubectl satoken diagnose -A');
 console.log(`  kubectl satoken diagnose ${pods.get('diag-audience')} -n diag-audience --explain`);
