@@ -144,10 +144,12 @@ export async function runCall<T>(
   const ctx: CallContext = { operation, server: settings.server, ownCredentials: settings.ownCredentials, timeoutMs: settings.timeoutMs };
   const deadline = settings.timeoutMs > 0 ? now() + settings.timeoutMs : Infinity;
   const warnings: string[] = [];
+  /** The failure that made us retry: when the deadline then ends a retry, it is the real cause. */
+  let lastFailure: unknown;
 
   for (let n = 1; ; n++) {
     const remaining = deadline - now();
-    if (remaining <= 0) throw mapError(new TimeoutMarker(), ctx, settings.signal);
+    if (remaining <= 0) throw mapError(lastFailure ?? new TimeoutMarker(), ctx, settings.signal);
     const signal = Number.isFinite(remaining) ? AbortSignal.any([settings.signal, AbortSignal.timeout(remaining)]) : settings.signal;
     const middleware: CallMiddleware = {
       async pre(req) {
@@ -166,9 +168,11 @@ export async function runCall<T>(
       return { value, warnings };
     } catch (e) {
       if (settings.signal.aborted) throw mapError(e, ctx, settings.signal);
+      if (lastFailure !== undefined && signal.aborted) throw mapError(lastFailure, ctx, settings.signal);
       const { retry, afterMs } = n < maxAttempts ? retryable(e, policy, ctx, now()) : { retry: false };
       const wait = afterMs ?? Math.min(base * 2 ** (n - 1), 4000);
       if (!retry || now() + wait >= deadline) throw mapError(e, ctx, settings.signal);
+      lastFailure = e;
       try {
         await sleep(wait, settings.signal);
       } catch {
