@@ -102,6 +102,13 @@ const CAUSES: Record<string, string> = {
   CERT_SIGNATURE_FAILURE: 'certificate signed by unknown authority',
   CERT_HAS_EXPIRED: 'certificate has expired or is not yet valid',
   CERT_NOT_YET_VALID: 'certificate has expired or is not yet valid',
+  // TLS alerts from a server that checks client certificates (mTLS): the user's credentials are refused.
+  ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED: 'the server requires a client certificate',
+  ERR_SSL_TLSV1_ALERT_UNKNOWN_CA: 'the server rejected the client certificate',
+  ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE: 'the server rejected the client certificate',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN: 'the server rejected the client certificate',
+  ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED: 'the server rejected the client certificate',
+  ERR_SSL_TLSV1_ALERT_ACCESS_DENIED: 'the server rejected the client certificate',
   ERR_SSL_WRONG_VERSION_NUMBER: 'server gave HTTP response to HTTPS client',
   ERR_SSL_PACKET_LENGTH_TOO_LONG: 'server gave HTTP response to HTTPS client',
 };
@@ -112,7 +119,11 @@ const HINTS: Record<string, (server: string) => string> = {
   'certificate signed by unknown authority': () =>
     "the server's certificate is not signed by the CA the kubeconfig trusts: fix the kubeconfig's certificate-authority-data",
   'certificate has expired or is not yet valid': () => "the server's certificate is outside its validity period (check the clocks)",
-  'connection reset': () => 'the connection was dropped: try again, or check proxies and load balancers on the way',
+  // With TLS 1.3 a server that refuses the client certificate often just closes: Node then sees a reset.
+  'connection reset': () =>
+    'the connection was dropped: try again, or check proxies and load balancers on the way (if the kubeconfig uses a client certificate, the server may have refused it)',
+  'the server requires a client certificate': () => "the kubeconfig's user has no client certificate the server accepts: log in again or choose another --user",
+  'the server rejected the client certificate': () => "the server does not trust the kubeconfig's client certificate (expired, or from another cluster?): refresh it or choose another --user",
   'server gave HTTP response to HTTPS client': () => 'the server speaks plain HTTP at that address: check the port in the kubeconfig',
 };
 
