@@ -27,7 +27,9 @@ export interface ScanOptions {
 export async function* pages<T>(list: (opts: ListOptions) => Promise<Page<T>>, base: ListOptions): AsyncGenerator<T[]> {
   let cont: string | undefined;
   do {
-    const page = await list({ ...base, ...(cont ? { continue: cont } : {}) });
+    // singlePage: without it the kube layer follows every `continue` itself and hands back the
+    // whole list in one array (all 50,000 pods in memory at once; issue 8's scale benchmark).
+    const page = await list({ ...base, singlePage: true, ...(cont ? { continue: cont } : {}) });
     yield page.items;
     cont = page.continue || undefined;
   } while (cont);
@@ -99,7 +101,7 @@ export async function scanLegacyTokens(api: KubeApi, o: ScanOptions): Promise<Le
   // Usage of Secrets that are not tokens is dropped now; owners resolved (ReplicaSet → Deployment).
   const tokenKeys = new Set(tokenSecrets.map((s) => key(s.metadata?.namespace ?? '', s.metadata?.name ?? '')));
   for (const k of [...usage.keys()]) if (!tokenKeys.has(k)) usage.delete(k);
-  const resolved = await resolveOwners(api, usage);
+  const resolved = await resolveOwners(api, usage, { namespace: o.namespace, chunkSize: o.chunkSize });
 
   const ctx: AnalyzeContext = {
     now: o.now,
@@ -132,27 +134,69 @@ async function readTrackingSince(api: KubeApi): Promise<string | null> {
 }
 
 /**
- * A ReplicaSet owned by a Deployment is reported as the Deployment (that is what to patch). One GET per
- * distinct ReplicaSet that uses a token: bounded by the tokens in use, not by the cluster's size.
+ * A ReplicaSet owned by a Deployment is reported as the Deployment (that is what to patch). A few
+ * ReplicaSets: one GET each, a handful at a time. Many (a big cluster where every namespace mounts a
+ * token): the ReplicaSets are LISTed page by page instead, so the requests stay O(pages), not one per
+ * namespace (2,000 GETs at once at the scale benchmark's size, issue 8); forbidden to list → GETs.
  */
-async function resolveOwners(api: KubeApi, usage: Map<string, Usage>): Promise<Map<string, OwnerRef[]>> {
-  const rsCache = new Map<string, Promise<OwnerRef>>();
+async function resolveOwners(api: KubeApi, usage: Map<string, Usage>, scope: { namespace: string | undefined; chunkSize: number }): Promise<Map<string, OwnerRef[]>> {
+  const replicaSets = new Map<string, OwnerRef>();
+  for (const u of usage.values()) for (const o of u.owners.values()) if (o.kind === 'ReplicaSet') replicaSets.set(`${o.namespace}/${o.name}`, o);
+  const resolvedRs =
+    (replicaSets.size > GET_EACH_LIMIT ? await listedDeploymentsOf(api, replicaSets, scope) : undefined) ?? (await deploymentsOf(api, replicaSets));
   const out = new Map<string, OwnerRef[]>();
-  await Promise.all(
-    [...usage.entries()].map(async ([k, u]) => {
-      const owners = await Promise.all(
-        [...u.owners.values()].map((o) => {
-          if (o.kind !== 'ReplicaSet') return Promise.resolve(o);
-          const rk = `${o.namespace}/${o.name}`;
-          let p = rsCache.get(rk);
-          if (!p) rsCache.set(rk, (p = deploymentOf(api, o)));
-          return p;
-        }),
-      );
-      const unique = new Map(owners.map((o) => [`${o.kind}/${o.name}`, o]));
-      out.set(k, [...unique.values()]);
-    }),
-  );
+  for (const [k, u] of usage) {
+    const owners = [...u.owners.values()].map((o) => (o.kind === 'ReplicaSet' ? (resolvedRs.get(`${o.namespace}/${o.name}`) ?? o) : o));
+    const unique = new Map(owners.map((o) => [`${o.kind}/${o.name}`, o]));
+    out.set(k, [...unique.values()]);
+  }
+  return out;
+}
+
+/** Above this many distinct ReplicaSets, a LIST beats a GET each. */
+const GET_EACH_LIMIT = 20;
+/** GETs in flight at once: an API server throttles (429) a client that floods it. */
+const GET_CONCURRENCY = 8;
+
+async function deploymentsOf(api: KubeApi, replicaSets: Map<string, OwnerRef>): Promise<Map<string, OwnerRef>> {
+  const out = new Map<string, OwnerRef>();
+  const queue = [...replicaSets];
+  const worker = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) out.set(next[0], await deploymentOf(api, next[1]));
+  };
+  await Promise.all(Array.from({ length: Math.min(GET_CONCURRENCY, queue.length) }, worker));
+  return out;
+}
+
+/** The wanted ReplicaSets' owners from paginated LISTs; undefined when listing is forbidden. */
+async function listedDeploymentsOf(
+  api: KubeApi,
+  replicaSets: Map<string, OwnerRef>,
+  scope: { namespace: string | undefined; chunkSize: number },
+): Promise<Map<string, OwnerRef> | undefined> {
+  const out = new Map<string, OwnerRef>();
+  const base = `/apis/apps/v1${scope.namespace ? `/namespaces/${encodeURIComponent(scope.namespace)}` : ''}/replicasets?limit=${scope.chunkSize}`;
+  let cont: string | undefined;
+  try {
+    do {
+      const page = (await api.request('GET', cont ? `${base}&continue=${encodeURIComponent(cont)}` : base)) as {
+        items?: Array<{ metadata?: { name?: string; namespace?: string; ownerReferences?: V1OwnerReference[] } }>;
+        metadata?: { continue?: string };
+      };
+      for (const rs of page.items ?? []) {
+        const k = `${rs.metadata?.namespace}/${rs.metadata?.name}`;
+        const wanted = replicaSets.get(k);
+        if (!wanted) continue;
+        const dep = rs.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment' && r.controller !== false);
+        out.set(k, dep ? ownerOf(dep, wanted.namespace) : wanted);
+      }
+      cont = page.metadata?.continue || undefined;
+    } while (cont);
+  } catch (e) {
+    if (isForbidden(e)) return undefined;
+    throw e;
+  }
+  // Not listed: gone since the pods were listed, as a GET's 404 — the ReplicaSet itself is reported.
   return out;
 }
 
