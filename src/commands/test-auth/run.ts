@@ -56,26 +56,39 @@ export async function runTestAuth(o: TestAuthOptions, deps: Deps): Promise<Outco
     decode.message += `; could not reach ${u.server} (${kind === 'tls' ? 'TLS' : 'network'}: ${u.cause_})`;
   }
 
-  let down = Boolean(discovery.unreachable);
-  const ask = async (id: StepId, what: string, f: () => Promise<Step>) => {
-    if (down) {
-      steps.push({ id, status: 'skip', httpStatus: null, message: 'not tried: the API server could not be reached', evidence: {} });
+  // Round trips (issue 8): once discovery has shown the API server can be reached (if not, nothing
+  // more is tried), the reviews and the request as the token go out together, none depending on
+  // another's answer: one round trip instead of one each. Their steps are then put in order, as if
+  // asked one after the other: after one that could not reach the server, the rest are "not tried".
+  const tokenApi = conn.forToken(input.raw);
+  const namespace = inspection?.token.namespace ?? conn.namespace;
+  const asks: Array<{ id: StepId; answer: Promise<Step> }> = [];
+  const ask = (id: StepId, what: string, f: () => Promise<Step>) => {
+    if (discovery.unreachable) {
+      asks.push({ id, answer: Promise.resolve(notTried(id)) });
       return;
     }
     deps.progress(`${what}…`);
-    const s = await f();
-    if (s.evidence.connection) down = true;
-    steps.push(s);
+    const answer = f();
+    answer.catch(() => undefined); // awaited below, in order; not an unhandled rejection meanwhile
+    asks.push({ id, answer });
   };
-
-  const tokenApi = conn.forToken(input.raw);
-  const namespace = inspection?.token.namespace ?? conn.namespace;
-  await ask('tokenreview', 'TokenReview', () => reviewToken(conn.api, input.raw, o.audiences));
-  await ask('selfsubjectreview', 'SelfSubjectReview as the token', () => whoAmI(tokenApi));
-  await ask('api-request', `list pods in ${namespace} as the token`, () => tryListPods(tokenApi, namespace));
+  ask('tokenreview', 'TokenReview', () => reviewToken(conn.api, input.raw, o.audiences));
+  ask('selfsubjectreview', 'SelfSubjectReview as the token', () => whoAmI(tokenApi));
+  ask('api-request', `list pods in ${namespace} as the token`, () => tryListPods(tokenApi, namespace));
   for (const attrs of o.can) {
     const a = { ...attrs, namespace: attrs.namespace ?? namespace };
-    await ask('access-review', `can-i ${a.verb} ${a.resource}`, () => accessReview(tokenApi, a));
+    ask('access-review', `can-i ${a.verb} ${a.resource}`, () => accessReview(tokenApi, a));
+  }
+  let down = Boolean(discovery.unreachable);
+  for (const { id, answer } of asks) {
+    if (down) {
+      steps.push(notTried(id));
+      continue;
+    }
+    const s = await answer;
+    if (s.evidence.connection) down = true;
+    steps.push(s);
   }
   deps.progress('');
 
@@ -88,6 +101,10 @@ export async function runTestAuth(o: TestAuthOptions, deps: Deps): Promise<Outco
   });
   const result: AuthTest = { kind: 'AuthTest', ...judgement, source: input.source, user: judgement.user, steps };
   return { result, problem: judgement.verdict === 'forbidden' || judgement.verdict === 'unauthenticated', notices: input.notices };
+}
+
+function notTried(id: StepId): Step {
+  return { id, status: 'skip', httpStatus: null, message: 'not tried: the API server could not be reached', evidence: {} };
 }
 
 /**
