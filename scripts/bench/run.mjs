@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- --quick] [-- --only startup,roundtrips,scale,decode]`: the performance suite of
+ * issue 8. Each benchmark prints a table of ratios against a baseline measured in the same run, and
+ * all of them land in bench-results.json (gitignored). Builds dist/ first when it is missing.
+ *
+ *   1. startup.mjs            --help, decode TOKEN, decode --help vs node -e 0 (bundle, single executable)
+ *   2. roundtrips.mjs         diagnose POD, test-auth vs a 50 ms emulator: round trips, requests
+ *   3. scale.mjs              migrate-legacy -A, diagnose -A on 170,000 objects vs kubectl listing them
+ *   4. decode-throughput.mjs  inspectToken vs JSON.parse of the same tokens
+ *
+ * About 5 minutes on a 2-core machine (--quick: about 1); scripts/bench/audit.mjs is separate.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchDecode } from './decode-throughput.mjs';
+import { ROOT, ensureBuilt } from './lib.mjs';
+import { benchRoundTrips } from './roundtrips.mjs';
+import { benchScale } from './scale.mjs';
+import { benchStartup } from './startup.mjs';
+
+const BENCHES = { startup: benchStartup, roundtrips: benchRoundTrips, scale: benchScale, decode: benchDecode };
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string', default: path.join(ROOT, 'bench-results.json') },
+  },
+});
+const only = values.only ? values.only.split(',').map((s) => s.trim()) : Object.keys(BENCHES);
+for (const name of only) if (!BENCHES[name]) throw new Error(`--only: unknown benchmark "${name}" (${Object.keys(BENCHES).join(', ')})`);
+
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
+const started = Date.now();
+ensureBuilt(log);
+const results = {
+  date: new Date().toISOString(),
+  quick: values.quick,
+  machine: { cpus: os.cpus().length, loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))), platform: `${process.platform}/${process.arch}` },
+};
+for (const name of only) {
+  const r = await BENCHES[name]({ quick: values.quick, log });
+  process.stdout.write(`${r.text}\n`);
+  results[name] = r.json;
+  // Written after each benchmark: a failure later keeps what was measured.
+  writeFileSync(values.out, JSON.stringify(results, null, 2) + '\n');
+}
+results.seconds = Math.round((Date.now() - started) / 1000);
+results.machine.loadAverageAfter = os.loadavg().map((x) => Number(x.toFixed(2)));
+writeFileSync(values.out, JSON.stringify(results, null, 2) + '\n');
+process.stdout.write(`\n${path.relative(process.cwd(), values.out)} written in ${results.seconds} s (load average ${results.machine.loadAverage.join(' ')} → ${results.machine.loadAverageAfter.join(' ')})\n`);
