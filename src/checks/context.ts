@@ -47,6 +47,8 @@ export interface MountedToken {
   files: Record<'token' | 'ca.crt' | 'namespace', FileStat | null | undefined>;
   /** The token text, when the file was there and readable. Never printed. */
   raw?: string;
+  /** Why the token file is there but could not be read (e.g. `cat: …: Permission denied`). */
+  unreadable?: string;
 }
 
 /** What the API server said of the mounted token (TokenReview, else a SelfSubjectReview as it). */

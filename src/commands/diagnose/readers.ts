@@ -33,6 +33,11 @@ export function execReader(api: KubeApi, pod: Promise<V1Pod | undefined>, contai
       if (r.exitCode !== 0 && NOT_FOUND_EXIT.has(r.exitCode) && !parsed.raw) {
         return missing({ kind: 'no-exec', message: `the image has no shell or coreutils (distroless?): ${firstLine(r.stderr) || `exit code ${r.exitCode}`}` });
       }
+      // stat saw the token but cat printed nothing: say why (denied…), not "no token".
+      if (!parsed.raw && parsed.files.token && r.stderr.trim() !== '') {
+        const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
+        parsed.unreadable = (lines.find((l) => /^cat: /.test(l)) ?? lines[0]).trim();
+      }
       return got(parsed);
     } catch (e) {
       if (e instanceof ApiError && e.code === 403) return missing({ kind: 'no-exec', message: `not permitted: create pods/exec in ${ns}` });

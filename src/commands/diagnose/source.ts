@@ -98,6 +98,9 @@ export function liveSource(s: SourceSettings): DiagnosisSource {
         const server = s.apiServer ? undefined : source.apiServer();
         const mounted = await source.mountedToken();
         if (!mounted.ok) return mounted;
+        if (!mounted.value.raw && mounted.value.unreadable) {
+          return missing({ kind: 'error', message: `the token file cannot be read (${mounted.value.unreadable})` });
+        }
         if (!mounted.value.raw) return missing({ kind: 'not-applicable', message: `no token in ${mounted.value.dir}` });
         const cfg = await (server ?? source.apiServer());
         try {
