@@ -7,6 +7,7 @@ import type { Argv } from 'yargs';
 import { SatokenError, UsageError } from '../errors.js';
 import type { Deps } from '../commands/types.js';
 import type { ConnectionFlags, KubeConnection } from '../kube/types.js';
+import { jsonChunks } from '../output/json-chunks.js';
 import { render } from '../output/render.js';
 import { scrubTokens } from '../output/redact.js';
 import type { OutputFormat } from '../output/types.js';
@@ -109,11 +110,16 @@ export async function runCli(args: string[], sys: System, commands: CliCommand[]
     const out: CommandOutput = await command.run(argv, { deps, format, flags, sys });
 
     for (const n of out.outcome.notices) writeErr(`${n.level}: ${n.message}\n`);
+    const as = out.renderAs ?? (format as OutputFormat);
     if (out.raw !== undefined) {
       sys.stdout.write(out.raw);
+    } else if (as === 'json') {
+      // The same text as render()'s, written a list item at a time: one string for a whole
+      // cluster's scan (and its scrubbed copy) doubled the peak memory (issue 8).
+      await writeChunks(sys.stdout, jsonChunks(out.outcome.result), out.showTokens ? (t) => t : scrubTokens);
     } else {
       const text = await render(out.outcome.result, {
-        format: out.renderAs ?? (format as OutputFormat),
+        format: as,
         color,
         now: deps.clock(),
         explain: Boolean(argv.explain),
@@ -140,6 +146,20 @@ function buildDeps(sys: System, flags: ConnectionFlags): Deps {
     progress: lazyProgress(sys),
     env: sys.env,
   };
+}
+
+/** Writes the chunks in writes of about 64 KB, waiting whenever the stream asks to (a slow pipe). */
+async function writeChunks(out: NodeJS.WritableStream, chunks: Iterable<string>, transform: (text: string) => string): Promise<void> {
+  let pending = '';
+  const flush = async () => {
+    if (!out.write(transform(pending))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    pending = '';
+  };
+  for (const chunk of chunks) {
+    pending += chunk;
+    if (pending.length >= 65536) await flush();
+  }
+  if (pending) await flush();
 }
 
 /**
