@@ -3,14 +3,18 @@
  * (in this process, the demo scenario) answering every request 50 ms late. The critical path in
  * round trips is the wall time divided by the latency; as the wall time also holds the start-up and
  * the work between requests, the same commands run with no latency too, and
- *   round trips = (wall at 50 ms − wall at 0 ms) / 50 ms
- * is the figure held to the targets (issue 8: diagnose ≤ 6, test-auth ≤ 4). The requests the
- * emulator served are counted from its request log.
+ *   round trips = (wall at L − wall at 0 ms) / L
+ * is the figure held to the targets (issue 8: diagnose ≤ 6, test-auth ≤ 4). At L = 50 ms the run-to-
+ * run jitter of a ~600 ms command is worth a round trip or two, so it is also measured at L = 250 ms,
+ * where the same jitter is a fifth of that: that figure is the one compared with the target. The
+ * requests the emulator served are counted from its request log.
  */
 import { writeFileSync } from 'node:fs';
 import { BIN, NODE, importSource, median, run, table } from './lib.mjs';
 
 const LATENCY_MS = 50;
+/** A latency large enough that the commands' own jitter does not blur the count. */
+const PRECISE_MS = 250;
 
 export async function benchRoundTrips({ quick, log }) {
   const runs = quick ? 3 : 7;
@@ -32,10 +36,10 @@ export async function benchRoundTrips({ quick, log }) {
     ];
     const results = {};
     for (const c of commands) {
-      const walls = { 0: [], [LATENCY_MS]: [] };
+      const walls = { 0: [], [LATENCY_MS]: [], [PRECISE_MS]: [] };
       let requests;
       for (let i = 0; i < runs; i++) {
-        for (const latency of [0, LATENCY_MS]) {
+        for (const latency of [0, LATENCY_MS, PRECISE_MS]) {
           k.cluster.options.latencyMs = latency;
           const before = k.requests.length;
           const r = c.stdinFile
@@ -48,19 +52,38 @@ export async function benchRoundTrips({ quick, log }) {
       }
       const w0 = median(walls[0]);
       const w50 = median(walls[LATENCY_MS]);
-      results[c.id] = { requests, wallMs0: w0, wallMsLatency: w50, wallOverLatency: w50 / LATENCY_MS, roundTrips: (w50 - w0) / LATENCY_MS, target: c.target };
+      const wp = median(walls[PRECISE_MS]);
+      results[c.id] = {
+        requests,
+        wallMs0: w0,
+        wallMsLatency: w50,
+        wallOverLatency: w50 / LATENCY_MS,
+        roundTrips: (w50 - w0) / LATENCY_MS,
+        wallMsPrecise: wp,
+        roundTripsPrecise: (wp - w0) / PRECISE_MS,
+        target: c.target,
+      };
     }
     k.cluster.options.latencyMs = 0;
     const rows = commands.map((c) => {
       const x = results[c.id];
-      return [c.id, String(x.requests), `${Math.round(x.wallMs0)} ms`, `${Math.round(x.wallMsLatency)} ms`, x.wallOverLatency.toFixed(1), x.roundTrips.toFixed(1), `≤ ${c.target}`];
+      return [
+        c.id,
+        String(x.requests),
+        `${Math.round(x.wallMs0)} ms`,
+        `${Math.round(x.wallMsLatency)} ms`,
+        x.wallOverLatency.toFixed(1),
+        x.roundTrips.toFixed(1),
+        x.roundTripsPrecise.toFixed(1),
+        `≤ ${c.target}`,
+      ];
     });
     const text = table(
       `2. Round trips (emulator latency ${LATENCY_MS} ms, median of ${runs})`,
-      ['command', 'requests', 'wall @0ms', `wall @${LATENCY_MS}ms`, 'wall/latency', 'round trips', 'target'],
+      ['command', 'requests', 'wall @0ms', `wall @${LATENCY_MS}ms`, 'wall/latency', `round trips @${LATENCY_MS}`, `round trips @${PRECISE_MS}`, 'target'],
       rows,
     );
-    return { text, json: { latencyMs: LATENCY_MS, runs, results } };
+    return { text, json: { latencyMs: LATENCY_MS, preciseLatencyMs: PRECISE_MS, runs, results } };
   } finally {
     await k.stop();
   }

@@ -55,7 +55,7 @@ export async function benchStartup({ quick, log }) {
   const cold = r['bundle --help (no compile cache)'];
   rows.push(['bundle --help, compile cache off', ms(cold.wallMs), ratio(cold.wallMs, base.wallMs), ms(cold.cpuMs), ratio(cold.cpuMs, base.cpuMs)]);
   const text = table(
-    `1. Start-up (median of ${runs}, Node ${process.versions.node === undefined ? '?' : execFileSync(NODE, ['-p', 'process.versions.node']).toString().trim()}; target ≤ 1.30x)${sea ? `; single executable from ${sea.archive} (${sea.built})` : '; single executable: not built (npm run release)'}`,
+    `1. Start-up (median of ${runs}, Node ${execFileSync(NODE, ['-p', 'process.versions.node']).toString().trim()}; target ≤ 1.30x)${sea ? `; single executable from ${sea.archive} (${sea.built})` : '; single executable: not built (npm run release)'}`,
     ['command', 'wall', 'ratio', 'cpu', 'ratio'],
     rows,
   );
