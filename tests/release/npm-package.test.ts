@@ -34,7 +34,11 @@ test('npm pack --dry-run: exactly the files that run, executables with their run
   const [report] = JSON.parse(npm(['pack', '--dry-run', '--json'], ROOT));
   const files = (report.files as Array<{ path: string; mode: number }>).map((f) => f.path).sort();
   expect(files).toEqual(
-    ['LICENSE', 'README.md', 'dist/kubectl-satoken', 'dist/kubectl_complete-satoken', 'dist/kubectl_complete-satoken-cluster.cjs', 'dist/package.json', 'package.json'].sort(),
+    [
+      'LICENSE', 'README.md', 'dist/kubectl-satoken', 'dist/kubectl_complete-satoken', 'dist/kubectl_complete-satoken-cluster.cjs', 'dist/package.json', 'package.json',
+      // the launcher's bundles (scripts/cli-chunks.mjs)
+      'dist/satoken-cli.cjs', 'dist/satoken-client-node.cjs',
+    ].sort(),
   );
   for (const bin of Object.values(pkg.bin as Record<string, string>)) {
     const f = (report.files as Array<{ path: string; mode: number }>).find((x) => x.path === bin)!;
