@@ -16,6 +16,12 @@ async function main(): Promise<void> {
   // (scripts/cli-chunks.mjs), so the cache covers the whole cli. Not in the single executable,
   // which carries its own code cache.
   if (!isSea()) enableCompileCache({ env: process.env, uid: process.getuid?.(), tmpdir: tmpdir() }, nodeModule);
+  // A reader that goes away (`… | head`) is not an error: stop writing and end quietly, as a Go
+  // kubectl does on SIGPIPE, instead of an EPIPE stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   // Loaded after the version check: on an old Node the cli's dependencies crash on import.
   const { runCli } = await import('./cli/run.js');
   const controller = new AbortController();

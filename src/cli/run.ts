@@ -34,8 +34,9 @@ export function buildParser(args: string[], commands: CliCommand[] = COMMANDS, n
     .showHelpOnFail(false)
     .demandCommand(1, 'a command is required (see kubectl satoken --help)');
   for (const [name, spec] of Object.entries(GLOBAL_FLAGS)) {
-    const { example: _example, ...opt } = spec;
-    y = y.option(name, { ...opt, global: true, group: 'Global flags (as kubectl):' });
+    // Every help page shows an example for every flag; the global ones carry theirs in the text.
+    const { example, ...opt } = spec;
+    y = y.option(name, { ...opt, describe: `${opt.describe} (e.g. ${example})`, global: true, group: 'Global flags (as kubectl):' });
   }
   for (const c of commands) {
     y = y.command(c.command, c.describe, (sub) => {
@@ -89,7 +90,12 @@ export async function runCli(args: string[], sys: System, commands: CliCommand[]
   const writeErr = (text: string) => sys.stderr.write(scrubTokens(text));
   try {
     const parsed = await parse(args, commands, sys.nodeVersion);
-    if (parsed.error) throw new UsageError(oneLine(parsed.error.message), `see '${SCRIPT} --help'`);
+    if (parsed.error) {
+      // Point at the help of the command that was typed, when one was.
+      const typed = commands.find((c) => c.command.split(' ')[0] === args.find((a) => !a.startsWith('-')));
+      const help = typed ? `${SCRIPT} ${typed.command.split(' ')[0]} --help` : `${SCRIPT} --help`;
+      throw new UsageError(oneLine(parsed.error.message), `see '${help}'`);
+    }
     if (parsed.output !== undefined) {
       sys.stdout.write(parsed.output.endsWith('\n') ? parsed.output : parsed.output + '\n');
       return 0;
