@@ -97,6 +97,11 @@ export interface ClusterInfo {
   inCluster: boolean;
 }
 
+/**
+ * The API commands use. The list* methods hand back the objects as the server's JSON (no model
+ * classes): their date fields hold RFC 3339 strings even where client-node's types say Date, so
+ * readers go through `new Date(…)` / `Date.parse` (src/kube/api.ts says why).
+ */
 export interface KubeApi {
   readPod(namespace: string, name: string): Promise<V1Pod>;
   listPods(namespace: string | undefined, opts?: ListOptions): Promise<Page<V1Pod>>;

@@ -25,6 +25,12 @@ import type { DiagnoseOptions, DiagnosisList, ScanItem } from './types.js';
 const PAGE = 500;
 /** --deep: pods diagnosed at once (each is a chain of requests). */
 const DEEP_CONCURRENCY = 8;
+/**
+ * Pods diagnosed at once without --deep (their checks read only the indexes). A whole page at once
+ * kept 500 pods' check contexts alive together, long enough for V8 to promote them to the old
+ * generation and grow the heap (issue 8); a small batch lets them die young.
+ */
+const SPEC_BATCH = 25;
 
 /** What a scan keeps of each listed object: what the checks read, nothing more. */
 interface Indexes {
@@ -48,6 +54,7 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
   firstPage.catch(() => {});
   const indexes = await loadIndexes(api, namespace);
   const shared = new RunCache();
+  const intern = interner();
   const items: ScanItem[] = [];
   const counts = { pods: 0, healthy: 0, degraded: 0, failing: 0 };
 
@@ -59,14 +66,18 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
       const data = scanSource(pod, container.name, indexes, { api, conn, now, inspect, shared, deep: options.deep, exec: options.exec });
       const results = await runChecks({ now, pod, container, options: { can: options.can, mode: 'scan' }, data }, checks);
       const { namespace: ns, name } = podRef(pod);
+      const { status, rootCause, fix } = summarize(results);
+      const node = pod.spec?.nodeName;
       return {
         kind: 'Diagnosis',
-        pod: { namespace: ns, name, serviceAccountName: serviceAccountName(pod), node: pod.spec?.nodeName ?? null, container: container.name },
-        ...summarize(results),
-        checks: results.map((r) => ({ id: r.id, status: r.status, message: r.message })),
+        pod: { namespace: intern(ns), name, serviceAccountName: intern(serviceAccountName(pod)), node: node === undefined ? null : intern(node), container: intern(container.name) },
+        status,
+        rootCause: rootCause && { check: rootCause.check, message: intern(rootCause.message) },
+        fix: fix.map(intern),
+        checks: results.map((r) => ({ id: r.id, status: r.status, message: intern(r.message) })),
       };
     };
-    const batch = options.deep ? DEEP_CONCURRENCY : page.items.length || 1;
+    const batch = options.deep ? DEEP_CONCURRENCY : SPEC_BATCH;
     for (let i = 0; i < page.items.length; i += batch) {
       for (const item of await Promise.all(page.items.slice(i, i + batch).map(run))) {
         if (!item) continue;
@@ -86,6 +97,22 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
   const notRun = CHECKS.filter((c) => !checks.includes(c)).map((c) => ({ id: c.id, reason: 'needs the token: diagnose POD, or --deep' }));
   const result: DiagnosisList = { kind: 'DiagnosisList', items, summary: counts, ...(notRun.length ? { notRun } : {}) };
   return { result, problem: counts.failing > 0, notices: unavailableNotices(indexes) };
+}
+
+/**
+ * One copy of each distinct string the items keep. The checks build their messages afresh for every
+ * pod ("node node-1 is Ready", "not applicable: a scan reads no tokens …"): 50,000 pods held some
+ * 300,000 equal strings, most as trees of concatenated pieces (half the scan's live heap at the
+ * scale benchmark; issue 8). Looking a string up in a Map also flattens it; the Map goes with the scan.
+ */
+function interner(): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    const known = seen.get(s);
+    if (known !== undefined) return known;
+    seen.set(s, s);
+    return s;
+  };
 }
 
 async function loadIndexes(api: KubeApi, namespace: string | undefined): Promise<Indexes> {
