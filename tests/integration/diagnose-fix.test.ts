@@ -32,7 +32,7 @@ async function replacement(ns: string, old: string): Promise<string> {
 }
 
 const cases = DEMO_CASES.filter((c) => c.rootCause !== null);
-(haveKubectl ? describe : describe.skip)('applying the printed fixes with kubectl (skipped: no /usr/bin/kubectl)', () => {
+(haveKubectl ? describe : describe.skip)(`applying the printed fixes with kubectl${haveKubectl ? '' : ' (skipped: no /usr/bin/kubectl)'}`, () => {
   test.each(cases)('$namespace: fix commands make it healthy', async (c) => {
     const pod = podIn(k, c.namespace);
     const before = await diagnoseJson(k, [pod, '-n', c.namespace]);
