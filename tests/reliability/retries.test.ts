@@ -3,25 +3,15 @@
  * a dropped connection within --request-timeout; a write (TokenRequest, DELETE) is never sent
  * twice after a failure where the server may have acted (5xx, a dropped connection).
  */
-import type { Emulator } from '../apiserver';
-import { CLUSTER_COMMANDS, errorLines, noCrash, NS, startWorld, timed } from './support/world';
+import { CLUSTER_COMMANDS, errorLines, noCrash, NS, timed, useFaultWorld } from './support/world';
 
-let k: Emulator;
-beforeAll(async () => {
-  k = await startWorld();
-}, 30_000);
-afterAll(() => k?.stop());
-beforeEach(() => k.adminRequest('POST', '/_emulator/faults', { reset: true }));
-
-const fault = (spec: Record<string, unknown>) => k.adminRequest('POST', '/_emulator/faults', spec);
-const run = (args: string[], timeout = '2s') => timed([...args, '--request-timeout', timeout], { kubeconfig: k.kubeconfigPath });
-/** Requests since `mark`, as "METHOD path status" (path without query). */
-const log = (mark: number) => k.requests.slice(mark).map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`);
+const w = useFaultWorld();
+const { fault, run, log } = w;
 
 describe('retries', () => {
   test('GET retried on 429 then succeeds (decode --secret)', async () => {
     await fault({ pathRegex: `/namespaces/${NS}/secrets/app-legacy$`, status: 429, count: 2 });
-    const mark = k.requests.length;
+    const mark = w.k().requests.length;
     const r = await run(CLUSTER_COMMANDS['decode --secret'], '10s');
     expect(r.code).toBe(0);
     expect(log(mark).filter((l) => l.includes('/secrets/app-legacy'))).toEqual([
@@ -34,16 +24,16 @@ describe('retries', () => {
   test('LIST retried on 500 and 503 with backoff (migrate-legacy)', async () => {
     await fault({ pathRegex: `/namespaces/${NS}/secrets\\?`, status: 500, count: 1 });
     await fault({ pathRegex: `/namespaces/${NS}/secrets\\?`, status: 503, count: 1 });
-    const mark = k.requests.length;
+    const mark = w.k().requests.length;
     const r = await run(CLUSTER_COMMANDS['migrate-legacy'], '10s');
     expect(r.code).toBe(0);
-    const lists = k.requests.slice(mark).filter((x) => x.method === 'GET' && x.path.startsWith(`/api/v1/namespaces/${NS}/secrets?`));
+    const lists = w.k().requests.slice(mark).filter((x) => x.method === 'GET' && x.path.startsWith(`/api/v1/namespaces/${NS}/secrets?`));
     expect(lists.map((x) => x.status)).toEqual([500, 503, 200]);
   });
 
   test('GET retried after the connection dropped mid-body (decode --pod)', async () => {
     await fault({ pathRegex: `/namespaces/${NS}/pods/web$`, drop: true, count: 1 });
-    const mark = k.requests.length;
+    const mark = w.k().requests.length;
     const r = await run(CLUSTER_COMMANDS['decode --pod'], '10s');
     expect(r.code).toBe(0);
     expect(log(mark).filter((l) => l.startsWith(`GET /api/v1/namespaces/${NS}/pods/web `))).toHaveLength(2);
@@ -63,7 +53,7 @@ describe('retries', () => {
     ['a dropped connection', { drop: true }],
   ])('a write is never retried after %s (mint: one POST)', async (_what, spec) => {
     await fault({ pathRegex: '/serviceaccounts/app/token$', ...spec });
-    const mark = k.requests.length;
+    const mark = w.k().requests.length;
     const r = await run(CLUSTER_COMMANDS.mint, '10s');
     expect(r.code).toBe(1);
     expect(errorLines(r)).toHaveLength(1);
@@ -73,12 +63,12 @@ describe('retries', () => {
   test('deletes are never retried after 503 (migrate-legacy --apply: one DELETE per Secret)', async () => {
     // A deletable legacy token: auto-generated, unused, old (the cleaner's rules).
     const ns = 'retry-apply';
-    await k.adminRequest('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    await k.adminRequest('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'old' } });
+    await w.k().adminRequest('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await w.k().adminRequest('POST', `/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'old' } });
     await fault({ pathRegex: `/namespaces/${ns}/secrets/`, status: 503 });
-    const mark = k.requests.length;
+    const mark = w.k().requests.length;
     const r = await timed(['migrate-legacy', '-n', ns, '--apply', '--yes', '--backup-dir', `/tmp/satoken-retry-${process.pid}`, '--request-timeout', '10s'], {
-      kubeconfig: k.kubeconfigPath,
+      kubeconfig: w.k().kubeconfigPath,
     });
     noCrash(r);
     const deletes = log(mark).filter((l) => l.startsWith('DELETE '));

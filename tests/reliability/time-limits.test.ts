@@ -3,21 +3,11 @@
  * --request-timeout plus a second; Ctrl-C (the System signal) ends any command at once.
  */
 import { spawn } from 'node:child_process';
-import type { Emulator } from '../apiserver';
 import { bundle } from './support/bundle';
-import { CLUSTER_COMMANDS, errorLines, noCrash, NS, startWorld, timed } from './support/world';
+import { CLUSTER_COMMANDS, errorLines, noCrash, NS, timed, useFaultWorld } from './support/world';
 
-let k: Emulator;
-beforeAll(async () => {
-  k = await startWorld();
-}, 30_000);
-afterAll(() => k?.stop());
-beforeEach(() => k.adminRequest('POST', '/_emulator/faults', { reset: true }));
-
-const fault = (spec: Record<string, unknown>) => k.adminRequest('POST', '/_emulator/faults', spec);
-const run = (args: string[], timeout = '2s') => timed([...args, '--request-timeout', timeout], { kubeconfig: k.kubeconfigPath });
-/** Requests since `mark`, as "METHOD path status" (path without query). */
-const log = (mark: number) => k.requests.slice(mark).map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`);
+const w = useFaultWorld();
+const { fault, run, log } = w;
 
 describe('time limits', () => {
   test.each(Object.entries(CLUSTER_COMMANDS))('%s: a server that never answers → "timed out after 2s" within 3 s', async (_name, args) => {
@@ -33,7 +23,7 @@ describe('time limits', () => {
     await fault({ pathRegex: '^/(api|apis)/', hang: true });
     const ctl = new AbortController();
     const started = Date.now();
-    const running = timed([...args, '--request-timeout', '30s'], { kubeconfig: k.kubeconfigPath, signal: ctl.signal });
+    const running = timed([...args, '--request-timeout', '30s'], { kubeconfig: w.k().kubeconfigPath, signal: ctl.signal });
     setTimeout(() => ctl.abort(), 300);
     const r = await running;
     noCrash(r);
@@ -45,14 +35,14 @@ describe('time limits', () => {
   test('the built bundle: SIGINT during a hung request exits 130 at once', async () => {
     await fault({ pathRegex: '^/(api|apis)/', hang: true });
     const child = spawn(process.execPath, [bundle(), ...CLUSTER_COMMANDS.diagnose, '--request-timeout', '30s'], {
-      env: { ...process.env, KUBECONFIG: k.kubeconfigPath, NO_COLOR: '1' },
+      env: { ...process.env, KUBECONFIG: w.k().kubeconfigPath, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
     // Signal once the request is on the wire (the emulator logs a hung request as it arrives).
-    const mark = k.requests.length;
-    for (let i = 0; i < 200 && k.requests.length === mark; i++) await new Promise((r) => setTimeout(r, 25));
+    const mark = w.k().requests.length;
+    for (let i = 0; i < 200 && w.k().requests.length === mark; i++) await new Promise((r) => setTimeout(r, 25));
     const sent = Date.now();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));

@@ -63,3 +63,61 @@ export const errorLines = (r: CliRun) => r.stderr.split('\n').filter((l) => l.st
 export function noCrash(r: CliRun): void {
   if (/^\s+at /m.test(r.stderr) || /this is unexpected/.test(r.stderr)) throw new Error(`crashed:\n${r.stderr}`);
 }
+
+/** What a fault-injection test file needs: the emulator, faults, a timed run, the request log. */
+export interface FaultWorld {
+  /** The emulator (valid inside tests, after beforeAll). */
+  k(): Emulator;
+  fault(spec: Record<string, unknown>): Promise<unknown>;
+  /** The cli in-process against the world, with --request-timeout `timeout`. */
+  run(args: string[], timeout?: string): Promise<TimedRun>;
+  /** Requests since `mark`, as "METHOD path status" (path without query). */
+  log(mark: number): string[];
+}
+
+/** Registers the hooks (start once, reset faults before each test, stop after) and returns the helpers. */
+export function useFaultWorld(): FaultWorld {
+  let k: Emulator;
+  beforeAll(async () => {
+    k = await startWorld();
+  }, 30_000);
+  afterAll(() => k?.stop());
+  beforeEach(() => k.adminRequest('POST', '/_emulator/faults', { reset: true }));
+  return {
+    k: () => k,
+    fault: (spec) => k.adminRequest('POST', '/_emulator/faults', spec),
+    run: (args, timeout = '2s') => timed([...args, '--request-timeout', timeout], { kubeconfig: k.kubeconfigPath }),
+    log: (mark) => k.requests.slice(mark).map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`),
+  };
+}
+
+/** [status, what the error line says] — the API paths only; the emulator's control endpoints are exempt. */
+const STATUSES: Array<[number, RegExp]> = [
+  [401, /Unauthorized/],
+  [403, /\(403\)/],
+  [404, /\(404\)/],
+  [409, /\(409\)/],
+  [429, /\(429\)/],
+  [500, /Internal error occurred: injected fault/],
+  [503, /\(503\)/],
+];
+
+/**
+ * Every HTTP error status on every request, for the given commands: exit 1, one `error:` line that
+ * names it, within --request-timeout (1 s, retries included) plus a second. Split over two files so
+ * that each stays short.
+ */
+export function describeServerStatuses(commands: Array<keyof typeof CLUSTER_COMMANDS>): void {
+  const w = useFaultWorld();
+  describe.each(Object.entries(CLUSTER_COMMANDS).filter(([n]) => commands.includes(n)))('%s', (_name, args) => {
+    test.each(STATUSES)('HTTP %i on every request → exit 1, one error line, within --request-timeout 1s', async (status, says) => {
+      await w.fault({ pathRegex: '^/(api|apis)/', status });
+      const r = await w.run(args, '1s');
+      noCrash(r);
+      expect(r.code).toBe(1);
+      expect(errorLines(r)).toHaveLength(1);
+      expect(errorLines(r)[0]).toMatch(says);
+      expect(r.ms).toBeLessThan(2000);
+    });
+  });
+}
