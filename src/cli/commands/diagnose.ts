@@ -29,6 +29,7 @@ export const diagnoseCommand: CliCommand = {
     ['kubectl satoken diagnose web-7d4b9c-x2x9q --explain', 'with why each check matters and how Kubernetes behaves'],
     ['kubectl satoken diagnose web-7d4b9c-x2x9q -o json', 'the Diagnosis as JSON'],
     ['kubectl satoken diagnose --self', 'inside a pod: diagnose the pod itself from its own token files'],
+    ['kubectl satoken diagnose --self --token-dir /var/run/secrets/tokens', 'inside a pod whose token is mounted elsewhere'],
     ['kubectl satoken diagnose -n shop', 'scan every pod of namespace shop (spec-level checks, a few LIST calls)'],
     ['kubectl satoken diagnose -A -l app=web', 'scan the pods labelled app=web in all namespaces'],
     ['kubectl satoken diagnose -n shop --deep', 'scan, and also exec and TokenReview each pod'],
@@ -41,6 +42,10 @@ export const diagnoseCommand: CliCommand = {
       .option('exec', { type: 'boolean', default: true, describe: 'Exec into the container to read the token files (--no-exec: never)' })
       .option('explain', { type: 'boolean', describe: 'Add why each check matters and how Kubernetes behaves' })
       .option('self', { type: 'boolean', describe: 'Diagnose the pod this runs in, from its own service-account files' })
+      .option('token-dir', {
+        type: 'string',
+        describe: 'With --self: the folder of the service-account files (default /var/run/secrets/kubernetes.io/serviceaccount)',
+      })
       .option('all-namespaces', { alias: 'A', type: 'boolean', describe: 'Scan pods in all namespaces' })
       .option('selector', { alias: 'l', type: 'string', describe: 'Scan only pods matching this label selector' })
       .option('deep', { type: 'boolean', describe: 'Scan: also exec and TokenReview each pod (requests per pod)' }),
@@ -58,7 +63,7 @@ export const diagnoseCommand: CliCommand = {
       deep: Boolean(args.deep),
       namespace: ctx.flags.namespace,
       env: ctx.deps.env,
-      selfDir: str(ctx.deps.env.SATOKEN_SA_DIR),
+      selfDir: str(args['token-dir']),
     });
     const outcome = await runDiagnose({ ...opts, stat: statFile }, ctx.deps);
     return { outcome };
