@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { adminClient } from './support/admin-client';
 import { bundle } from './support/bundle';
+import { rng } from '../support/rng';
 
 const SEED = process.env.CRASH_SEED ? Number(process.env.CRASH_SEED) : 9_20261128;
 const KILLS = 20;
@@ -20,17 +21,6 @@ const DELETABLE = 60;
 const old = '2021-03-01T00:00:00Z';
 const ROOT = path.join(__dirname, '..', '..');
 
-/** mulberry32: a small seeded PRNG, so every kill point is reproducible from SEED. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function tokenSecret(name: string, sa: string, labels: Record<string, string> = {}) {
   return {
