@@ -12,7 +12,7 @@ import { forbidden } from '../auth/forbidden';
 import { authorize, Attributes } from '../auth/rbac';
 import { ANONYMOUS, UserInfo } from '../auth/user';
 import { impersonate } from '../auth/impersonation';
-import type { Cluster } from '../cluster';
+import type { Cluster, RequestLog } from '../cluster';
 import { reasonForStatus } from '../control/faults';
 import { StatusError, unauthorized } from '../errors';
 import { rfc3339 } from '../store/store';
@@ -114,6 +114,20 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
     if (!d.allowed) throw forbidden(attrs, d.reason);
   }
 
+  /** One entry in the request log (and the audit log) per request, plain or upgraded. */
+  function logRequest(req: IncomingMessage, audited: RequestLog['audit'], username: string, status: number, time: Date): void {
+    cluster.log({
+      audit: audited,
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      user: username,
+      status,
+      userAgent: String(req.headers['user-agent'] ?? ''),
+      time: rfc3339(time),
+      headers: pickHeaders(req),
+    });
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = cluster.clock.now();
     const pathAndQuery = req.url ?? '/';
@@ -122,18 +136,7 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
     // Authentication annotations (the failure reason on a 401, stale-token, legacy-token…) for the audit log.
     const audited = auditDetail(req, started);
     const annotations = audited.annotations;
-    const finish = () => {
-      cluster.log({
-        audit: audited,
-        method: req.method ?? 'GET',
-        path: pathAndQuery,
-        user: username,
-        status,
-        userAgent: String(req.headers['user-agent'] ?? ''),
-        time: rfc3339(started),
-        headers: pickHeaders(req),
-      });
-    };
+    const finish = () => logRequest(req, audited, username, status, started);
     try {
       if (cluster.options.latencyMs > 0) await sleep(cluster.options.latencyMs);
       const isControl = pathAndQuery.startsWith('/_emulator/');
@@ -207,7 +210,6 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
   server.on('request', (req, res) => void handle(req, res));
 
   server.on('upgrade', async (req: IncomingMessage, socket: Socket, head: Buffer) => {
-    const pathAndQuery = req.url ?? '/';
     let username = '';
     let status = 101;
     const audited = { ...auditDetail(req, cluster.clock.now()), longRunning: true };
@@ -232,16 +234,7 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
         `HTTP/1.1 ${reply.status} ${reply.status === 401 ? 'Unauthorized' : reply.status === 403 ? 'Forbidden' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
       );
     } finally {
-      cluster.log({
-        audit: audited,
-        method: req.method ?? 'GET',
-        path: pathAndQuery,
-        user: username,
-        status,
-        userAgent: String(req.headers['user-agent'] ?? ''),
-        time: rfc3339(cluster.clock.now()),
-        headers: pickHeaders(req),
-      });
+      logRequest(req, audited, username, status, cluster.clock.now());
     }
   });
   return server;
