@@ -1,3 +1,4 @@
+import { tokenVolume } from '../admission/pod';
 import type { Pod } from '../host';
 import { authenticateBearer } from '../tokens/authenticate';
 import { memoryHost, objects, type MemoryHost } from '../tokens/memory-host';
@@ -11,17 +12,7 @@ function apiAccessPod(name: string, annotations: Record<string, string> = {}, ex
   const pod = objects.pod('ns', name, { serviceAccountName: 'app', nodeName: 'node-1', annotations });
   pod.status = { phase: 'Running', startTime: '2026-11-28T16:00:00Z' };
   pod.spec.volumes = [
-    {
-      name: 'kube-api-access-abcde',
-      projected: {
-        defaultMode: 420,
-        sources: [
-          { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-          { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
-        ],
-      },
-    },
+    tokenVolume('kube-api-access-abcde') as NonNullable<Pod['spec']['volumes']>[number],
     ...(extraSources ?? []),
   ];
   pod.spec.containers = [{ name: 'app', image: 'example/app:1', volumeMounts: [{ name: 'kube-api-access-abcde', mountPath: DIR, readOnly: true }] }];
