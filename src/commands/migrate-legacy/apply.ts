@@ -9,10 +9,9 @@ import { ApiError, isNotFound } from '../../kube/errors.js';
 import type { Io } from '../types.js';
 import { writeBackup } from './backup.js';
 import { INVALID_SINCE_LABEL, LAST_USED_LABEL } from './analyze.js';
-import { parseDate } from './cleaner.js';
+import { usedWithin } from './cleaner.js';
 import type { LegacyTokenPlan, PlanStep } from './plan.js';
 
-const DAY = 86_400_000;
 
 export interface StepResult {
   namespace: string;
@@ -92,8 +91,7 @@ async function runStep(step: PlanStep, ctx: ApplyContext): Promise<{ result: Ste
     throw e;
   }
   if (secret.metadata?.resourceVersion !== step.resourceVersion) return { result: 'skipped', why: 'changed since the scan (resourceVersion differs); rerun to re-plan' };
-  const lastUsed = parseDate(secret.metadata?.labels?.[LAST_USED_LABEL]);
-  if (lastUsed !== undefined && ctx.now - lastUsed < ctx.unusedForDays * DAY) {
+  if (usedWithin(secret.metadata?.labels?.[LAST_USED_LABEL], ctx.now, ctx.unusedForDays)) {
     return { result: 'skipped', why: `used on ${secret.metadata.labels[LAST_USED_LABEL]}, within --unused-for` };
   }
   const saName = secret.metadata?.annotations?.['kubernetes.io/service-account.name'];

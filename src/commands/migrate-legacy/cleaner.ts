@@ -25,6 +25,15 @@ export function parseDate(value: string | undefined | null): number | undefined 
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/**
+ * The `--unused-for` rule shared by the report, the plan and --apply: a last-used label (YYYY-MM-DD)
+ * within `days` of now means something still uses the token. No label, or a malformed one: not used.
+ */
+export function usedWithin(lastUsed: string | null | undefined, now: number, days: number): boolean {
+  const ms = parseDate(lastUsed);
+  return ms !== undefined && now - ms < days * DAY;
+}
+
 export interface CleanerInput {
   now: number;
   periodDays: number;

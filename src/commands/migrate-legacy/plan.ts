@@ -6,9 +6,8 @@ import type { KubeApi } from '../../kube/types.js';
 import { isNotFound } from '../../kube/errors.js';
 import { projectionPatch, workloadPath, type JsonPatchOp } from './projected.js';
 import type { LegacyTokenItem, LegacyTokenReport } from './types.js';
-import { parseDate } from './cleaner.js';
+import { usedWithin } from './cleaner.js';
 
-const DAY = 86_400_000;
 
 export type PlanStep =
   | { type: 'patch-workload'; kind: string; namespace: string; name: string; path: string; patch: JsonPatchOp[]; file: string; notes: string[] }
@@ -80,8 +79,7 @@ async function planItem(api: KubeApi, item: LegacyTokenItem, o: { now: number; u
 export function whyKeep(item: LegacyTokenItem, o: { now: number; unusedForDays: number }): string | undefined {
   if (item.action === 'keep' || item.action === 'review') return `action is ${item.action}`;
   if (item.mountedBy.length + item.envReferencedBy.length > 0) return 'pods still mount or reference it (rerun after they roll out)';
-  const lastUsed = parseDate(item.lastUsed);
-  if (lastUsed !== undefined && o.now - lastUsed < o.unusedForDays * DAY) return `used on ${item.lastUsed}, within --unused-for ${o.unusedForDays}d`;
+  if (usedWithin(item.lastUsed, o.now, o.unusedForDays)) return `used on ${item.lastUsed}, within --unused-for ${o.unusedForDays}d`;
   return undefined;
 }
 
