@@ -1,0 +1,148 @@
+/**
+ * Runs one parsed command: checks -o, builds deps, runs it, renders its Outcome through the output
+ * layer, and maps errors to exit codes. No yargs here: run.ts parses, and main.ts's start-up fast
+ * path (fast-path.ts) hands in argv that the build computed with the same parser (issue 8).
+ */
+import { SatokenError, UsageError } from '../errors.js';
+import type { Deps } from '../commands/types.js';
+import type { ConnectionFlags, KubeConnection } from '../kube/types.js';
+import { jsonChunks } from '../output/json-chunks.js';
+import { render } from '../output/render.js';
+import { scrubTokens } from '../output/redact.js';
+import type { OutputFormat } from '../output/types.js';
+import { DEFAULT_FORMATS, type CliCommand, type CommandOutput } from './command.js';
+import { parseDuration } from './flags.js';
+import { nodeIo } from './io.js';
+import type { System } from './system.js';
+
+/** `--debug` / `-v` anywhere on the command line: stack traces on errors, even parse errors. */
+export function wantsDebug(args: readonly string[]): boolean {
+  return args.includes('--debug') || args.includes('-v');
+}
+
+/** Runs `command` with yargs' argv for it; returns the exit code. Never throws. */
+export async function execute(command: CliCommand, argv: Record<string, unknown>, sys: System, debug: boolean): Promise<number> {
+  const writeErr = (text: string) => sys.stderr.write(scrubTokens(text));
+  try {
+    const formats = command.formats ?? DEFAULT_FORMATS;
+    const format = typeof argv.output === 'string' ? argv.output : 'table';
+    if (!formats.includes(format)) {
+      throw new UsageError(`unable to match a printer suitable for the output format "${format}", allowed formats are: ${formats.join(',')}`);
+    }
+    const flags = connectionFlags(argv);
+    const color = sys.stdoutIsTTY && !argv['no-color'] && sys.env.NO_COLOR === undefined;
+    const deps = buildDeps(sys, flags);
+    const out: CommandOutput = await command.run(argv, { deps, format, flags, sys });
+
+    for (const n of out.outcome.notices) writeErr(`${n.level}: ${n.message}\n`);
+    const as = out.renderAs ?? (format as OutputFormat);
+    if (out.raw !== undefined) {
+      sys.stdout.write(out.raw);
+    } else if (as === 'json') {
+      // The same text as render()'s, written a list item at a time: one string for a whole
+      // cluster's scan (and its scrubbed copy) doubled the peak memory (issue 8).
+      await writeChunks(sys.stdout, jsonChunks(out.outcome.result), out.showTokens ? (t) => t : scrubTokens);
+    } else {
+      const text = await render(out.outcome.result, {
+        format: as,
+        color,
+        now: deps.clock(),
+        explain: Boolean(argv.explain),
+      });
+      sys.stdout.write(out.showTokens ? text : scrubTokens(text));
+    }
+    return out.exitCode ?? (out.outcome.problem ? 3 : 0);
+  } catch (e) {
+    return reportError(e, debug, writeErr);
+  }
+}
+
+/** kubectl's connection flags, from argv (the global flags in flags.ts). */
+function connectionFlags(argv: Record<string, unknown>): ConnectionFlags {
+  let requestTimeoutMs: number;
+  try {
+    requestTimeoutMs = parseDuration(String(argv['request-timeout'] ?? '30s'), '--request-timeout');
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const str = (k: string) => (typeof argv[k] === 'string' && argv[k] !== '' ? (argv[k] as string) : undefined);
+  return {
+    kubeconfig: str('kubeconfig'),
+    context: str('context'),
+    cluster: str('cluster'),
+    user: str('user'),
+    namespace: str('namespace'),
+    requestTimeoutMs,
+    as: str('as'),
+    asGroups: Array.isArray(argv['as-group']) ? (argv['as-group'] as string[]) : undefined,
+    debug: Boolean(argv.debug),
+  };
+}
+
+function buildDeps(sys: System, flags: ConnectionFlags): Deps {
+  let connection: Promise<KubeConnection> | undefined;
+  return {
+    clock: sys.clock ?? (() => new Date()),
+    io: nodeIo(sys),
+    // client-node is loaded only here, on the first cluster call: decode TOKEN and --help never pay for it.
+    kube: () =>
+      (connection ??= import('../kube/connect.js').then((m) =>
+        // --debug request lines (method, URL, status) go to stderr, scrubbed like every other line.
+        m.connect(flags, sys.env, sys.signal, { log: (line) => sys.stderr.write(scrubTokens(`${line}\n`)) }),
+      )),
+    progress: lazyProgress(sys),
+    env: sys.env,
+  };
+}
+
+/** Writes the chunks in writes of about 64 KB, waiting whenever the stream asks to (a slow pipe). */
+async function writeChunks(out: NodeJS.WritableStream, chunks: Iterable<string>, transform: (text: string) => string): Promise<void> {
+  let pending = '';
+  const flush = async () => {
+    if (!out.write(transform(pending))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    pending = '';
+  };
+  for (const chunk of chunks) {
+    pending += chunk;
+    if (pending.length >= 65536) await flush();
+  }
+  if (pending) await flush();
+}
+
+/**
+ * Progress lines only on a terminal. Asked on the first progress call, not before: asking builds
+ * process.stderr, which most runs never need (start-up speed, issue 8).
+ */
+function lazyProgress(sys: System): (message: string) => void {
+  let progress: ((message: string) => void) | undefined;
+  return (message) => {
+    progress ??= sys.stderrIsTTY ? progressLine(sys.stderr) : () => {};
+    progress(message);
+  };
+}
+
+/** One self-overwriting progress line on a terminal. */
+function progressLine(stderr: NodeJS.WritableStream): (message: string) => void {
+  return (message) => {
+    stderr.write(message === '' ? '\r\u001b[K' : `\r\u001b[K${message}`);
+  };
+}
+
+export function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, '; ').trim();
+}
+
+/** Errors become one line `error: …` (+ `hint: …`); a stack trace only with --debug. */
+export function reportError(e: unknown, debug: boolean, writeErr: (s: string) => void): number {
+  if (e instanceof SatokenError) {
+    writeErr(`error: ${oneLine(e.message)}\n`);
+    if (e.hint) writeErr(`hint: ${e.hint}\n`);
+    if (debug && e.stack) writeErr(e.stack + '\n');
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  writeErr(`error: ${oneLine(err.message)}\n`);
+  if (debug && err.stack) writeErr(err.stack + '\n');
+  else writeErr(`hint: this is unexpected; run again with --debug and report it\n`);
+  return 1;
+}
