@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run release` — the krew release of kubectl-satoken, into release/ (gitignored):
-//   1. the esbuild bundles (scripts/build.mjs), and the single executable's bundle (sea-main.ts);
+//   1. the esbuild bundles (scripts/build.mjs), and the single executable's files: its main script
+//      (sea-main.ts) and the program as assets with V8 code caches trained here (sea-assets.mjs);
 //   2. per platform a Node single executable and its archive (tar.gz; zip for Windows) holding
 //      kubectl-satoken, LICENSE and the completion helper kubectl_complete-satoken;
 //   3. plugin.yaml + satoken.yaml (krew-index names the file after the plugin) with each archive's
@@ -12,17 +13,17 @@
 // sha256 values (no build), e.g. after the subcommands or the template changed.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
-import { buildAll, bundleOptions, completionSpec, withCompletionSpec } from '../build.mjs';
+import { buildAll, completionSpec } from '../build.mjs';
 import { tarGz, zip } from './archive.mjs';
 import { renderManifest, SHA256_PLACEHOLDER } from './manifest.mjs';
 import { nodeFor, pinnedNode } from './node-binaries.mjs';
 import { archiveName, completionScript, HOST, PLATFORMS, platformId, releaseUri } from './platforms.mjs';
 import { buildSea } from './sea.mjs';
+import { buildSeaFiles, checkCodeCaches, seaAssets, trainCodeCaches } from './sea-assets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const log = (line) => process.stderr.write(`release: ${line}\n`);
@@ -49,17 +50,14 @@ function gitTime() {
   }
 }
 
-/** Builds the single executable's bundle: the cli and `__complete`, one CJS file, no shebang. */
-async function seaBundle(workDir, spec) {
-  const out = path.join(workDir, 'kubectl-satoken-sea.cjs');
-  await build({ ...withCompletionSpec(bundleOptions('src/completion/sea-main.ts', out), spec), banner: {} });
-  return out;
-}
-
-/** The host executable must run with no Node.js on PATH and say which Node it carries. */
+/**
+ * The host executable must run with no Node.js on PATH, say which Node it carries, and start from
+ * its code caches (sea-assets.mjs) for the commands timed by the start-up benchmark.
+ */
 function smokeTest(exe, nodeVersion) {
   const out = execFileSync(exe, ['--version'], { env: { PATH: '/nonexistent' } }).toString();
   if (!out.includes(`node ${nodeVersion}`)) throw new Error(`${exe} --version printed ${JSON.stringify(out)}`);
+  for (const args of [['--help'], ['decode', '--help'], ['__complete', '']]) checkCodeCaches(exe, args);
   return out.trim();
 }
 
@@ -101,8 +99,12 @@ async function main() {
   log('building the bundles');
   if (!values['skip-dist']) await buildAll();
   const spec = await completionSpec();
-  const bundle = await seaBundle(workDir, spec);
+  const seaDir = path.join(workDir, 'sea-files');
+  const seaMain = path.join(workDir, 'sea-main.cjs');
+  await buildSeaFiles({ root, dir: seaDir, mainFile: seaMain, spec });
   const pinned = await pinnedNode(root);
+  log('training the code caches');
+  trainCodeCaches({ node: pinned.binary, mainFile: seaMain, dir: seaDir });
   const license = await readFile(path.join(root, 'LICENSE'));
   const mtime = gitTime();
   const postject = path.join(root, 'node_modules/postject/dist/cli.js');
@@ -121,9 +123,10 @@ async function main() {
     const dir = path.join(workDir, `${p.os}_${p.arch}`);
     await mkdir(dir, { recursive: true });
     const exe = path.join(dir, binName(p));
-    const codeCache = p === HOST; // V8's code cache is only valid for the platform that wrote it
+    // V8's code cache is only valid for the Node binary that wrote it: the host's, trained above.
+    const codeCache = p === HOST;
     const { stripped } = await buildSea({
-      bundle, blobNode: node.blobNode, nodeBinary: node.binary, out: exe, workDir: dir,
+      main: seaMain, assets: await seaAssets(seaDir, codeCache), blobNode: node.blobNode, nodeBinary: node.binary, out: exe, workDir: dir,
       binaryFormat: p.binaryFormat, stripTools: p.stripTools, useCodeCache: codeCache, postject,
     });
     if (p === HOST) log(`${platformId(p)}: ${smokeTest(exe, node.version)}`);
@@ -189,8 +192,8 @@ function releaseNotes(version, built, notes) {
     '|---|---|---|---|---|---|',
     ...rows,
     '',
-    'Built on Linux: the V8 code cache is only written for linux/amd64 (a cache is valid only where it was made);',
-    'the other executables compile the bundle at start-up. Mach-O and PE binaries cannot be stripped with GNU strip;',
+    'Built on Linux: the V8 code caches are only written for linux/amd64 (a cache is valid only for the Node binary that made it);',
+    'the other executables compile each file they load at start-up. Mach-O and PE binaries cannot be stripped with GNU strip;',
     'linux/arm64 is stripped only where `aarch64-linux-gnu-strip` is installed (Debian package binutils-aarch64-linux-gnu).',
     ...(notes.length ? ['', '## Platforms not built natively', '', ...notes] : []),
     '',

@@ -1,5 +1,6 @@
-// Node single executable application (SEA): blob from the CJS bundle, a copy of a Node binary,
-// `strip` before injection (ELF only), postject with the SEA fuse. See shared/design/TOOLCHAIN.md.
+// Node single executable application (SEA): blob from a small CJS main script and the program's
+// files as assets (sea-assets.mjs), a copy of a Node binary, `strip` before injection (ELF only),
+// postject with the SEA fuse. See shared/design/TOOLCHAIN.md.
 import { execFileSync } from 'node:child_process';
 import { chmod, copyFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -32,7 +33,8 @@ function tryStrip(file, tools) {
 /**
  * Builds one single executable.
  * @param {object} o
- * @param {string} o.bundle      the CJS bundle (SEA main)
+ * @param {string} o.main        the CJS main script (src/completion/sea-main.ts, bundled)
+ * @param {Record<string, string>} o.assets  asset name → file (sea-assets.mjs)
  * @param {string} o.blobNode    a Node binary runnable here, of the SAME version as `o.nodeBinary`
  * @param {string} o.nodeBinary  the target platform's Node binary
  * @param {string} o.out         the executable to write
@@ -48,7 +50,7 @@ export async function buildSea(o) {
   const config = path.join(o.workDir, `${path.basename(o.out)}.sea.json`);
   await writeFile(
     config,
-    JSON.stringify({ main: o.bundle, output: blob, useCodeCache: o.useCodeCache, disableExperimentalSEAWarning: true }, null, 2),
+    JSON.stringify({ main: o.main, output: blob, useCodeCache: o.useCodeCache, disableExperimentalSEAWarning: true, assets: o.assets }, null, 2),
   );
   run(o.blobNode, ['--experimental-sea-config', config]);
   await rm(o.out, { force: true });
