@@ -15,7 +15,8 @@ import { runChecks, summarize } from '../../checks/runner.js';
 import { chooseContainer, podRef, SECRET_TOKEN_TYPE, serviceAccountName } from '../../checks/spec.js';
 import { FETCH_TOKEN_FAILED } from '../../checks/token-mounted.js';
 import { ApiError } from '../../kube/errors.js';
-import type { KubeApi, Page } from '../../kube/types.js';
+import { listAll } from '../../kube/list.js';
+import type { KubeApi, ListOptions, Page } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
 import { execReader } from './readers.js';
 import { apiServerConfig, liveSource, type Inspect } from './source.js';
@@ -118,37 +119,48 @@ function interner(): (s: string) => string {
 async function loadIndexes(api: KubeApi, namespace: string | undefined): Promise<Indexes> {
   const where = namespace === undefined ? 'cluster-wide' : `in ${namespace}`;
   const [serviceAccounts, tokenSecrets, nodes, events] = await Promise.all([
-    listed(`list serviceaccounts ${where}`, () => api.listServiceAccounts(namespace, { limit: PAGE }), (items: V1ServiceAccount[]) =>
-      new Map(items.map((sa) => [`${sa.metadata?.namespace}/${sa.metadata?.name}`, slimServiceAccount(sa)])),
-    ),
-    listed(`list secrets ${where}`, () => api.listSecrets(namespace, { fieldSelector: `type=${SECRET_TOKEN_TYPE}`, limit: PAGE }), (items: V1Secret[]) => {
-      const m = new Map<string, V1Secret[]>();
-      for (const s of items) {
-        const ns = s.metadata?.namespace ?? '';
-        // Only what legacy-secret reads: never the token itself.
-        m.set(ns, [...(m.get(ns) ?? []), { metadata: { name: s.metadata?.name, namespace: ns, labels: s.metadata?.labels }, type: s.type }]);
-      }
-      return m;
+    indexed(`list serviceaccounts ${where}`, (o) => api.listServiceAccounts(namespace, o), {}, new Map<string, V1ServiceAccount>(), (m, sa: V1ServiceAccount) => {
+      m.set(`${sa.metadata?.namespace}/${sa.metadata?.name}`, slimServiceAccount(sa));
     }),
-    listed('list nodes', () => api.listNodes({ limit: PAGE }), (items: V1Node[]) =>
-      new Map(items.map((n) => [n.metadata?.name ?? '', { metadata: { name: n.metadata?.name }, spec: { unschedulable: n.spec?.unschedulable }, status: { conditions: n.status?.conditions?.filter((c) => c.type === 'Ready') } }])),
-    ),
-    listed(`list events ${where}`, () => api.listEvents(namespace, { fieldSelector: 'reason=FailedMount', limit: PAGE }), (items: CoreV1Event[]) => {
-      const m = new Map<string, CoreV1Event[]>();
-      for (const e of items) {
-        if (e.involvedObject?.kind !== 'Pod' || !FETCH_TOKEN_FAILED.test(e.message ?? '')) continue;
-        const key = `${e.involvedObject.namespace ?? e.metadata?.namespace}/${e.involvedObject.name}`;
-        m.set(key, [...(m.get(key) ?? []), e]);
-      }
-      return m;
+    indexed(`list secrets ${where}`, (o) => api.listSecrets(namespace, o), { fieldSelector: `type=${SECRET_TOKEN_TYPE}` }, new Map<string, V1Secret[]>(), (m, s: V1Secret) => {
+      const ns = s.metadata?.namespace ?? '';
+      // Only what legacy-secret reads: never the token itself.
+      const slim: V1Secret = { metadata: { name: s.metadata?.name, namespace: ns, labels: s.metadata?.labels }, type: s.type };
+      const list = m.get(ns);
+      if (list) list.push(slim);
+      else m.set(ns, [slim]);
+    }),
+    indexed('list nodes', (o) => api.listNodes(o), {}, new Map<string, V1Node>(), (m, n: V1Node) => {
+      m.set(n.metadata?.name ?? '', { metadata: { name: n.metadata?.name }, spec: { unschedulable: n.spec?.unschedulable }, status: { conditions: n.status?.conditions?.filter((c) => c.type === 'Ready') } });
+    }),
+    indexed(`list events ${where}`, (o) => api.listEvents(namespace, o), { fieldSelector: 'reason=FailedMount' }, new Map<string, CoreV1Event[]>(), (m, e: CoreV1Event) => {
+      if (e.involvedObject?.kind !== 'Pod' || !FETCH_TOKEN_FAILED.test(e.message ?? '')) return;
+      const key = `${e.involvedObject.namespace ?? e.metadata?.namespace}/${e.involvedObject.name}`;
+      const list = m.get(key);
+      if (list) list.push(e);
+      else m.set(key, [e]);
     }),
   ]);
   return { serviceAccounts, tokenSecrets, nodes, events };
 }
 
-async function listed<T, R>(what: string, list: () => Promise<Page<T>>, index: (items: T[]) => R): Promise<Fetched<R>> {
+/**
+ * A LIST folded into an index a page at a time: each page's objects are reduced to what the checks
+ * read as the page arrives, and the page is dropped before the next is fetched. Collecting the
+ * whole list first held all 20,000 ServiceAccounts and 10,000 token Secrets (their tokens and CA
+ * bundles included, ~20 MB of JSON) at once, which made V8 grow its young generation to its
+ * maximum before the first pod was diagnosed (issue 8).
+ */
+async function indexed<T, R>(
+  what: string,
+  list: (opts: ListOptions) => Promise<Page<T>>,
+  opts: Pick<ListOptions, 'fieldSelector' | 'labelSelector'>,
+  index: R,
+  add: (index: R, item: T) => void,
+): Promise<Fetched<R>> {
   try {
-    return got(index((await list()).items));
+    for await (const page of listAll(list, { ...opts, limit: PAGE })) for (const item of page.items) add(index, item);
+    return got(index);
   } catch (e) {
     if (e instanceof ApiError && e.code === 403) return missing({ kind: 'forbidden', permission: what, message: e.serverMessage || 'Forbidden' });
     return missing({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
