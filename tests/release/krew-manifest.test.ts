@@ -1,8 +1,9 @@
 /**
  * The krew manifest and archives: krew's own rules (krew-rules.ts) on the committed manifest and on
- * a fresh `npm run release` (linux/amd64, built once in beforeAll into a temp dir: ~10 s alone on
- * two cores, mostly postject and gzip of the ~108 MB executable), then `kubectl krew install --manifest --archive` simulated step
- * by step and the installed executable run with no Node.js on PATH.
+ * a fresh `npm run release` (linux/amd64, built once in beforeAll into a temp dir: ~15 s alone on
+ * two cores, mostly postject, gzip of the ~118 MB executable and training its code caches), then
+ * `kubectl krew install --manifest --archive` simulated step by step and the installed executable
+ * run with no Node.js on PATH.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
@@ -215,6 +216,15 @@ describe('npm run release (linux/amd64) and a simulated krew install', () => {
     const lines = comp.stdout.trim().split('\n');
     expect(lines.at(-1)).toBe(':4');
     expect(lines.slice(0, -1).map((l) => l.split('\t')[0])).toEqual(commandNames);
+  });
+
+  test('the installed executable starts from its V8 code caches, and decode loads no client-node (start-up, issue 8)', () => {
+    const r = spawnSync('kubectl-satoken', ['decode', fakeToken()], { env: { PATH: bin, HOME: work, SATOKEN_SEA_REPORT: '1' }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const files = r.stderr.split('\n').filter((l) => l.startsWith('sea: '));
+    expect(files[0]).toBe('sea: kubectl-satoken code cache accepted');
+    for (const line of files) expect(line).toMatch(/^sea: \S+ code cache accepted$/);
+    expect(files.join('\n')).not.toContain('client-node');
   });
 
   test('the installed executable (no Node.js on PATH) diagnoses a pod of the emulator, and completes its name', async () => {
