@@ -14,6 +14,7 @@ import { CHECKS } from '../../checks/index.js';
 import { runChecks, summarize } from '../../checks/runner.js';
 import { chooseContainer, podRef, SECRET_TOKEN_TYPE, serviceAccountName } from '../../checks/spec.js';
 import { FETCH_TOKEN_FAILED } from '../../checks/token-mounted.js';
+import type { CheckResult } from '../../checks/types.js';
 import { ApiError } from '../../kube/errors.js';
 import { listAll } from '../../kube/list.js';
 import type { KubeApi, ListOptions, Page } from '../../kube/types.js';
@@ -54,8 +55,9 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
   const firstPage = api.listPods(namespace, { labelSelector: options.selector, limit: PAGE, singlePage: true });
   firstPage.catch(() => {});
   const indexes = await loadIndexes(api, namespace);
-  const shared = new RunCache();
-  const intern = interner();
+  const cache = new RunCache();
+  const shared = sharedParts();
+  const intern = shared.intern;
   const items: ScanItem[] = [];
   const counts = { pods: 0, healthy: 0, degraded: 0, failing: 0 };
 
@@ -64,7 +66,7 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
     const run = async (pod: V1Pod): Promise<ScanItem | undefined> => {
       const container = chooseContainer(pod);
       if (!container) return undefined;
-      const data = scanSource(pod, container.name, indexes, { api, conn, now, inspect, shared, deep: options.deep, exec: options.exec });
+      const data = scanSource(pod, container.name, indexes, { api, conn, now, inspect, shared: cache, deep: options.deep, exec: options.exec });
       const results = await runChecks({ now, pod, container, options: { can: options.can, mode: 'scan' }, data }, checks);
       const { namespace: ns, name } = podRef(pod);
       const { status, rootCause, fix } = summarize(results);
@@ -73,9 +75,9 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
         kind: 'Diagnosis',
         pod: { namespace: intern(ns), name, serviceAccountName: intern(serviceAccountName(pod)), node: node === undefined ? null : intern(node), container: intern(container.name) },
         status,
-        rootCause: rootCause && { check: rootCause.check, message: intern(rootCause.message) },
-        fix: fix.map(intern),
-        checks: results.map((r) => ({ id: r.id, status: r.status, message: intern(r.message) })),
+        rootCause: rootCause && shared.rootCause(rootCause),
+        fix: shared.fix(fix),
+        checks: shared.checks(results),
       };
     };
     const batch = options.deep ? DEEP_CONCURRENCY : SPEC_BATCH;
@@ -101,18 +103,50 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
 }
 
 /**
- * One copy of each distinct string the items keep. The checks build their messages afresh for every
- * pod ("node node-1 is Ready", "not applicable: a scan reads no tokens …"): 50,000 pods held some
- * 300,000 equal strings, most as trees of concatenated pieces (half the scan's live heap at the
- * scale benchmark; issue 8). Looking a string up in a Map also flattens it; the Map goes with the scan.
+ * One copy of each distinct part the items keep. 50,000 pods have a few dozen distinct check
+ * outcomes between them: each pod's own copy of its check rows, root cause and fix list (and of
+ * their messages, built afresh for each pod as trees of concatenated pieces) was most of the scan's
+ * live heap at the scale benchmark (issue 8). Equal parts are now one object, referenced by every
+ * item that has it: JSON and YAML (no aliases) print them the same, and nothing mutates an item.
+ * Looking a string up in a Map also flattens it; the Maps go with the scan.
  */
-function interner(): (s: string) => string {
-  const seen = new Map<string, string>();
-  return (s) => {
-    const known = seen.get(s);
+function sharedParts() {
+  const strings = new Map<string, string>();
+  const intern = (s: string): string => {
+    const known = strings.get(s);
     if (known !== undefined) return known;
-    seen.set(s, s);
+    strings.set(s, s);
     return s;
+  };
+  /** One object per distinct value, keyed by a string that tells the values apart. */
+  const table = <T>() => {
+    const m = new Map<string, T>();
+    return (key: string, make: () => T): T => {
+      let v = m.get(key);
+      if (v === undefined) m.set(key, (v = make()));
+      return v;
+    };
+  };
+  type Row = ScanItem['checks'][number];
+  const rowIds = new Map<Row, number>();
+  const rowTable = table<Row>();
+  const rowsTable = table<Row[]>();
+  const fixTable = table<string[]>();
+  const causeTable = table<NonNullable<ScanItem['rootCause']>>();
+  const row = (r: CheckResult): Row =>
+    rowTable(`${r.id}\0${r.status}\0${r.message}`, () => {
+      const made: Row = { id: r.id, status: r.status, message: intern(r.message) };
+      rowIds.set(made, rowIds.size);
+      return made;
+    });
+  return {
+    intern,
+    checks(results: CheckResult[]): Row[] {
+      const rows = results.map(row);
+      return rowsTable(rows.map((x) => rowIds.get(x)).join(','), () => rows);
+    },
+    fix: (fix: string[]): string[] => fixTable(fix.join('\n'), () => fix.map(intern)),
+    rootCause: (c: NonNullable<ScanItem['rootCause']>) => causeTable(`${c.check}\0${c.message}`, () => ({ check: c.check, message: intern(c.message) })),
   };
 }
 
