@@ -58,19 +58,31 @@ export function bundleOptions(entry, outfile) {
 }
 
 /**
- * The completion table (subcommands, flags, -o formats, choices) computed from the cli's own command
- * list by src/completion/table.ts, bundled in memory and evaluated once here, so the completion
- * helper carries the result as data instead of yargs and every command module.
+ * Bundles `entry` in memory, runs it here, and returns what its export `name` gives: how the build
+ * asks the cli's own code for data the built files carry as constants.
  */
-export async function completionSpec() {
-  const file = path.join(dist, '.completion-table.cjs');
-  const result = await build({ ...bundleOptions('src/completion/table.ts', file), write: false, minify: false, banner: {} });
+async function evaluateAtBuild(entry, name) {
+  const file = path.join(dist, `.${path.basename(entry, '.ts')}.cjs`);
+  const result = await build({ ...bundleOptions(entry, file), write: false, minify: false, banner: {} });
   const mod = { exports: {} };
   new Function('module', 'exports', 'require', '__filename', '__dirname', result.outputFiles[0].text)(
     mod, mod.exports, createRequire(file), file, dist,
   );
-  return mod.exports.cliCompletionSpec();
+  return mod.exports[name]();
 }
+
+/**
+ * The completion table (subcommands, flags, -o formats, choices) computed from the cli's own command
+ * list by src/completion/table.ts, so the completion helper carries the result as data instead of
+ * yargs and every command module.
+ */
+export const completionSpec = () => evaluateAtBuild('src/completion/table.ts', 'cliCompletionSpec');
+
+/**
+ * The parser's answers for the launcher's start-up fast path (src/cli/fast-path.ts): help and version
+ * texts and `decode TOKEN`'s argv, computed by yargs itself (src/cli/fast-table.ts).
+ */
+export const fastTable = () => evaluateAtBuild('src/cli/fast-table.ts', 'computeFastTable');
 
 /** esbuild options for a bundle that answers completion: the table baked in as a constant. */
 export function withCompletionSpec(options, spec) {
@@ -93,8 +105,8 @@ export async function buildCompletion(spec) {
 
 export async function buildAll() {
   await mkdir(dist, { recursive: true });
-  // The launcher and its two sibling bundles (cli, client-node): see cli-chunks.mjs.
-  const out = await buildCliChunks(root, dist, bundleOptions);
+  // The launcher and its sibling bundles (cli, decode, client-node): see cli-chunks.mjs.
+  const out = await buildCliChunks(root, dist, bundleOptions, await fastTable());
   await buildCompletion(await completionSpec());
   // An extensionless file inside a "type": "module" package loads as ESM on Node 22+.
   await writeFile(path.join(dist, 'package.json'), JSON.stringify({ type: 'commonjs' }) + '\n');

@@ -1,9 +1,14 @@
-// The npm install's cli as three CommonJS files in dist/ (issue 8, start-up speed):
+// The npm install's cli as CommonJS files in dist/ (issue 8, start-up speed):
 //
-//   kubectl-satoken          the launcher: src/main.ts (Node version check, compile cache);
-//                            a few kilobytes, so compiling it costs nothing
+//   kubectl-satoken          the launcher: src/main.ts (Node version check, compile cache, the
+//                            fast path's pre-computed help texts); small, so compiling it costs little
 //   satoken-cli.cjs          src/cli/run.ts and everything it imports, except client-node;
 //                            required by the launcher once Node's compile cache is on
+//   satoken-decode.cjs       src/cli/decode-fast.ts: `decode TOKEN` without yargs or the other
+//                            commands (src/cli/fast-path.ts); required instead of satoken-cli.cjs
+//   satoken-{yaml,jose,ws}.cjs  libraries that only some runs need (-o yaml and kubeconfigs,
+//                            signature checks, exec), required on first use by either chunk:
+//                            bundled inside them, they were two thirds of what decode TOKEN read
 //   satoken-client-node.cjs  @kubernetes/client-node and its dependencies (~4 MB): required
 //                            only by src/kube/connect.ts, on the first cluster call
 //
@@ -12,16 +17,30 @@
 //
 // Why not one file: Node's compile cache only covers modules loaded after it is enabled, never the
 // entry file itself, and V8 has to pre-parse every byte of the file it runs; one 4.8 MB bundle
-// cost ~5x `node -e 0` for `--help`. The split is done here, by marking two imports external, so
+// cost ~5x `node -e 0` for `--help`. The split is done here, by marking imports external, so
 // the sources keep plain imports and the single executable (scripts/release/, one bundle with
-// V8's code cache) is unaffected. No module of ours is in two files: client-node's chunk holds
-// only node_modules code, so `instanceof` between our classes still holds.
+// V8's code cache) is unaffected. The library chunks hold only node_modules code, so `instanceof`
+// between our classes still holds. Our modules that decode needs are in both satoken-cli.cjs and
+// satoken-decode.cjs, but a run loads one of the two, never both.
 import { build } from 'esbuild';
 import { chmod } from 'node:fs/promises';
 import path from 'node:path';
 
 export const CLI_CHUNK = 'satoken-cli.cjs';
 export const CLIENT_NODE_CHUNK = 'satoken-client-node.cjs';
+export const DECODE_CHUNK = 'satoken-decode.cjs';
+/** Package → its own file, for client-node and the libraries few runs need. */
+export const LIBRARY_CHUNKS = {
+  '@kubernetes/client-node': CLIENT_NODE_CHUNK,
+  yaml: 'satoken-yaml.cjs',
+  jose: 'satoken-jose.cjs',
+  ws: 'satoken-ws.cjs',
+};
+
+/** esbuild options for a bundle that carries the fast path's table (the launcher, the single executable). */
+export function withFastTable(options, table) {
+  return { ...options, define: { ...options.define, __SATOKEN_FAST_TABLE__: JSON.stringify(table) } };
+}
 
 /** esbuild plugin: these bare imports become `require('./<sibling file>')`. */
 function siblingChunks(map) {
@@ -40,11 +59,13 @@ function siblingChunks(map) {
 }
 
 /**
- * Builds the three files into `dist`; `bundleOptions(entry, outfile)` is scripts/build.mjs's.
- * Returns the launcher's path.
+ * Builds the files into `dist`; `bundleOptions(entry, outfile)` is scripts/build.mjs's, and
+ * `fastTable` the launcher's pre-computed parser answers (src/cli/fast-table.ts). Returns the
+ * launcher's path.
  */
-export async function buildCliChunks(root, dist, bundleOptions) {
+export async function buildCliChunks(root, dist, bundleOptions, fastTable) {
   const main = path.join(dist, 'kubectl-satoken');
+  const libraries = Object.fromEntries(Object.entries(LIBRARY_CHUNKS).map(([pkg, file]) => [pkg, { file }]));
   const withChunks = (entry, outfile, externals) => {
     const o = bundleOptions(entry, outfile);
     // `import()` of a sibling would go through Node's ESM loader (slower to start); require() it.
@@ -52,19 +73,22 @@ export async function buildCliChunks(root, dist, bundleOptions) {
   };
   await Promise.all([
     // The launcher keeps bundleOptions' shebang; the chunks are only ever required.
-    build(withChunks('src/main.ts', main, {
+    build(withFastTable(withChunks('src/main.ts', main, {
       './cli/run.js': { file: CLI_CHUNK, importer: path.join(root, 'src/main.ts') },
-    })),
-    build({
-      ...withChunks('src/cli/run.ts', path.join(dist, CLI_CHUNK), { '@kubernetes/client-node': { file: CLIENT_NODE_CHUNK } }),
-      banner: {},
-    }),
-    build({
-      ...bundleOptions('src/cli/run.ts', path.join(dist, CLIENT_NODE_CHUNK)),
-      entryPoints: undefined,
-      stdin: { contents: "module.exports = require('@kubernetes/client-node');\n", resolveDir: root, sourcefile: 'client-node-chunk.cjs', loader: 'js' },
-      banner: {},
-    }),
+      './cli/decode-fast.js': { file: DECODE_CHUNK, importer: path.join(root, 'src/main.ts') },
+    }), fastTable)),
+    // Both chunks require the libraries from their own files.
+    ...[['src/cli/run.ts', CLI_CHUNK], ['src/cli/decode-fast.ts', DECODE_CHUNK]].map(([entry, file]) =>
+      build({ ...withChunks(entry, path.join(dist, file), libraries), banner: {} }),
+    ),
+    ...Object.entries(LIBRARY_CHUNKS).map(([pkg, file]) =>
+      build({
+        ...bundleOptions('src/cli/run.ts', path.join(dist, file)),
+        entryPoints: undefined,
+        stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});\n`, resolveDir: root, sourcefile: `${file}.js`, loader: 'js' },
+        banner: {},
+      }),
+    ),
   ]);
   await chmod(main, 0o755);
   return main;

@@ -1,8 +1,14 @@
 // The only file that touches process.*: argv, env, streams, exit code.
 import nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
+import { fastRoute, type FastTable } from './cli/fast-path.js';
+import type { OutputSink, System } from './cli/system.js';
 import { enableCompileCache } from './compile-cache.js';
+import { isTerminal, syncSink } from './sync-output.js';
 import { nodeVersionProblem } from './version.js';
+
+/** The parser's answers computed at build time (scripts/build.mjs); absent under Jest. */
+declare const __SATOKEN_FAST_TABLE__: FastTable | undefined;
 
 async function main(): Promise<void> {
   const problem = nodeVersionProblem(process.versions.node);
@@ -11,19 +17,40 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  // Start-up speed (issue 8): V8 reuses the code compiled by the previous run for every module
-  // loaded from here on. In dist/ this import is the sibling bundle satoken-cli.cjs
-  // (scripts/cli-chunks.mjs), so the cache covers the whole cli. Not in the single executable,
-  // which carries its own code cache.
-  if (!isSea()) enableCompileCache({ env: process.env, uid: process.getuid?.(), tmpdir: tmpdir() }, nodeModule);
+  const args = process.argv.slice(2);
+  // Start-up speed (issue 8): help and version texts, and `decode TOKEN`'s argv, as yargs gave
+  // them at build time (cli/fast-path.ts); every other command line is parsed by yargs. The fast
+  // path writes with fs.writeSync: building process.stdout would cost more than the rest of it.
+  const route = typeof __SATOKEN_FAST_TABLE__ === 'object' ? fastRoute(args, __SATOKEN_FAST_TABLE__, process.versions.node) : undefined;
   // A reader that goes away (`… | head`) is not an error: stop writing and end quietly, as a Go
   // kubectl does on SIGPIPE, instead of an EPIPE stack trace.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw e;
-  });
+  const endQuietly = (): never => process.exit(process.exitCode ?? 0);
+  if (route?.kind === 'text') {
+    syncSink(1, endQuietly).write(route.text);
+    return;
+  }
+  let stdout: OutputSink;
+  let stdoutIsTTY: boolean;
+  if (route) {
+    stdout = syncSink(1, endQuietly);
+    stdoutIsTTY = isTerminal(1, () => (require('node:tty') as typeof import('node:tty')).isatty(1));
+  } else {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') endQuietly();
+      throw e;
+    });
+    stdout = process.stdout;
+    stdoutIsTTY = Boolean(process.stdout.isTTY);
+  }
+  // V8 reuses the code compiled by the previous run for every module loaded from here on. In dist/
+  // the imports below are sibling bundles (scripts/cli-chunks.mjs), so the cache covers the whole
+  // cli. Not in the single executable, which carries its own code cache.
+  if (!isSea()) enableCompileCache({ env: process.env, uid: process.getuid?.(), tmpdir: tmpdir() }, nodeModule);
   // Loaded after the version check: on an old Node the cli's dependencies crash on import.
-  const { runCli } = await import('./cli/run.js');
+  const run: (sys: System) => Promise<number> =
+    route?.kind === 'decode'
+      ? async (sys) => (await import('./cli/decode-fast.js')).runDecode(route.argv, sys)
+      : async (sys) => (await import('./cli/run.js')).runCli(args, sys);
   const controller = new AbortController();
   const onSignal = () => {
     // A second Ctrl-C ends at once, whatever is pending.
@@ -32,11 +59,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const code = await runCli(process.argv.slice(2), {
+  const code = await run({
     env: process.env,
     nodeVersion: process.versions.node,
-    stdout: process.stdout,
-    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stdout,
+    stdoutIsTTY,
     // Start-up speed (issue 8): Node builds process.stderr and process.stdin on first use (a pipe
     // on stdin loads node:net), and most runs never touch them: getters leave them unbuilt.
     get stderr() {

@@ -7,21 +7,24 @@ import { SatokenError, UsageError } from '../errors.js';
 import type { Deps } from '../commands/types.js';
 import type { ConnectionFlags, KubeConnection } from '../kube/types.js';
 import { jsonChunks } from '../output/json-chunks.js';
-import { render } from '../output/render.js';
 import { scrubTokens } from '../output/redact.js';
+import type { Render } from '../output/renderer.js';
 import type { OutputFormat } from '../output/types.js';
 import { DEFAULT_FORMATS, type CliCommand, type CommandOutput } from './command.js';
 import { parseDuration } from './flags.js';
 import { nodeIo } from './io.js';
-import type { System } from './system.js';
+import type { OutputSink, System } from './system.js';
 
 /** `--debug` / `-v` anywhere on the command line: stack traces on errors, even parse errors. */
 export function wantsDebug(args: readonly string[]): boolean {
   return args.includes('--debug') || args.includes('-v');
 }
 
-/** Runs `command` with yargs' argv for it; returns the exit code. Never throws. */
-export async function execute(command: CliCommand, argv: Record<string, unknown>, sys: System, debug: boolean): Promise<number> {
+/**
+ * Runs `command` with yargs' argv for it and prints its result with `render` (output/render.ts's,
+ * or one with only the tables the command can need); returns the exit code. Never throws.
+ */
+export async function execute(command: CliCommand, argv: Record<string, unknown>, sys: System, debug: boolean, render: Render): Promise<number> {
   const writeErr = (text: string) => sys.stderr.write(scrubTokens(text));
   try {
     const formats = command.formats ?? DEFAULT_FORMATS;
@@ -30,7 +33,7 @@ export async function execute(command: CliCommand, argv: Record<string, unknown>
       throw new UsageError(`unable to match a printer suitable for the output format "${format}", allowed formats are: ${formats.join(',')}`);
     }
     const flags = connectionFlags(argv);
-    const color = sys.stdoutIsTTY && !argv['no-color'] && sys.env.NO_COLOR === undefined;
+    const color = sys.stdoutIsTTY && argv.color !== false && sys.env.NO_COLOR === undefined;
     const deps = buildDeps(sys, flags);
     const out: CommandOutput = await command.run(argv, { deps, format, flags, sys });
 
@@ -96,7 +99,7 @@ function buildDeps(sys: System, flags: ConnectionFlags): Deps {
 }
 
 /** Writes the chunks in writes of about 64 KB, waiting whenever the stream asks to (a slow pipe). */
-async function writeChunks(out: NodeJS.WritableStream, chunks: Iterable<string>, transform: (text: string) => string): Promise<void> {
+async function writeChunks(out: OutputSink, chunks: Iterable<string>, transform: (text: string) => string): Promise<void> {
   let pending = '';
   const flush = async () => {
     if (!out.write(transform(pending))) await new Promise<void>((resolve) => out.once('drain', () => resolve()));

@@ -43,7 +43,14 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
     describe: 'Output format: table, wide, json or yaml',
     example: '-o json',
   },
-  'no-color': { type: 'boolean', describe: 'No colour (also when NO_COLOR is set)', example: '--no-color' },
+  // Declared as `color`, as diagnose's `exec`: yargs reads `--no-color` as color=false, and a flag
+  // named `no-color` made strict mode refuse it ("Unknown argument: color").
+  color: {
+    type: 'boolean',
+    default: true,
+    describe: 'Colour on a terminal (--no-color, or NO_COLOR set: never)',
+    example: '--no-color',
+  },
   debug: {
     alias: 'v',
     type: 'boolean',

@@ -1,6 +1,5 @@
 /** The real Io (files and stdin) handed to commands as deps.io. */
 import { constants } from 'node:fs';
-import { access, mkdir, open, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import type { Io } from '../commands/types.js';
 import type { System } from './system.js';
@@ -8,9 +7,15 @@ import type { System } from './system.js';
 /** The largest input read from a file or stdin; a token is far smaller (decode refuses > 64 KiB). */
 const MAX_INPUT = 16 * 1024 * 1024;
 
+/**
+ * node:fs/promises, loaded on first use: loading it loads Node's streams and readline, a fifth of
+ * `decode TOKEN`'s start-up, which reads no file (issue 8).
+ */
+const fsp = () => import('node:fs/promises');
+
 export function nodeIo(sys: System): Io {
   return {
-    readFile: (path) => readFile(path),
+    readFile: async (path) => (await fsp()).readFile(path),
     async readStdin() {
       if (sys.stdinIsTTY) throw new UsageError('nothing on stdin (pipe a token into it, e.g. `cat token | kubectl satoken decode -`)');
       const chunks: Buffer[] = [];
@@ -25,7 +30,7 @@ export function nodeIo(sys: System): Io {
     },
     async writeFile(path, data, opts = {}) {
       if (opts.exclusive) {
-        const fh = await open(path, 'wx', opts.mode ?? 0o644);
+        const fh = await (await fsp()).open(path, 'wx', opts.mode ?? 0o644);
         try {
           await fh.writeFile(data);
         } finally {
@@ -33,15 +38,15 @@ export function nodeIo(sys: System): Io {
         }
         return;
       }
-      await writeFile(path, data, { mode: opts.mode ?? 0o644 });
+      await (await fsp()).writeFile(path, data, { mode: opts.mode ?? 0o644 });
     },
-    rename: (from, to) => rename(from, to),
+    rename: async (from, to) => (await fsp()).rename(from, to),
     mkdir: async (path) => {
-      await mkdir(path, { recursive: true });
+      await (await fsp()).mkdir(path, { recursive: true });
     },
-    readDir: (path) => readdir(path),
-    exists: (path) =>
-      access(path, constants.F_OK).then(
+    readDir: async (path) => (await fsp()).readdir(path),
+    exists: async (path) =>
+      (await fsp()).access(path, constants.F_OK).then(
         () => true,
         () => false,
       ),

@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
+import { render } from '../output/render.js';
 import { scrubTokens } from '../output/redact.js';
 import { COMMIT, VERSION } from '../version.js';
 import type { CliCommand } from './command.js';
@@ -25,6 +26,8 @@ export function buildParser(args: string[], commands: CliCommand[] = COMMANDS, n
     .alias('help', 'h')
     .strict()
     .exitProcess(false)
+    // kubectl speaks English whatever LANG says; and the fast path's texts (fast-path.ts) must not depend on it.
+    .locale('en')
     .wrap(Math.min(110, 200))
     .showHelpOnFail(false)
     .demandCommand(1, 'a command is required (see kubectl satoken --help)');
@@ -43,14 +46,15 @@ export function buildParser(args: string[], commands: CliCommand[] = COMMANDS, n
   return y.epilog('Docs and RBAC each command needs: https://github.com/kubectl-satoken/kubectl-satoken');
 }
 
-interface Parsed {
+export interface Parsed {
   argv?: Record<string, unknown>;
   /** Help or version text yargs produced instead of parsing. */
   output?: string;
   error?: Error;
 }
 
-function parse(args: string[], commands: CliCommand[], nodeVersion: string): Promise<Parsed> {
+/** yargs' answer for `args`: argv, or the help/version text it printed, or its error. */
+export function parseArgv(args: string[], commands: CliCommand[], nodeVersion: string): Promise<Parsed> {
   return new Promise((resolve) => {
     buildParser(args, commands, nodeVersion).parse(args, {}, (err: Error | undefined, argv: Record<string, unknown>, output: string) => {
       resolve({ argv, output: output || undefined, error: err ?? undefined });
@@ -62,7 +66,7 @@ function parse(args: string[], commands: CliCommand[], nodeVersion: string): Pro
 export async function runCli(args: string[], sys: System, commands: CliCommand[] = COMMANDS): Promise<number> {
   const debug = wantsDebug(args);
   try {
-    const parsed = await parse(args, commands, sys.nodeVersion);
+    const parsed = await parseArgv(args, commands, sys.nodeVersion);
     if (parsed.error) {
       // Point at the help of the command that was typed, when one was.
       const typed = commands.find((c) => c.command.split(' ')[0] === args.find((a) => !a.startsWith('-')));
@@ -77,7 +81,7 @@ export async function runCli(args: string[], sys: System, commands: CliCommand[]
     const name = String((argv._ as unknown[])[0]);
     const command = commands.find((c) => c.command.split(' ')[0] === name);
     if (!command) throw new UsageError(`unknown command "${name}"`, `see '${SCRIPT} --help'`);
-    return await execute(command, argv, sys, debug);
+    return await execute(command, argv, sys, debug, render);
   } catch (e) {
     return reportError(e, debug, (text) => sys.stderr.write(scrubTokens(text)));
   }

@@ -1,9 +1,18 @@
+/**
+ * Where the cli's output goes: process.stdout, or on the launcher's fast path a synchronous writer
+ * (src/sync-output.ts). `write` returns false when the caller should wait for 'drain'.
+ */
+export interface OutputSink {
+  write(text: string): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
 /** What main.ts hands the cli: the process's streams and environment, and nothing else. */
 export interface System {
   env: Record<string, string | undefined>;
   /** process.versions.node, for --version. */
   nodeVersion: string;
-  stdout: NodeJS.WritableStream;
+  stdout: OutputSink;
   stderr: NodeJS.WritableStream;
   stdin: NodeJS.ReadableStream;
   stdoutIsTTY: boolean;

@@ -1,7 +1,8 @@
 /**
  * What the built cli loads for the commands that need no cluster (issue 8: "nothing a command does
  * not need is loaded"). Counts of files and modules, not timings: those are scripts/bench's job.
- * - `--help`, `decode --help` and `decode TOKEN` never require client-node's bundle;
+ * - `--help` and `decode --help` load no chunk at all (the launcher carries their texts), and
+ *   `decode TOKEN` only satoken-decode.cjs: never yargs' chunk, client-node's, or a library's;
  * - nor node:crypto / node:zlib / node:readline (mint's, audit's and migrate-legacy's needs) or
  *   node:assert (yargs', swapped for a stand-in), nor the real string-width (Intl.Segmenter);
  * - a cluster command does require client-node's bundle (the split did not lose it).
@@ -42,18 +43,39 @@ function loadsOf(args: string[]): { loads: Loads; status: number | null } {
 
 // (node:net is not among them: stdout is a pipe here, and writing to a pipe needs it.)
 const NOT_AT_START = ['crypto', 'zlib', 'readline', 'readline/promises', 'assert', 'https', 'http', 'http2'];
+// What building process.stdout or reading a file with fs/promises would load: the fast path does neither.
+const STREAMS = ['net', 'tty', 'fs/promises'];
+
+const TOKEN = makeBoundToken({ namespace: 'ci', issuedAt: new Date(Date.now() - 60_000) });
 
 test.each([
-  ['--help', ['--help']],
-  ['decode --help', ['decode', '--help']],
-  ['decode TOKEN', ['decode', makeBoundToken({ namespace: 'ci', issuedAt: new Date(Date.now() - 60_000) })]],
-])('%s loads neither client-node, nor a module only other commands need, nor the real string-width', (_name, args) => {
+  ['--help', [], ['--help']],
+  ['decode --help', [], ['decode', '--help']],
+  ['decode TOKEN', ['satoken-decode.cjs'], ['decode', TOKEN]],
+  ['decode TOKEN -o json', ['satoken-decode.cjs'], ['decode', TOKEN, '-o', 'json']],
+])('%s (the fast path) loads the launcher and %j: no yargs, no client-node, no library chunk', (_name, chunks, args) => {
   const { loads, status } = loadsOf(args);
   expect(status).toBe(0);
-  expect(loads.files).toEqual(expect.arrayContaining(['kubectl-satoken', 'satoken-cli.cjs']));
+  expect(loads.files.filter((f) => f !== 'record-loads.cjs').sort()).toEqual(['kubectl-satoken', ...chunks].sort());
+  expect(loads.builtins.filter((m) => NOT_AT_START.includes(m) || STREAMS.includes(m))).toEqual([]);
+  expect(loads.segmenters).toBe(0);
+});
+
+test('a command line off the fast path (one more flag) is parsed by yargs, and still loads nothing it does not need', () => {
+  const { loads, status } = loadsOf(['decode', TOKEN, '--no-color']);
+  expect(status).toBe(0);
+  expect(loads.files).toContain('satoken-cli.cjs');
+  expect(loads.files).not.toContain('satoken-decode.cjs');
   expect(loads.files).not.toContain('satoken-client-node.cjs');
+  expect(loads.files).not.toContain('satoken-yaml.cjs');
   expect(loads.builtins.filter((m) => NOT_AT_START.includes(m))).toEqual([]);
   expect(loads.segmenters).toBe(0);
+});
+
+test('-o yaml loads the yaml library from its own file', () => {
+  const { loads, status } = loadsOf(['decode', TOKEN, '-o', 'yaml']);
+  expect(status).toBe(0);
+  expect(loads.files).toEqual(expect.arrayContaining(['satoken-decode.cjs', 'satoken-yaml.cjs']));
 });
 
 test('a command that talks to the cluster does load client-node (from its own file)', () => {

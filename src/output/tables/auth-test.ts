@@ -1,7 +1,8 @@
 /** test-auth's table: the verdict, its reason and fix, who the token is, then each step. */
 import type { AuthTest } from '../../commands/test-auth/types.js';
 import { paint, statusColour } from '../colour.js';
-import { columns, details } from '../table.js';
+import { columns } from '../table.js';
+import { details } from '../details.js';
 import type { RenderOptions } from '../types.js';
 
 export function authTestTable(r: AuthTest, opts: RenderOptions): string {

@@ -7,7 +7,8 @@
 import type { CheckResult } from '../../checks/types.js';
 import type { Diagnosis, DiagnosisList, ScanItem } from '../../commands/diagnose/types.js';
 import { paint, statusColour } from '../colour.js';
-import { columns, details } from '../table.js';
+import { columns } from '../table.js';
+import { details } from '../details.js';
 import type { RenderOptions } from '../types.js';
 
 const MARK: Record<CheckResult['status'], string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP' };

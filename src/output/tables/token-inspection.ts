@@ -6,7 +6,7 @@
  */
 import type { TokenInspection } from '../../jwt/types.js';
 import { paint, statusColour } from '../colour.js';
-import { details } from '../table.js';
+import { details } from '../details.js';
 import { relative, utc } from '../time.js';
 import type { RenderOptions } from '../types.js';
 

@@ -1,0 +1,30 @@
+/**
+ * The output layer over a given set of table renderers: result object → table, JSON or YAML text.
+ * render.ts gives it every command's tables; the start-up fast path gives it decode's alone, so
+ * that `decode TOKEN` does not load the others (issue 8).
+ */
+import type { RenderOptions, TableRenderer } from './types.js';
+
+export type Render = (result: { kind: string }, opts: RenderOptions) => Promise<string>;
+
+export function renderer(tables: Record<string, TableRenderer<any>>): Render {
+  return async (result, opts) => {
+    switch (opts.format) {
+      case 'json':
+        return JSON.stringify(result, null, 2) + '\n';
+      case 'yaml':
+        return toYaml(result);
+      case 'table':
+      case 'wide': {
+        const table = tables[result.kind];
+        return table ? table(result, opts) : toYaml(result);
+      }
+    }
+  };
+}
+
+/** YAML loaded on demand: most runs print tables and need not parse the yaml package. */
+export async function toYaml(value: unknown): Promise<string> {
+  const { stringify } = await import('yaml');
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+}

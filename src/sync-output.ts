@@ -1,0 +1,50 @@
+/**
+ * Standard output written with fs.writeSync, for the launcher's fast path (issue 8). Building
+ * process.stdout loads Node's stream machinery, ~5 ms: a third of what `decode TOKEN` may cost
+ * above `node -e 0`. The fast path prints one short text, so a blocking write is all it needs.
+ */
+import { fstatSync, writeSync } from 'node:fs';
+import type { OutputSink } from './cli/system.js';
+
+/**
+ * A sink on `fd` that writes every byte before returning. `onBrokenPipe` runs when the reader has
+ * gone (`… | head`): the caller ends quietly, as it does for process.stdout's EPIPE.
+ */
+export function syncSink(fd: number, onBrokenPipe: () => never): OutputSink {
+  const sink: OutputSink = {
+    write(text) {
+      writeAll(fd, Buffer.from(text), onBrokenPipe);
+      return true;
+    },
+    // write() never asks to wait, so nobody waits for a drain.
+    once: () => sink,
+  };
+  return sink;
+}
+
+/** A descriptor left non-blocking by another program answers EAGAIN when full: wait and retry. */
+function writeAll(fd: number, buf: Buffer, onBrokenPipe: () => never): void {
+  let done = 0;
+  while (done < buf.length) {
+    try {
+      done += writeSync(fd, buf, done);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') onBrokenPipe();
+      if (code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+    }
+  }
+}
+
+/**
+ * isatty(fd), without loading node:tty (which loads node:net and the streams) when `fd` cannot be
+ * a terminal: only a character device can, so a pipe or a file is answered by fstat alone.
+ */
+export function isTerminal(fd: number, isatty: () => boolean): boolean {
+  try {
+    return fstatSync(fd).isCharacterDevice() && isatty();
+  } catch {
+    return false;
+  }
+}
