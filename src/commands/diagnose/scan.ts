@@ -17,6 +17,7 @@ import { FETCH_TOKEN_FAILED } from '../../checks/token-mounted.js';
 import type { CheckResult } from '../../checks/types.js';
 import { ApiError } from '../../kube/errors.js';
 import { listAll } from '../../kube/list.js';
+import { boundYoungGeneration } from '../../kube/list-memory.js';
 import type { KubeApi, ListOptions, Page } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
 import { execReader } from './readers.js';
@@ -90,6 +91,7 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
       }
     }
     deps.progress(`diagnosed ${counts.pods} pods in ${where} (${counts.failing} failing, ${counts.degraded} degraded)…`);
+    await boundYoungGeneration();
     if (!page.continue) break;
     page = await api.listPods(namespace, { labelSelector: options.selector, limit: PAGE, singlePage: true, continue: page.continue });
   }
@@ -193,7 +195,10 @@ async function indexed<T, R>(
   add: (index: R, item: T) => void,
 ): Promise<Fetched<R>> {
   try {
-    for await (const page of listAll(list, { ...opts, limit: PAGE })) for (const item of page.items) add(index, item);
+    for await (const page of listAll(list, { ...opts, limit: PAGE })) {
+      for (const item of page.items) add(index, item);
+      await boundYoungGeneration();
+    }
     return got(index);
   } catch (e) {
     if (e instanceof ApiError && e.code === 403) return missing({ kind: 'forbidden', permission: what, message: e.serverMessage || 'Forbidden' });

@@ -4,6 +4,7 @@
  * 100,000 Secrets and 50,000 pods fit in bounded memory. Token values are dropped on arrival.
  */
 import type { V1OwnerReference, V1Secret } from '@kubernetes/client-node';
+import { boundYoungGeneration } from '../../kube/list-memory.js';
 import type { KubeApi, ListOptions, Page } from '../../kube/types.js';
 import { isForbidden, isNotFound } from '../../kube/errors.js';
 import { analyzeSecret, INVALID_SINCE_LABEL, LAST_USED_LABEL, SA_NAME_ANNOTATION, SA_UID_ANNOTATION, type AnalyzeContext, type SaFacts } from './analyze.js';
@@ -30,6 +31,7 @@ export async function* pages<T>(list: (opts: ListOptions) => Promise<Page<T>>, b
     // singlePage: without it the kube layer follows every `continue` itself and hands back the
     // whole list in one array (all 50,000 pods in memory at once; issue 8's scale benchmark).
     const page = await list({ ...base, singlePage: true, ...(cont ? { continue: cont } : {}) });
+    await boundYoungGeneration();
     yield page.items;
     cont = page.continue || undefined;
   } while (cont);
