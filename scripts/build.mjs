@@ -39,7 +39,7 @@ export function bundleOptions(entry, outfile) {
     banner: { js: '#!/usr/bin/env node' },
     // yargs calls createRequire(import.meta.url); import.meta is {} in CJS, so inject a shim.
     define: {
-      'import.meta.url': 'import_meta_url',
+      'import.meta.url': 'import_meta.url',
       __SATOKEN_VERSION__: JSON.stringify(pkg.version),
       __SATOKEN_COMMIT__: JSON.stringify(gitCommit()),
     },
