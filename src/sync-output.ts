@@ -3,7 +3,7 @@
  * process.stdout loads Node's stream machinery, ~5 ms: a third of what `decode TOKEN` may cost
  * above `node -e 0`. The fast path prints one short text, so a blocking write is all it needs.
  */
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import type { OutputSink } from './cli/system.js';
 
 /**
@@ -39,11 +39,15 @@ function writeAll(fd: number, buf: Buffer, onBrokenPipe: () => never): void {
 
 /**
  * isatty(fd), without loading node:tty (which loads node:net and the streams) when `fd` cannot be
- * a terminal: only a character device can, so a pipe or a file is answered by fstat alone.
+ * a terminal: only a character device can, so a pipe or a file is answered by fstat alone, and so
+ * is /dev/null (`… > /dev/null`), the one character device output is commonly sent to.
  */
 export function isTerminal(fd: number, isatty: () => boolean): boolean {
   try {
-    return fstatSync(fd).isCharacterDevice() && isatty();
+    const st = fstatSync(fd);
+    if (!st.isCharacterDevice()) return false;
+    if (st.rdev === statSync('/dev/null', { throwIfNoEntry: false })?.rdev) return false;
+    return isatty();
   } catch {
     return false;
   }
