@@ -23,7 +23,8 @@
 // between our classes still holds. Our modules that decode needs are in both satoken-cli.cjs and
 // satoken-decode.cjs, but a run loads one of the two, never both.
 import { build } from 'esbuild';
-import { chmod } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export const CLI_CHUNK = 'satoken-cli.cjs';
@@ -71,12 +72,8 @@ export async function buildCliChunks(root, dist, bundleOptions, fastTable) {
     // `import()` of a sibling would go through Node's ESM loader (slower to start); require() it.
     return { ...o, plugins: [...(o.plugins ?? []), siblingChunks(externals)], supported: { 'dynamic-import': false } };
   };
+  const chunkFiles = [CLI_CHUNK, DECODE_CHUNK, ...Object.values(LIBRARY_CHUNKS)];
   await Promise.all([
-    // The launcher keeps bundleOptions' shebang; the chunks are only ever required.
-    build(withFastTable(withChunks('src/main.ts', main, {
-      './cli/run.js': { file: CLI_CHUNK, importer: path.join(root, 'src/main.ts') },
-      './cli/decode-fast.js': { file: DECODE_CHUNK, importer: path.join(root, 'src/main.ts') },
-    }), fastTable)),
     // Both chunks require the libraries from their own files.
     ...[['src/cli/run.ts', CLI_CHUNK], ['src/cli/decode-fast.ts', DECODE_CHUNK]].map(([entry, file]) =>
       build({ ...withChunks(entry, path.join(dist, file), libraries), banner: {} }),
@@ -90,6 +87,16 @@ export async function buildCliChunks(root, dist, bundleOptions, fastTable) {
       }),
     ),
   ]);
+  // The launcher last: it carries each chunk's content id, which names the chunk's code cache
+  // (src/disk-chunks.ts), so that a cache is never used with another build of its file.
+  const ids = {};
+  for (const file of chunkFiles) ids[file] = createHash('sha256').update(await readFile(path.join(dist, file))).digest('hex').slice(0, 16);
+  const launcher = withFastTable(withChunks('src/main.ts', main, {
+    './cli/run.js': { file: CLI_CHUNK, importer: path.join(root, 'src/main.ts') },
+    './cli/decode-fast.js': { file: DECODE_CHUNK, importer: path.join(root, 'src/main.ts') },
+  }), fastTable);
+  // The launcher keeps bundleOptions' shebang; the chunks are only ever required.
+  await build({ ...launcher, define: { ...launcher.define, __SATOKEN_CHUNKS__: JSON.stringify({ cli: CLI_CHUNK, decode: DECODE_CHUNK, ids }) } });
   await chmod(main, 0o755);
   return main;
 }

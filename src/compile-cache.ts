@@ -1,9 +1,8 @@
 /**
- * Node's on-disk compile cache for the npm install (issue 8, start-up speed). Compiling the cli's
- * bundle costs tens of milliseconds per run and client-node's about ten times that; with the cache,
- * V8 reuses the code compiled by the previous run. It applies to modules loaded AFTER it is enabled,
- * which is why dist/kubectl-satoken is a small launcher that requires its bundles next to it
- * (scripts/cli-chunks.mjs). Best effort: any failure leaves Node compiling as usual.
+ * Where the npm install keeps V8's code caches of its files (disk-chunks.ts; issue 8, start-up
+ * speed): compiling the cli's bundle costs tens of milliseconds per run and client-node's about ten
+ * times that, and with a cache V8 reuses the code the previous run compiled. Best effort: without a
+ * directory we can trust, runs compile as usual.
  */
 import { lstatSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -18,8 +17,8 @@ export interface CacheHost {
 }
 
 /**
- * $XDG_CACHE_HOME/kubectl-satoken, else a per-user directory in the temp dir. Node keeps one
- * sub-directory per Node version and V8 flags inside it, so upgrades never read stale code.
+ * $XDG_CACHE_HOME/kubectl-satoken, else a per-user directory in the temp dir. A cache's file name
+ * carries its file's build id and the Node version, so upgrades never read stale code.
  */
 export function compileCacheDir(host: CacheHost): string {
   const xdg = host.env.XDG_CACHE_HOME;
@@ -40,15 +39,13 @@ function isPrivateDir(dir: string, uid: number | undefined): boolean {
   return st.uid === uid && (st.mode & 0o022) === 0;
 }
 
-/** Enables the cache; returns the directory used, or undefined when it is off (never throws). */
-export function enableCompileCache(host: CacheHost, nodeModule: { enableCompileCache?: (dir?: string) => unknown }): string | undefined {
-  // NODE_DISABLE_COMPILE_CACHE=1 is Node's own switch, and Node honours it inside enableCompileCache too.
-  if (typeof nodeModule.enableCompileCache !== 'function' || host.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+/** The cache directory, created if need be; undefined when caching is off (never throws). */
+export function codeCacheDir(host: CacheHost): string | undefined {
+  // NODE_DISABLE_COMPILE_CACHE=1, Node's switch for its own compile cache, turns ours off too.
+  if (host.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   try {
     const dir = compileCacheDir(host);
-    if (!isPrivateDir(dir, host.uid)) return undefined;
-    nodeModule.enableCompileCache(dir);
-    return dir;
+    return isPrivateDir(dir, host.uid) ? dir : undefined;
   } catch {
     // read-only home, full disk, …: run uncached
     return undefined;

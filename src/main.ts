@@ -1,14 +1,16 @@
 // The only file that touches process.*: argv, env, streams, exit code.
-import nodeModule from 'node:module';
 import { tmpdir } from 'node:os';
 import { fastRoute, type FastTable } from './cli/fast-path.js';
 import type { OutputSink, System } from './cli/system.js';
-import { enableCompileCache } from './compile-cache.js';
+import { codeCacheDir } from './compile-cache.js';
+import { diskChunks } from './disk-chunks.js';
 import { isTerminal, syncSink } from './sync-output.js';
 import { nodeVersionProblem } from './version.js';
 
 /** The parser's answers computed at build time (scripts/build.mjs); absent under Jest. */
 declare const __SATOKEN_FAST_TABLE__: FastTable | undefined;
+/** dist/'s chunks (scripts/cli-chunks.mjs): the two entry files, and every file's content id. */
+declare const __SATOKEN_CHUNKS__: { cli: string; decode: string; ids: Record<string, string> } | undefined;
 
 async function main(): Promise<void> {
   const problem = nodeVersionProblem(process.versions.node);
@@ -42,15 +44,24 @@ async function main(): Promise<void> {
     stdout = process.stdout;
     stdoutIsTTY = Boolean(process.stdout.isTTY);
   }
-  // V8 reuses the code compiled by the previous run for every module loaded from here on. In dist/
-  // the imports below are sibling bundles (scripts/cli-chunks.mjs), so the cache covers the whole
-  // cli. Not in the single executable, which carries its own code cache.
-  if (!isSea()) enableCompileCache({ env: process.env, uid: process.getuid?.(), tmpdir: tmpdir() }, nodeModule);
+  // V8 reuses the code compiled by earlier runs (disk-chunks.ts): in dist/ the imports below are
+  // sibling files (scripts/cli-chunks.mjs), required with the code caches runs leave. Not in the
+  // single executable, which carries its own (completion/sea-main.ts).
+  const sea = isSea();
+  const cacheDir = sea ? undefined : codeCacheDir({ env: process.env, uid: process.getuid?.(), tmpdir: tmpdir() });
+  const dist = typeof __SATOKEN_CHUNKS__ === 'object' && !sea ? __SATOKEN_CHUNKS__ : undefined;
+  const chunks = dist && diskChunks({ dir: __dirname, cacheDir, ids: dist.ids, runtime: `${process.versions.node}-${process.arch}`, builtin: require });
+  if (chunks) {
+    process.on('exit', () => {
+      chunks.save();
+      if (process.env.SATOKEN_CACHE_REPORT) for (const line of chunks.report()) process.stderr.write(`cache: ${line}\n`);
+    });
+  }
   // Loaded after the version check: on an old Node the cli's dependencies crash on import.
   const run: (sys: System) => Promise<number> =
     route?.kind === 'decode'
-      ? async (sys) => (await import('./cli/decode-fast.js')).runDecode(route.argv, sys)
-      : async (sys) => (await import('./cli/run.js')).runCli(args, sys);
+      ? async (sys) => (dist && chunks ? (chunks.require(dist.decode) as typeof import('./cli/decode-fast.js')) : await import('./cli/decode-fast.js')).runDecode(route.argv, sys)
+      : async (sys) => (dist && chunks ? (chunks.require(dist.cli) as typeof import('./cli/run.js')) : await import('./cli/run.js')).runCli(args, sys);
   const controller = new AbortController();
   const onSignal = () => {
     // A second Ctrl-C ends at once, whatever is pending.

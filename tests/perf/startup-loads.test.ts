@@ -35,10 +35,15 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 function loadsOf(args: string[]): { loads: Loads; status: number | null } {
   const out = path.join(work, `loads-${Math.random().toString(36).slice(2)}.json`);
   const r = spawnSync(NODE24, ['-r', PRELOAD, BIN, ...args], {
-    env: { PATH: path.dirname(NODE24), HOME: work, KUBECONFIG: path.join(work, 'none'), SATOKEN_LOADS_OUT: out, XDG_CACHE_HOME: path.join(work, 'cache') },
+    env: { PATH: path.dirname(NODE24), HOME: work, KUBECONFIG: path.join(work, 'none'), SATOKEN_LOADS_OUT: out, XDG_CACHE_HOME: path.join(work, 'cache'), SATOKEN_CACHE_REPORT: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
   });
-  return { loads: JSON.parse(readFileSync(out, 'utf8')) as Loads, status: r.status };
+  const loads = JSON.parse(readFileSync(out, 'utf8')) as Loads;
+  // dist/'s chunks are compiled by src/disk-chunks.ts (with their code caches), not by Node's
+  // require: they are not in require.cache, and the launcher lists them on stderr instead.
+  const chunks = [...r.stderr.matchAll(/^cache: (\S+) code cache \w+$/gm)].map((m) => m[1]!);
+  return { loads: { ...loads, files: [...loads.files, ...chunks] }, status: r.status };
 }
 
 // (node:net is not among them: stdout is a pipe here, and writing to a pipe needs it.)
@@ -83,4 +88,20 @@ test('a command that talks to the cluster does load client-node (from its own fi
   const { loads, status } = loadsOf(['test-auth', makeBoundToken({ namespace: 'ci' })]);
   expect(status).toBe(1);
   expect(loads.files).toContain('satoken-client-node.cjs');
+});
+
+test('dist/\'s chunks run from the V8 code caches earlier runs left (src/disk-chunks.ts); NODE_DISABLE_COMPILE_CACHE turns them off', () => {
+  const cacheHome = mkdtempSync(path.join(work, 'xdg-'));
+  const report = (extraEnv: Record<string, string> = {}) => {
+    const r = spawnSync(NODE24, [BIN, 'decode', TOKEN, '-o', 'yaml'], {
+      env: { PATH: path.dirname(NODE24), HOME: work, XDG_CACHE_HOME: cacheHome, SATOKEN_CACHE_REPORT: '1', ...extraEnv },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    return r.stderr.split('\n').filter((l) => l.startsWith('cache: '));
+  };
+  expect(report({ NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual(['cache: satoken-decode.cjs code cache none', 'cache: satoken-yaml.cjs code cache none']);
+  expect(existsSync(path.join(cacheHome, 'kubectl-satoken'))).toBe(false);
+  expect(report()).toEqual(['cache: satoken-decode.cjs code cache none', 'cache: satoken-yaml.cjs code cache none']);
+  expect(report()).toEqual(['cache: satoken-decode.cjs code cache accepted', 'cache: satoken-yaml.cjs code cache accepted']);
 });

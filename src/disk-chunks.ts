@@ -1,0 +1,98 @@
+/**
+ * The npm install's chunks (dist/satoken-*.cjs) required with V8 code caches taken AFTER a run
+ * (issue 8, start-up). Node's own compile cache (compile-cache.ts) stores only what V8 compiles
+ * before a file runs — its top level — so every function a command calls was compiled again at
+ * each start: a quarter of `decode TOKEN`. Here, as the single executable does with its assets
+ * (completion/sea-modules.ts, the same loader), a file is compiled with the cache the previous run
+ * left, and a file that had none (or one V8 refused) leaves one on exit.
+ *
+ * A cache belongs to one build of one file: its name carries the file's content id, which the build
+ * computed (scripts/cli-chunks.mjs), and V8 itself refuses a cache of another Node or V8 flags.
+ * Caches live in the compile cache's private directory; any failure means running uncached.
+ * No process.*: main.ts passes in what it needs.
+ */
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import { assetModules, type AssetModules } from './completion/sea-modules.js';
+
+export interface DiskChunksHost {
+  /** dist/: the launcher's directory. */
+  dir: string;
+  /** The private cache directory, undefined when there is none (then nothing is cached). */
+  cacheDir: string | undefined;
+  /** File name → content id, from the build. A file without one is never cached. */
+  ids: Record<string, string>;
+  /** `${process.versions.node}-${process.arch}`: a cache per Node, so two Nodes do not take turns. */
+  runtime: string;
+  /** The launcher's require, for built-in modules. */
+  builtin: (id: string) => unknown;
+}
+
+export const CACHE_SUFFIX = '.v8cache';
+
+/** `satoken-cli.cjs.<id>.<node>-<arch>.v8cache` */
+export function cacheFileName(name: string, id: string, runtime: string): string {
+  return `${name}.${id}.${runtime}${CACHE_SUFFIX}`;
+}
+
+export interface DiskChunks {
+  require(name: string): unknown;
+  /** Writes the caches this run lacked; call once, at exit. Never throws. */
+  save(): void;
+  /** The files required, and whether each one's cache was used. */
+  report(): string[];
+}
+
+export function diskChunks(host: DiskChunksHost): DiskChunks {
+  const texts = new Map<string, string | undefined>();
+  const cachePath = (name: string) => {
+    const id = host.ids[name];
+    return id && host.cacheDir ? path.join(host.cacheDir, cacheFileName(name, id, host.runtime)) : undefined;
+  };
+  const read = (file: string | undefined) => {
+    if (file === undefined) return undefined;
+    try {
+      return readFileSync(file);
+    } catch {
+      return undefined;
+    }
+  };
+  const modules: AssetModules = assetModules({
+    source: (name) => {
+      // Only the build's own files (the ids): a require of anything else is Node's business.
+      if (!(name in host.ids)) return undefined;
+      if (!texts.has(name)) texts.set(name, read(path.join(host.dir, name))?.toString('utf8'));
+      return texts.get(name);
+    },
+    codeCache: (name) => read(cachePath(name)),
+    compile: (code, filename, cachedData) => new vm.Script(code, { filename, cachedData }),
+    builtin: host.builtin,
+    dir: host.dir,
+  });
+  return {
+    require: (name) => modules.require(name),
+    save() {
+      for (const f of modules.loaded()) {
+        const file = cachePath(f.name);
+        if (file === undefined || f.cache === 'accepted') continue;
+        try {
+          const tmp = `${file}.${Math.random().toString(36).slice(2)}.tmp`;
+          writeFileSync(tmp, f.script.createCachedData(), { mode: 0o600 });
+          renameSync(tmp, file); // atomic: a concurrent run reads the old cache or the new one
+          removeOtherCaches(path.dirname(file), f.name, host.ids[f.name]!);
+        } catch {
+          // full disk, read-only cache: the next run compiles again
+        }
+      }
+    },
+    report: () => modules.loaded().map((f) => `${f.name} code cache ${f.cache}`),
+  };
+}
+
+/** The caches earlier builds of this file left (any Node): dead weight once a new build runs. */
+function removeOtherCaches(dir: string, name: string, id: string): void {
+  for (const f of readdirSync(dir)) {
+    if (f.startsWith(`${name}.`) && !f.startsWith(`${name}.${id}.`) && f.endsWith(CACHE_SUFFIX)) rmSync(path.join(dir, f), { force: true });
+  }
+}
