@@ -5,7 +5,8 @@
  * 20,000 ServiceAccounts, 2,000 namespaces), and at a tenth of that. Baselines on the same emulator:
  *   kubectl get secrets,pods,serviceaccounts -A -o json > /dev/null   (issue 8's yardstick)
  *   list-pages.mjs: a bare Node client GETting the same pages          (the floor)
- * Peak RSS by /usr/bin/time. Targets: no slower than kubectl, peak RSS < 300 MB, linear growth.
+ * Peak RSS by /usr/bin/time. Targets: no slower than kubectl, peak RSS < 300 MB, linear growth. Both
+ * scales' wall time and peak RSS are reported, each with its growth ratio (large / small).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -106,12 +107,15 @@ export async function benchScale({ quick, log }) {
       `${(t.wallMs / 1000).toFixed(2)} s`,
       `${(f.wallMs / t.wallMs).toFixed(1)}x`,
       t.maxRssMB ? `${Math.round(t.maxRssMB)} MB` : undefined,
+      // Peak RSS includes Node itself (~50-70 MB that does not grow with the cluster), so a
+      // bounded scan grows far less than linearly; the wall-time ratio is the linearity check.
+      f.maxRssMB && t.maxRssMB ? `${(f.maxRssMB / t.maxRssMB).toFixed(2)}x` : undefined,
     ];
   });
   const c = full.counts;
   const text = table(
     `3. Scale: ${c.secrets.toLocaleString('en')} Secrets (${c.tokenSecrets.toLocaleString('en')} tokens), ${c.pods.toLocaleString('en')} pods, ${c.serviceAccounts.toLocaleString('en')} ServiceAccounts, ${c.namespaces.toLocaleString('en')} namespaces (x${big}); and x${small} (ratio ${(big / small).toFixed(0)}x = linear). Targets: ≤ 1.00x kubectl, peak RSS < 300 MB`,
-    ['command', 'wall', `vs ${yardstick.startsWith('kubectl') ? 'kubectl' : 'bare'}`, 'peak RSS', `wall x${small}`, 'growth', `RSS x${small}`],
+    ['command', 'wall', `vs ${yardstick.startsWith('kubectl') ? 'kubectl' : 'bare'}`, 'peak RSS', `wall x${small}`, 'wall growth', `RSS x${small}`, 'RSS growth'],
     rows,
   );
   return { text, json: { yardstick, large: { fraction: big, ...full }, small: { fraction: small, ...tenth } } };

@@ -9,6 +9,11 @@
  * at full Secret count and fewer pods and ServiceAccounts, so that the test stays well under a minute.
  * The peak RSS comes from the kernel (ru_maxrss, written at exit by tests/support/record-maxrss.cjs);
  * the requests from the emulator's audit log.
+ *
+ * The same cluster also bounds `diagnose -A -o json` (issue 8): every pod diagnosed, O(pages)
+ * requests, and the same peak RSS bound well under the issue's 300 MB, tight enough to catch a scan that
+ * again keeps whole pages, whole lists or a copy of each pod's check rows (each of which cost tens
+ * of MB at the full benchmark scale).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,8 +25,13 @@ import { clusterObjects, totals, type ClusterScale } from '../../scripts/bench/c
 
 /** 100,000 Secrets (10,000 tokens) in 2,000 namespaces; 10,000 pods (one in five mounts a token), 10,000 ServiceAccounts. */
 const SCALE: ClusterScale = { namespaces: 2000, secretsPerNamespace: 50, tokenSecretsPerNamespace: 5, podsPerNamespace: 5, serviceAccountsPerNamespace: 5 };
-/** Issue 8's target for the full benchmark (which also has 5x the pods): this cluster must fit in it too. */
-const MAX_RSS_MB = 300;
+/**
+ * Issue 8's target is 300 MB for the full benchmark (which also has 5x the pods). Measured here:
+ * ~165 MB (~190 MB at full scale); ~250 MB before the scans' memory work (~320 MB at full scale).
+ */
+const MAX_RSS_MB = 220;
+/** diagnose -A here: ~160 MB measured (~190 MB at full scale); ~305 MB before (~390 MB at full scale). */
+const DIAGNOSE_MAX_RSS_MB = 220;
 const CHUNK = 500;
 
 let work: string;
@@ -158,4 +168,27 @@ test(`migrate-legacy -A -o json over ${totals(SCALE).secrets.toLocaleString('en'
 
   expect(r.maxRssMB).toBeGreaterThan(30); // the recorder measured the bundle, not an empty file
   expect(r.maxRssMB).toBeLessThan(MAX_RSS_MB);
+}, 60_000);
+
+test(`diagnose -A -o json over the same cluster: every pod, O(pages) requests, peak RSS < ${DIAGNOSE_MAX_RSS_MB} MB`, async () => {
+  const t = totals(SCALE);
+  const before = auditLines().length;
+  const r = await runBundle(['diagnose', '-A', '-o', 'json']);
+  // exit 3: the generated cluster has failing pods (a finished scan that found problems)
+  expect({ code: r.code, stderr: r.code === 3 ? '' : r.stderr.slice(-1000) }).toEqual({ code: 3, stderr: '' });
+
+  const list = JSON.parse(r.stdout);
+  expect(list.kind).toBe('DiagnosisList');
+  // The generated pods, and the emulator's own kube-system pods.
+  expect(list.items.filter((i: { pod: { namespace: string } }) => i.pod.namespace !== 'kube-system')).toHaveLength(t.pods);
+  expect(list.summary.pods).toBe(list.items.length);
+  expect(list.summary.failing).toBeGreaterThan(0);
+
+  const sent = await requestsSince(before);
+  const pages = (n: number) => Math.ceil(n / CHUNK) + 2;
+  // Pods, ServiceAccounts, token Secrets, nodes and events a page at a time, a few more (API server settings).
+  expect(sent.length).toBeLessThanOrEqual(pages(t.pods) + pages(t.serviceAccounts + t.namespaces) + pages(t.tokenSecrets) + 10);
+
+  expect(r.maxRssMB).toBeGreaterThan(30);
+  expect(r.maxRssMB).toBeLessThan(DIAGNOSE_MAX_RSS_MB);
 }, 60_000);
