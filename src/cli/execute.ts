@@ -98,7 +98,11 @@ function buildDeps(sys: System, flags: ConnectionFlags): Deps {
   };
 }
 
-/** Writes the chunks in writes of about 64 KB, waiting whenever the stream asks to (a slow pipe). */
+/**
+ * Writes the chunks in writes of about 16K characters, waiting whenever the stream asks to (a slow
+ * pipe). Not larger: a string over 128 KB (64K characters of two-byte text, and diagnose prints
+ * "—") goes to V8's large-object space, and a scan's output piled up ~40 MB of them (issue 8).
+ */
 async function writeChunks(out: OutputSink, chunks: Iterable<string>, transform: (text: string) => string): Promise<void> {
   let pending = '';
   const flush = async () => {
@@ -107,7 +111,7 @@ async function writeChunks(out: OutputSink, chunks: Iterable<string>, transform:
   };
   for (const chunk of chunks) {
     pending += chunk;
-    if (pending.length >= 65536) await flush();
+    if (pending.length >= 16384) await flush();
   }
   if (pending) await flush();
 }
