@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { buildCliChunks } from './cli-chunks.mjs';
+import { buildCliChunks, withLibraryChunks } from './cli-chunks.mjs';
 import { startupShims } from './startup-shims.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -96,10 +96,11 @@ export function withCompletionSpec(options, spec) {
  */
 export async function buildCompletion(spec) {
   const helper = path.join(dist, 'kubectl_complete-satoken');
-  await build(withCompletionSpec(bundleOptions('src/completion/main.ts', helper), spec));
+  await build(withLibraryChunks(withCompletionSpec(bundleOptions('src/completion/main.ts', helper), spec)));
   await chmod(helper, 0o755);
+  // client-node and yaml from the cli's files in dist/ (was: a 4.4 MB copy of its own).
   const cluster = path.join(dist, 'kubectl_complete-satoken-cluster.cjs');
-  await build({ ...bundleOptions('src/completion/cluster-entry.ts', cluster), banner: {} });
+  await build({ ...withLibraryChunks(bundleOptions('src/completion/cluster-entry.ts', cluster)), banner: {} });
   return helper;
 }
 

@@ -43,6 +43,16 @@ export function withFastTable(options, table) {
   return { ...options, define: { ...options.define, __SATOKEN_FAST_TABLE__: JSON.stringify(table) } };
 }
 
+/**
+ * esbuild options whose imports of the LIBRARY_CHUNKS packages become `require('./<their file>')`:
+ * for the other bundles in dist/ (the completion helper and its cluster part), so that dist/ holds
+ * one copy of each library.
+ */
+export function withLibraryChunks(options) {
+  const libraries = Object.fromEntries(Object.entries(LIBRARY_CHUNKS).map(([pkg, file]) => [pkg, { file }]));
+  return { ...options, plugins: [...(options.plugins ?? []), siblingChunks(libraries)], supported: { 'dynamic-import': false } };
+}
+
 /** esbuild plugin: these bare imports become `require('./<sibling file>')`. */
 function siblingChunks(map) {
   return {
