@@ -6,6 +6,8 @@
 //                            required by the launcher once Node's compile cache is on
 //   satoken-decode.cjs       src/cli/decode-fast.ts: `decode TOKEN` without yargs or the other
 //                            commands (src/cli/fast-path.ts); required instead of satoken-cli.cjs
+//   satoken-texts.cjs        the help and version texts yargs printed at build time, for the
+//                            launcher's fast path (most of the table's size, needed only by help)
 //   satoken-{yaml,jose,ws}.cjs  libraries that only some runs need (-o yaml and kubeconfigs,
 //                            signature checks, exec), required on first use by either chunk:
 //                            bundled inside them, they were two thirds of what decode TOKEN read
@@ -24,12 +26,14 @@
 // satoken-decode.cjs, but a run loads one of the two, never both.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { chmod, readFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export const CLI_CHUNK = 'satoken-cli.cjs';
 export const CLIENT_NODE_CHUNK = 'satoken-client-node.cjs';
 export const DECODE_CHUNK = 'satoken-decode.cjs';
+/** The fast path's help and version texts (src/cli/fast-path.ts), required only to print one. */
+export const TEXTS_FILE = 'satoken-texts.cjs';
 /** Package → its own file, for client-node and the libraries few runs need. */
 export const LIBRARY_CHUNKS = {
   '@kubernetes/client-node': CLIENT_NODE_CHUNK,
@@ -38,9 +42,11 @@ export const LIBRARY_CHUNKS = {
   ws: 'satoken-ws.cjs',
 };
 
-/** esbuild options for a bundle that carries the fast path's table (the launcher, the single executable). */
+/** esbuild options for the launcher: the fast path's table without its texts (src/cli/fast-path.ts). */
 export function withFastTable(options, table) {
-  return { ...options, define: { ...options.define, __SATOKEN_FAST_TABLE__: JSON.stringify(table) } };
+  if (!table) return options;
+  const launcherTable = { textLines: Object.keys(table.texts), decode: table.decode };
+  return { ...options, define: { ...options.define, __SATOKEN_FAST_TABLE__: JSON.stringify(launcherTable) } };
 }
 
 /**
@@ -82,7 +88,7 @@ export async function buildCliChunks(root, dist, bundleOptions, fastTable) {
     // `import()` of a sibling would go through Node's ESM loader (slower to start); require() it.
     return { ...o, plugins: [...(o.plugins ?? []), siblingChunks(externals)], supported: { 'dynamic-import': false } };
   };
-  const chunkFiles = [CLI_CHUNK, DECODE_CHUNK, ...Object.values(LIBRARY_CHUNKS)];
+  const chunkFiles = [CLI_CHUNK, DECODE_CHUNK, TEXTS_FILE, ...Object.values(LIBRARY_CHUNKS)];
   await Promise.all([
     // Both chunks require the libraries from their own files.
     ...[['src/cli/run.ts', CLI_CHUNK], ['src/cli/decode-fast.ts', DECODE_CHUNK]].map(([entry, file]) =>
@@ -97,6 +103,7 @@ export async function buildCliChunks(root, dist, bundleOptions, fastTable) {
       }),
     ),
   ]);
+  await writeFile(path.join(dist, TEXTS_FILE), `module.exports = ${JSON.stringify(fastTable?.texts ?? {})};\n`);
   // The launcher last: it carries each chunk's content id, which names the chunk's code cache
   // (src/disk-chunks.ts), so that a cache is never used with another build of its file.
   const ids = {};
@@ -106,7 +113,7 @@ export async function buildCliChunks(root, dist, bundleOptions, fastTable) {
     './cli/decode-fast.js': { file: DECODE_CHUNK, importer: path.join(root, 'src/main.ts') },
   }), fastTable);
   // The launcher keeps bundleOptions' shebang; the chunks are only ever required.
-  await build({ ...launcher, define: { ...launcher.define, __SATOKEN_CHUNKS__: JSON.stringify({ cli: CLI_CHUNK, decode: DECODE_CHUNK, ids }) } });
+  await build({ ...launcher, define: { ...launcher.define, __SATOKEN_CHUNKS__: JSON.stringify({ cli: CLI_CHUNK, decode: DECODE_CHUNK, texts: TEXTS_FILE, ids }) } });
   await chmod(main, 0o755);
   return main;
 }

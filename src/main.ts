@@ -1,16 +1,17 @@
 // The only file that touches process.*: argv, env, streams, exit code.
 import { tmpdir } from 'node:os';
-import { fastRoute, type FastTable } from './cli/fast-path.js';
+import path from 'node:path';
+import { fastRoute, fastText, type FastTable, type LauncherTable } from './cli/fast-path.js';
 import type { OutputSink, System } from './cli/system.js';
 import { codeCacheDir } from './compile-cache.js';
 import { diskChunks } from './disk-chunks.js';
 import { isTerminal, syncSink } from './sync-output.js';
 import { nodeVersionProblem } from './version.js';
 
-/** The parser's answers computed at build time (scripts/build.mjs); absent under Jest. */
-declare const __SATOKEN_FAST_TABLE__: FastTable | undefined;
-/** dist/'s chunks (scripts/cli-chunks.mjs): the two entry files, and every file's content id. */
-declare const __SATOKEN_CHUNKS__: { cli: string; decode: string; ids: Record<string, string> } | undefined;
+/** The parser's answers computed at build time (scripts/build.mjs), but the texts; absent under Jest. */
+declare const __SATOKEN_FAST_TABLE__: LauncherTable | undefined;
+/** dist/'s files (scripts/cli-chunks.mjs): the two entry chunks, the texts, and every file's content id. */
+declare const __SATOKEN_CHUNKS__: { cli: string; decode: string; texts: string; ids: Record<string, string> } | undefined;
 
 async function main(): Promise<void> {
   const problem = nodeVersionProblem(process.versions.node);
@@ -23,12 +24,27 @@ async function main(): Promise<void> {
   // Start-up speed (issue 8): help and version texts, and `decode TOKEN`'s argv, as yargs gave
   // them at build time (cli/fast-path.ts); every other command line is parsed by yargs. The fast
   // path writes with fs.writeSync: building process.stdout would cost more than the rest of it.
-  const route = typeof __SATOKEN_FAST_TABLE__ === 'object' ? fastRoute(args, __SATOKEN_FAST_TABLE__, process.versions.node) : undefined;
+  const route = typeof __SATOKEN_FAST_TABLE__ === 'object' ? fastRoute(args, __SATOKEN_FAST_TABLE__) : undefined;
+  // V8 reuses the code compiled by earlier runs (disk-chunks.ts): in dist/ the files required below
+  // are required with the code caches runs leave. Not in the single executable, which carries its
+  // own (completion/sea-main.ts) and serves this launcher's require() from its assets.
+  const built = typeof __SATOKEN_CHUNKS__ === 'object' ? __SATOKEN_CHUNKS__ : undefined;
+  const sea = isSea();
+  const cacheDir = sea || !built ? undefined : codeCacheDir({ env: process.env, uid: process.getuid?.(), tmpdir: tmpdir() });
+  const chunks = built && !sea ? diskChunks({ dir: __dirname, cacheDir, ids: built.ids, runtime: `${process.versions.node}-${process.arch}`, builtin: require }) : undefined;
+  if (chunks) {
+    process.on('exit', () => {
+      chunks.save();
+      if (process.env.SATOKEN_CACHE_REPORT) for (const line of chunks.report()) process.stderr.write(`cache: ${line}\n`);
+    });
+  }
+  /** One of dist/'s files: with its code cache, or through the single executable's require. */
+  const requireBuilt = (file: string): unknown => (chunks ? chunks.require(file) : require(path.join(__dirname, file)));
   // A reader that goes away (`… | head`) is not an error: stop writing and end quietly, as a Go
   // kubectl does on SIGPIPE, instead of an EPIPE stack trace.
   const endQuietly = (): never => process.exit(process.exitCode ?? 0);
-  if (route?.kind === 'text') {
-    syncSink(1, endQuietly).write(route.text);
+  if (route?.kind === 'text' && built) {
+    syncSink(1, endQuietly).write(fastText(requireBuilt(built.texts) as FastTable['texts'], route.line, process.versions.node));
     return;
   }
   let stdout: OutputSink;
@@ -44,24 +60,11 @@ async function main(): Promise<void> {
     stdout = process.stdout;
     stdoutIsTTY = Boolean(process.stdout.isTTY);
   }
-  // V8 reuses the code compiled by earlier runs (disk-chunks.ts): in dist/ the imports below are
-  // sibling files (scripts/cli-chunks.mjs), required with the code caches runs leave. Not in the
-  // single executable, which carries its own (completion/sea-main.ts).
-  const sea = isSea();
-  const cacheDir = sea ? undefined : codeCacheDir({ env: process.env, uid: process.getuid?.(), tmpdir: tmpdir() });
-  const dist = typeof __SATOKEN_CHUNKS__ === 'object' && !sea ? __SATOKEN_CHUNKS__ : undefined;
-  const chunks = dist && diskChunks({ dir: __dirname, cacheDir, ids: dist.ids, runtime: `${process.versions.node}-${process.arch}`, builtin: require });
-  if (chunks) {
-    process.on('exit', () => {
-      chunks.save();
-      if (process.env.SATOKEN_CACHE_REPORT) for (const line of chunks.report()) process.stderr.write(`cache: ${line}\n`);
-    });
-  }
   // Loaded after the version check: on an old Node the cli's dependencies crash on import.
   const run: (sys: System) => Promise<number> =
     route?.kind === 'decode'
-      ? async (sys) => (dist && chunks ? (chunks.require(dist.decode) as typeof import('./cli/decode-fast.js')) : await import('./cli/decode-fast.js')).runDecode(route.argv, sys)
-      : async (sys) => (dist && chunks ? (chunks.require(dist.cli) as typeof import('./cli/run.js')) : await import('./cli/run.js')).runCli(args, sys);
+      ? async (sys) => (built ? (requireBuilt(built.decode) as typeof import('./cli/decode-fast.js')) : await import('./cli/decode-fast.js')).runDecode(route.argv, sys)
+      : async (sys) => (built ? (requireBuilt(built.cli) as typeof import('./cli/run.js')) : await import('./cli/run.js')).runCli(args, sys);
   const controller = new AbortController();
   const onSignal = () => {
     // A second Ctrl-C ends at once, whatever is pending.

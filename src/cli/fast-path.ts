@@ -26,8 +26,23 @@ export interface FastTable {
   decode: Record<string, Record<string, unknown>>;
 }
 
+/**
+ * What the launcher carries: the table without its texts, which are most of its size and which
+ * only help and --version print; they are a file of their own (satoken-texts.cjs), read then.
+ */
+export interface LauncherTable {
+  /** The keys of FastTable.texts. */
+  textLines: string[];
+  decode: FastTable['decode'];
+}
+
+export function launcherTable(table: FastTable): LauncherTable {
+  return { textLines: Object.keys(table.texts), decode: table.decode };
+}
+
 export type FastRoute =
-  | { kind: 'text'; text: string }
+  /** Print FastTable.texts[line] (fastText). */
+  | { kind: 'text'; line: string }
   /** Run decode with this argv (yargs' own for this command line). */
   | { kind: 'decode'; argv: Record<string, unknown> };
 
@@ -45,13 +60,18 @@ export const TOKEN_PLACEHOLDER = 'satoken.fast-path.placeholder';
 export const JWT_SHAPE = /^[A-Za-z0-9_][A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
 /** The parser's answer for `args` when the build computed it; undefined = ask yargs. */
-export function fastRoute(args: readonly string[], table: FastTable, nodeVersion: string): FastRoute | undefined {
-  const text = table.texts[args.join('\u0000')];
-  if (text !== undefined) return { kind: 'text', text: text.split(NODE_VERSION).join(nodeVersion) };
+export function fastRoute(args: readonly string[], table: LauncherTable): FastRoute | undefined {
+  const line = args.join('\u0000');
+  if (table.textLines.includes(line)) return { kind: 'text', line };
   const token = args[1];
   if (args[0] !== 'decode' || token === undefined || !JWT_SHAPE.test(token)) return undefined;
   const argv = table.decode[['decode', TOKEN_PLACEHOLDER, ...args.slice(2)].join('\u0000')];
   return argv === undefined ? undefined : { kind: 'decode', argv: withToken(argv, token) as Record<string, unknown> };
+}
+
+/** The text of a text route, with this Node's version. */
+export function fastText(texts: FastTable['texts'], line: string, nodeVersion: string): string {
+  return (texts[line] ?? '').split(NODE_VERSION).join(nodeVersion);
 }
 
 /** A deep copy of the argv with the token in the placeholder's places. */

@@ -1,7 +1,7 @@
 /**
  * What the built cli loads for the commands that need no cluster (issue 8: "nothing a command does
  * not need is loaded"). Counts of files and modules, not timings: those are scripts/bench's job.
- * - `--help` and `decode --help` load no chunk at all (the launcher carries their texts), and
+ * - `--help` and `decode --help` load only the texts yargs printed at build time, and
  *   `decode TOKEN` only satoken-decode.cjs: never yargs' chunk, client-node's, or a library's;
  * - nor node:crypto / node:zlib / node:readline (mint's, audit's and migrate-legacy's needs) or
  *   node:assert (yargs', swapped for a stand-in), nor the real string-width (Intl.Segmenter);
@@ -54,8 +54,8 @@ const STREAMS = ['net', 'tty', 'fs/promises'];
 const TOKEN = makeBoundToken({ namespace: 'ci', issuedAt: new Date(Date.now() - 60_000) });
 
 test.each([
-  ['--help', [], ['--help']],
-  ['decode --help', [], ['decode', '--help']],
+  ['--help', ['satoken-texts.cjs'], ['--help']],
+  ['decode --help', ['satoken-texts.cjs'], ['decode', '--help']],
   ['decode TOKEN', ['satoken-decode.cjs'], ['decode', TOKEN]],
   ['decode TOKEN -o json', ['satoken-decode.cjs'], ['decode', TOKEN, '-o', 'json']],
 ])('%s (the fast path) loads the launcher and %j: no yargs, no client-node, no library chunk', (_name, chunks, args) => {

@@ -38,7 +38,7 @@ test('npm pack --dry-run: exactly the files that run, executables with their run
       'LICENSE', 'README.md', 'dist/kubectl-satoken', 'dist/kubectl_complete-satoken', 'dist/kubectl_complete-satoken-cluster.cjs', 'dist/package.json', 'package.json',
       // the launcher's bundles (scripts/cli-chunks.mjs)
       'dist/satoken-cli.cjs', 'dist/satoken-decode.cjs', 'dist/satoken-client-node.cjs',
-      'dist/satoken-jose.cjs', 'dist/satoken-ws.cjs', 'dist/satoken-yaml.cjs',
+      'dist/satoken-jose.cjs', 'dist/satoken-ws.cjs', 'dist/satoken-yaml.cjs', 'dist/satoken-texts.cjs',
     ].sort(),
   );
   for (const bin of Object.values(pkg.bin as Record<string, string>)) {

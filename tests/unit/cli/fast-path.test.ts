@@ -5,15 +5,18 @@
  */
 import fc from 'fast-check';
 import { COMMANDS } from '../../../src/cli/commands';
-import { fastRoute, JWT_SHAPE, NODE_VERSION, TOKEN_PLACEHOLDER, type FastTable } from '../../../src/cli/fast-path';
+import { fastRoute, fastText, JWT_SHAPE, launcherTable, NODE_VERSION, TOKEN_PLACEHOLDER, type FastTable, type LauncherTable } from '../../../src/cli/fast-path';
 import { computeFastTable, decodeLines, textLines } from '../../../src/cli/fast-table';
 import { parseArgv } from '../../../src/cli/run';
 import { cli } from '../../support/cli';
 import { makeBoundToken, makeLegacyToken } from '../../support/tokens';
 
 let table: FastTable;
+/** What the launcher carries. */
+let launcher: LauncherTable;
 beforeAll(async () => {
   table = await computeFastTable();
+  launcher = launcherTable(table);
 });
 
 const liveArgv = async (args: string[]) => {
@@ -30,17 +33,17 @@ test('the table holds every help and version line, and every decode line, and th
 });
 
 test.each(textLines().map((a) => [a.join(' '), a]))('%s: the text is what the cli prints', async (_name, args) => {
-  const route = fastRoute(args, table, '24.99.1');
-  expect(route?.kind).toBe('text');
+  const route = fastRoute(args, launcher);
+  expect(route).toEqual({ kind: 'text', line: args.join('\u0000') });
   const live = await cli(args, { env: {} });
   expect(live.code).toBe(0);
-  // The live run prints this Node's version; the table's, the version handed to fastRoute.
-  expect(route && route.kind === 'text' && route.text.split('24.99.1').join(process.versions.node)).toBe(live.stdout);
+  // The live run prints this Node's version; the table's, the version handed to fastText.
+  expect(fastText(table.texts, args.join('\u0000'), '24.99.1').split('24.99.1').join(process.versions.node)).toBe(live.stdout);
 });
 
 test('--version carries the Node version given at run time, not the build\'s', () => {
-  const route = fastRoute(['--version'], table, '24.99.1');
-  expect(route).toEqual({ kind: 'text', text: expect.stringMatching(/^kubectl-satoken \S+ \(commit \S+, node 24\.99\.1\)\n$/) });
+  expect(fastRoute(['--version'], launcher)).toEqual({ kind: 'text', line: '--version' });
+  expect(fastText(table.texts, '--version', '24.99.1')).toMatch(/^kubectl-satoken \S+ \(commit \S+, node 24\.99\.1\)\n$/);
   expect(table.texts['--version']).toContain(NODE_VERSION);
   // The build's own Node appears nowhere: the launcher may run on another.
   expect(JSON.stringify(table)).not.toContain(process.versions.node);
@@ -51,7 +54,7 @@ test('decode TOKEN (each -o too): the argv is yargs\' own for that token', async
   for (const lines of decodeLines()) {
     for (const t of tokens) {
       const args = lines.map((a) => (a === TOKEN_PLACEHOLDER ? t : a));
-      expect(fastRoute(args, table, '24')).toEqual({ kind: 'decode', argv: await liveArgv(args) });
+      expect(fastRoute(args, launcher)).toEqual({ kind: 'decode', argv: await liveArgv(args) });
     }
   }
 });
@@ -64,7 +67,7 @@ test('decode X: for any X of three base64url segments, the fast path gives yargs
   await fc.assert(
     fc.asyncProperty(segment, segment, fc.oneof(segment, fc.constant('')), async (a, b, c) => {
       const args = ['decode', `${a}.${b}.${c}`];
-      const route = fastRoute(args, table, '24');
+      const route = fastRoute(args, launcher);
       if (route === undefined) {
         expect(args[1]).toMatch(/^-/);
         return;
@@ -88,5 +91,5 @@ test.each([
   ['help with more', ['--help', 'decode']],
   ['nothing', []],
 ])('%s: not on the fast path (yargs parses it)', (_name, args) => {
-  expect(fastRoute(args, table, '24')).toBeUndefined();
+  expect(fastRoute(args, launcher)).toBeUndefined();
 });
