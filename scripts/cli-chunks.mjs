@@ -1,9 +1,9 @@
 // The npm install's cli as CommonJS files in dist/ (issue 8, start-up speed):
 //
-//   kubectl-satoken          the launcher: src/main.ts (Node version check, compile cache, the
-//                            fast path's pre-computed help texts); small, so compiling it costs little
-//   satoken-cli.cjs          src/cli/run.ts and everything it imports, except client-node;
-//                            required by the launcher once Node's compile cache is on
+//   kubectl-satoken          the launcher: src/main.ts (Node version check, the fast path's table,
+//                            the code-cache loader); small: the one file V8 compiles from source
+//                            at every start
+//   satoken-cli.cjs          src/cli/run.ts and everything it imports, except the libraries below
 //   satoken-decode.cjs       src/cli/decode-fast.ts: `decode TOKEN` without yargs or the other
 //                            commands (src/cli/fast-path.ts); required instead of satoken-cli.cjs
 //   satoken-texts.cjs        the help and version texts yargs printed at build time, for the
@@ -17,11 +17,12 @@
 // The chunks' names must not start with `kubectl-`: kubectl takes every such file on PATH for a
 // plugin (`kubectl plugin list` warns about the non-executable ones).
 //
-// Why not one file: Node's compile cache only covers modules loaded after it is enabled, never the
-// entry file itself, and V8 has to pre-parse every byte of the file it runs; one 4.8 MB bundle
-// cost ~5x `node -e 0` for `--help`. The split is done here, by marking imports external, so
-// the sources keep plain imports and the single executable (scripts/release/, one bundle with
-// V8's code cache) is unaffected. The library chunks hold only node_modules code, so `instanceof`
+// The launcher requires the other files with V8 code caches that earlier runs left
+// (src/disk-chunks.ts); the single executable carries the same files as assets
+// (scripts/release/sea-assets.mjs). Why not one file: no cache covers the entry file itself, and
+// V8 has to pre-parse every byte of the file it runs; one 4.8 MB bundle cost ~5x `node -e 0` for
+// `--help`. The split is done here, by marking imports external, so the sources keep plain
+// imports. The library chunks hold only node_modules code, so `instanceof`
 // between our classes still holds. Our modules that decode needs are in both satoken-cli.cjs and
 // satoken-decode.cjs, but a run loads one of the two, never both.
 import { build } from 'esbuild';
