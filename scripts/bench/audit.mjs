@@ -5,7 +5,7 @@
  *   cat FILE > /dev/null          the disk / page cache
  *   node read-lines               a Node process reading the file line by line (readline, 1 MiB reads)
  *   kubectl-satoken audit         the built bundle, -o json to /dev/null
- * and the peak RSS of both Node processes (process.resourceUsage().maxRSS, read at exit by a preload).
+ * and the peak RSS of both Node processes (VmHWM, read at exit by tests/support/record-maxrss.cjs).
  *
  *   node scripts/bench/audit.mjs                    # 1 GiB, generated in a temp dir, removed after
  *   node scripts/bench/audit.mjs --size 200MB       # a quick run
@@ -73,13 +73,15 @@ function timed(cmd, args, { node = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-rss-'));
   const rssFile = join(dir, 'rss');
   const hook = join(dir, 'hook.cjs');
-  writeFileSync(hook, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS * 1024)));\n`);
+  // The same hook as tests/support/record-maxrss.cjs (VmHWM: ru_maxrss survives execve, so a child
+  // would report this process's peak if it was higher).
+  writeFileSync(hook, `process.env.SATOKEN_MAXRSS_OUT = ${JSON.stringify(rssFile)}; require(${JSON.stringify(join(ROOT, 'tests', 'support', 'record-maxrss.cjs'))});\n`);
   const devnull = openSync('/dev/null', 'w');
   const t = process.hrtime.bigint();
   const r = spawnSync(node ? process.execPath : cmd, node ? ['--require', hook, ...args] : args, { stdio: ['ignore', devnull, 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   closeSync(devnull);
-  const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : undefined;
+  const rss = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) * 1024 : undefined; // KB → bytes
   rmSync(dir, { recursive: true, force: true });
   if (r.status !== 0 && !(args.includes('audit') && r.status === 3)) {
     throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr?.toString().slice(0, 500)}`);

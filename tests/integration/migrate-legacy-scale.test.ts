@@ -7,7 +7,7 @@
  * against the emulator in another child process (`scripts/cluster.mjs --objects FILE`, as the scale
  * benchmark starts it), loaded with the benchmark's generated cluster (scripts/bench/cluster-objects)
  * at full Secret count and fewer pods and ServiceAccounts, so that the test stays well under a minute.
- * The peak RSS comes from the kernel (ru_maxrss, written at exit by tests/support/record-maxrss.cjs);
+ * The peak RSS comes from the kernel (VmHWM, written at exit by tests/support/record-maxrss.cjs);
  * the requests from the emulator's audit log.
  *
  * The same cluster also bounds `diagnose -A -o json` (issue 8): every pod diagnosed, O(pages)
