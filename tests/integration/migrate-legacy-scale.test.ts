@@ -167,6 +167,7 @@ test(`migrate-legacy -A -o json over ${totals(SCALE).secrets.toLocaleString('en'
   expect(sent.length).toBeLessThan(t.tokenSecrets / 10);
 
   expect(r.maxRssMB).toBeGreaterThan(30); // the recorder measured the bundle, not an empty file
+  console.log(`migrate-legacy -A: peak RSS ${r.maxRssMB.toFixed(0)} MB`);
   expect(r.maxRssMB).toBeLessThan(MAX_RSS_MB);
 }, 60_000);
 
@@ -190,5 +191,6 @@ test(`diagnose -A -o json over the same cluster: every pod, O(pages) requests, p
   expect(sent.length).toBeLessThanOrEqual(pages(t.pods) + pages(t.serviceAccounts + t.namespaces) + pages(t.tokenSecrets) + 10);
 
   expect(r.maxRssMB).toBeGreaterThan(30);
+  console.log(`diagnose -A: peak RSS ${r.maxRssMB.toFixed(0)} MB`);
   expect(r.maxRssMB).toBeLessThan(DIAGNOSE_MAX_RSS_MB);
 }, 60_000);
