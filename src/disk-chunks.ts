@@ -31,9 +31,20 @@ export interface DiskChunksHost {
 
 export const CACHE_SUFFIX = '.v8cache';
 
-/** `satoken-cli.cjs.<id>.<node>-<arch>.v8cache` */
-export function cacheFileName(name: string, id: string, runtime: string): string {
-  return `${name}.${id}.${runtime}${CACHE_SUFFIX}`;
+/**
+ * `satoken-cli.cjs.<install>.<id>.<node>-<arch>.v8cache`. `install` names the dist/ directory: two
+ * installs of different builds (a global one, a checkout) keep their caches apart instead of each
+ * deleting the other's (removeOtherCaches) at every run.
+ */
+export function cacheFileName(name: string, install: string, id: string, runtime: string): string {
+  return `${name}.${install}.${id}.${runtime}${CACHE_SUFFIX}`;
+}
+
+/** A short name for a directory: FNV-1a of its path, in hex. */
+export function installKey(dir: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < dir.length; i++) h = Math.imul(h ^ dir.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
 }
 
 export interface DiskChunks {
@@ -46,9 +57,10 @@ export interface DiskChunks {
 
 export function diskChunks(host: DiskChunksHost): DiskChunks {
   const texts = new Map<string, string | undefined>();
+  const install = installKey(host.dir);
   const cachePath = (name: string) => {
     const id = host.ids[name];
-    return id && host.cacheDir ? path.join(host.cacheDir, cacheFileName(name, id, host.runtime)) : undefined;
+    return id && host.cacheDir ? path.join(host.cacheDir, cacheFileName(name, install, id, host.runtime)) : undefined;
   };
   const read = (file: string | undefined) => {
     if (file === undefined) return undefined;
@@ -80,7 +92,7 @@ export function diskChunks(host: DiskChunksHost): DiskChunks {
           const tmp = `${file}.${Math.random().toString(36).slice(2)}.tmp`;
           writeFileSync(tmp, f.script.createCachedData(), { mode: 0o600 });
           renameSync(tmp, file); // atomic: a concurrent run reads the old cache or the new one
-          removeOtherCaches(path.dirname(file), f.name, host.ids[f.name]!);
+          removeOtherCaches(path.dirname(file), `${f.name}.${install}.`, host.ids[f.name]!);
         } catch {
           // full disk, read-only cache: the next run compiles again
         }
@@ -90,9 +102,12 @@ export function diskChunks(host: DiskChunksHost): DiskChunks {
   };
 }
 
-/** The caches earlier builds of this file left (any Node): dead weight once a new build runs. */
-function removeOtherCaches(dir: string, name: string, id: string): void {
+/**
+ * The caches earlier builds of this file in this install left (any Node): dead weight once a new
+ * build runs there. `prefix` is `<name>.<install>.`.
+ */
+function removeOtherCaches(dir: string, prefix: string, id: string): void {
   for (const f of readdirSync(dir)) {
-    if (f.startsWith(`${name}.`) && !f.startsWith(`${name}.${id}.`) && f.endsWith(CACHE_SUFFIX)) rmSync(path.join(dir, f), { force: true });
+    if (f.startsWith(prefix) && !f.startsWith(`${prefix}${id}.`) && f.endsWith(CACHE_SUFFIX)) rmSync(path.join(dir, f), { force: true });
   }
 }

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { cacheFileName, diskChunks, type DiskChunksHost } from '../../src/disk-chunks';
+import { cacheFileName, diskChunks, installKey, type DiskChunksHost } from '../../src/disk-chunks';
 
 let work: string;
 let dist: string;
@@ -41,7 +41,7 @@ function runOnce(h: DiskChunksHost): string[] {
 
 test('the first run leaves a cache per file; the next run uses them', () => {
   expect(runOnce(host())).toEqual(['a.cjs code cache none', 'b.cjs code cache none']);
-  expect(readdirSync(cache).sort()).toEqual([cacheFileName('a.cjs', 'id-a1', '24.0.0-x64'), cacheFileName('b.cjs', 'id-b1', '24.0.0-x64')]);
+  expect(readdirSync(cache).sort()).toEqual([cacheFileName('a.cjs', installKey(dist), 'id-a1', '24.0.0-x64'), cacheFileName('b.cjs', installKey(dist), 'id-b1', '24.0.0-x64')]);
   expect(runOnce(host())).toEqual(['a.cjs code cache accepted', 'b.cjs code cache accepted']);
 });
 
@@ -50,7 +50,7 @@ test('a new build of a file (another id) neither uses the old cache nor keeps it
   writeFileSync(path.join(dist, 'b.cjs'), 'exports.twice = (x) => `${x}/${x}/${x}`;\n');
   const next = host({ ids: { 'a.cjs': 'id-a1', 'b.cjs': 'id-b2' } });
   expect(runOnce(next)).toEqual(['a.cjs code cache accepted', 'b.cjs code cache none']);
-  expect(readdirSync(cache).filter((f) => f.startsWith('b.cjs.'))).toEqual([cacheFileName('b.cjs', 'id-b2', '24.0.0-x64')]);
+  expect(readdirSync(cache).filter((f) => f.startsWith('b.cjs.'))).toEqual([cacheFileName('b.cjs', installKey(dist), 'id-b2', '24.0.0-x64')]);
 });
 
 test('another Node keeps its own cache beside the first one', () => {
@@ -59,8 +59,21 @@ test('another Node keeps its own cache beside the first one', () => {
   expect(readdirSync(cache)).toHaveLength(4);
 });
 
+test('another install (another dist/ directory) of another build keeps its caches beside these', () => {
+  runOnce(host());
+  const other = path.join(work, 'other-dist');
+  mkdirSync(other);
+  writeFileSync(path.join(other, 'a.cjs'), "const b = require('./b.cjs'); const p = require('node:path'); exports.run = (x) => p.basename(b.twice(x)) || 'other';\n");
+  writeFileSync(path.join(other, 'b.cjs'), 'exports.twice = (x) => `${x}/${x}`;\n');
+  expect(installKey(other)).not.toBe(installKey(dist));
+  expect(runOnce(host({ dir: other, ids: { 'a.cjs': 'id-a9', 'b.cjs': 'id-b9' } }))).toEqual(['a.cjs code cache none', 'b.cjs code cache none']);
+  // the first install's caches are still there, and still used
+  expect(readdirSync(cache)).toHaveLength(4);
+  expect(runOnce(host())).toEqual(['a.cjs code cache accepted', 'b.cjs code cache accepted']);
+});
+
 test('a cache V8 refuses (garbage) is replaced by a good one', () => {
-  writeFileSync(path.join(cache, cacheFileName('a.cjs', 'id-a1', '24.0.0-x64')), 'not a code cache');
+  writeFileSync(path.join(cache, cacheFileName('a.cjs', installKey(dist), 'id-a1', '24.0.0-x64')), 'not a code cache');
   expect(runOnce(host())[0]).toBe('a.cjs code cache rejected');
   expect(runOnce(host())[0]).toBe('a.cjs code cache accepted');
 });
