@@ -32,11 +32,33 @@ export function compileCacheDir(host: CacheHost): string {
  * directory is not used.
  */
 function isPrivateDir(dir: string, uid: number | undefined): boolean {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDir(dir);
   const st = lstatSync(dir);
   if (!st.isDirectory()) return false;
   if (uid === undefined) return true;
   return st.uid === uid && (st.mode & 0o022) === 0;
+}
+
+/**
+ * Creates `dir` and, if need be, its parent (a missing ~/.cache) — no deeper. Not mkdirSync's
+ * `recursive`, which loops for ever where mkdir answers ENOENT under an existing parent
+ * (XDG_CACHE_HOME=/proc/self hung every run, --help included).
+ */
+function makeDir(dir: string): void {
+  const make = (d: string) => {
+    try {
+      mkdirSync(d, { mode: 0o700 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  };
+  try {
+    make(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    make(path.dirname(dir));
+    make(dir);
+  }
 }
 
 /** The cache directory, created if need be; undefined when caching is off (never throws). */

@@ -7,11 +7,12 @@
  * left, and a file that had none (or one V8 refused) leaves one on exit.
  *
  * A cache belongs to one build of one file: its name carries the file's content id, which the build
- * computed (scripts/cli-chunks.mjs), and V8 itself refuses a cache of another Node or V8 flags.
+ * computed (scripts/cli-chunks.mjs), and its modification time; V8 itself refuses a cache of
+ * another Node or V8 flags.
  * Caches live in a private directory (compile-cache.ts); any failure means running uncached.
  * No process.*: main.ts passes in what it needs.
  */
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { assetModules, type AssetModules } from './completion/sea-modules.js';
@@ -32,12 +33,12 @@ export interface DiskChunksHost {
 export const CACHE_SUFFIX = '.v8cache';
 
 /**
- * `satoken-cli.cjs.<install>.<id>.<node>-<arch>.v8cache`. `install` names the dist/ directory: two
+ * `satoken-cli.cjs.<install>.<version>.<node>-<arch>.v8cache`. `install` names the dist/ directory: two
  * installs of different builds (a global one, a checkout) keep their caches apart instead of each
  * deleting the other's (removeOtherCaches) at every run.
  */
-export function cacheFileName(name: string, install: string, id: string, runtime: string): string {
-  return `${name}.${install}.${id}.${runtime}${CACHE_SUFFIX}`;
+export function cacheFileName(name: string, install: string, version: string, runtime: string): string {
+  return `${name}.${install}.${version}.${runtime}${CACHE_SUFFIX}`;
 }
 
 /** A short name for a directory: FNV-1a of its path, in hex. */
@@ -58,9 +59,27 @@ export interface DiskChunks {
 export function diskChunks(host: DiskChunksHost): DiskChunks {
   const texts = new Map<string, string | undefined>();
   const install = installKey(host.dir);
+  const versions = new Map<string, string | undefined>();
+  /**
+   * The build's id for the file, and its modification time: a file edited after the build (a
+   * patch of the same length — V8 itself checks only the length) gets a cache of its own.
+   */
+  const versionOf = (name: string) => {
+    if (!versions.has(name)) {
+      const id = host.ids[name];
+      let mtime: string | undefined;
+      try {
+        mtime = Math.trunc(statSync(path.join(host.dir, name)).mtimeMs).toString(36);
+      } catch {
+        mtime = undefined;
+      }
+      versions.set(name, id && mtime ? `${id}-${mtime}` : undefined);
+    }
+    return versions.get(name);
+  };
   const cachePath = (name: string) => {
-    const id = host.ids[name];
-    return id && host.cacheDir ? path.join(host.cacheDir, cacheFileName(name, install, id, host.runtime)) : undefined;
+    const version = versionOf(name);
+    return version && host.cacheDir ? path.join(host.cacheDir, cacheFileName(name, install, version, host.runtime)) : undefined;
   };
   const read = (file: string | undefined) => {
     if (file === undefined) return undefined;
@@ -92,7 +111,7 @@ export function diskChunks(host: DiskChunksHost): DiskChunks {
           const tmp = `${file}.${Math.random().toString(36).slice(2)}.tmp`;
           writeFileSync(tmp, f.script.createCachedData(), { mode: 0o600 });
           renameSync(tmp, file); // atomic: a concurrent run reads the old cache or the new one
-          removeOtherCaches(path.dirname(file), `${f.name}.${install}.`, host.ids[f.name]!);
+          removeOtherCaches(path.dirname(file), `${f.name}.${install}.`, versionOf(f.name)!);
         } catch {
           // full disk, read-only cache: the next run compiles again
         }
@@ -106,8 +125,8 @@ export function diskChunks(host: DiskChunksHost): DiskChunks {
  * The caches earlier builds of this file in this install left (any Node): dead weight once a new
  * build runs there. `prefix` is `<name>.<install>.`.
  */
-function removeOtherCaches(dir: string, prefix: string, id: string): void {
+function removeOtherCaches(dir: string, prefix: string, version: string): void {
   for (const f of readdirSync(dir)) {
-    if (f.startsWith(prefix) && !f.startsWith(`${prefix}${id}.`) && f.endsWith(CACHE_SUFFIX)) rmSync(path.join(dir, f), { force: true });
+    if (f.startsWith(prefix) && !f.startsWith(`${prefix}${version}.`) && f.endsWith(CACHE_SUFFIX)) rmSync(path.join(dir, f), { force: true });
   }
 }

@@ -5,7 +5,7 @@ import { fastRoute, fastText, type FastTable, type LauncherTable } from './cli/f
 import type { OutputSink, System } from './cli/system.js';
 import { codeCacheDir } from './compile-cache.js';
 import { diskChunks } from './disk-chunks.js';
-import { isTerminal, syncSink } from './sync-output.js';
+import { isTerminal, syncSink, type WriteFailure } from './sync-output.js';
 import { nodeVersionProblem } from './version.js';
 
 /** The parser's answers computed at build time (scripts/build.mjs), but the texts; absent under Jest. */
@@ -35,28 +35,38 @@ async function main(): Promise<void> {
   if (chunks) {
     process.on('exit', () => {
       chunks.save();
-      if (process.env.SATOKEN_CACHE_REPORT) for (const line of chunks.report()) process.stderr.write(`cache: ${line}\n`);
+      if (process.env.SATOKEN_CACHE_REPORT === '1') for (const line of chunks.report()) process.stderr.write(`cache: ${line}\n`);
     });
   }
   /** One of dist/'s files: with its code cache, or through the single executable's require. */
   const requireBuilt = (file: string): unknown => (chunks ? chunks.require(file) : require(path.join(__dirname, file)));
-  // A reader that goes away (`… | head`) is not an error: stop writing and end quietly, as a Go
-  // kubectl does on SIGPIPE, instead of an EPIPE stack trace.
-  const endQuietly = (): never => process.exit(process.exitCode ?? 0);
+  const failure: WriteFailure = {
+    // A reader that goes away (`… | head`) is not an error: stop writing and end quietly, as a Go
+    // kubectl does on SIGPIPE, instead of an EPIPE stack trace — with the exit code the command
+    // decided before it printed (execute.ts sets it first), whichever path and -o printed it.
+    brokenPipe: () => process.exit(process.exitCode ?? 0),
+    failed: (e) => {
+      process.stderr.write(`error: cannot write the output (${e.code ?? e.message})\n`);
+      process.exit(1);
+    },
+  };
   if (route?.kind === 'text' && built) {
-    syncSink(1, endQuietly).write(fastText(requireBuilt(built.texts) as FastTable['texts'], route.line, process.versions.node));
+    syncSink(1, failure).write(fastText(requireBuilt(built.texts) as FastTable['texts'], route.line, process.versions.node));
     return;
   }
   let stdout: OutputSink;
   let stdoutIsTTY: boolean;
   if (route) {
-    stdout = syncSink(1, endQuietly);
+    stdout = syncSink(1, failure);
     stdoutIsTTY = isTerminal(1, () => (require('node:tty') as typeof import('node:tty')).isatty(1));
   } else {
-    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') endQuietly();
-      throw e;
-    });
+    // yargs asks for the working directory as it loads: a removed one would end in a stack trace.
+    if (!cwdExists()) {
+      process.stderr.write('error: the current directory no longer exists (cd to one that does, and run again)\n');
+      process.exitCode = 1;
+      return;
+    }
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? failure.brokenPipe() : failure.failed(e)));
     stdout = process.stdout;
     stdoutIsTTY = Boolean(process.stdout.isTTY);
   }
@@ -75,6 +85,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
   const code = await run({
     env: process.env,
+    decided: (exitCode) => {
+      process.exitCode = exitCode;
+    },
     nodeVersion: process.versions.node,
     stdout,
     stdoutIsTTY,
@@ -99,6 +112,15 @@ async function main(): Promise<void> {
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (controller.signal.aborted) process.exitCode = 130;
+}
+
+function cwdExists(): boolean {
+  try {
+    process.cwd();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** node:sea exists from Node 20.12/21.7; the version check above has already refused older ones. */

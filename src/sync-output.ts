@@ -6,14 +6,19 @@
 import { fstatSync, statSync, writeSync } from 'node:fs';
 import type { OutputSink } from './cli/system.js';
 
-/**
- * A sink on `fd` that writes every byte before returning. `onBrokenPipe` runs when the reader has
- * gone (`… | head`): the caller ends quietly, as it does for process.stdout's EPIPE.
- */
-export function syncSink(fd: number, onBrokenPipe: () => never): OutputSink {
+/** What ends the process when output cannot be written (main.ts's; the same for process.stdout). */
+export interface WriteFailure {
+  /** The reader has gone (`… | head`, EPIPE): end quietly. */
+  brokenPipe(): never;
+  /** Any other failure (a full disk, ENOSPC): one error line, exit 1. */
+  failed(e: NodeJS.ErrnoException): never;
+}
+
+/** A sink on `fd` that writes every byte before returning. */
+export function syncSink(fd: number, failure: WriteFailure): OutputSink {
   const sink: OutputSink = {
     write(text) {
-      writeAll(fd, Buffer.from(text), onBrokenPipe);
+      writeAll(fd, Buffer.from(text), failure);
       return true;
     },
     // write() never asks to wait, so nobody waits for a drain.
@@ -23,15 +28,15 @@ export function syncSink(fd: number, onBrokenPipe: () => never): OutputSink {
 }
 
 /** A descriptor left non-blocking by another program answers EAGAIN when full: wait and retry. */
-function writeAll(fd: number, buf: Buffer, onBrokenPipe: () => never): void {
+function writeAll(fd: number, buf: Buffer, failure: WriteFailure): void {
   let done = 0;
   while (done < buf.length) {
     try {
       done += writeSync(fd, buf, done);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EPIPE') onBrokenPipe();
-      if (code !== 'EAGAIN') throw e;
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EPIPE') failure.brokenPipe();
+      if (err.code !== 'EAGAIN') failure.failed(err);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
     }
   }

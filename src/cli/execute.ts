@@ -33,10 +33,13 @@ export async function execute(command: CliCommand, argv: Record<string, unknown>
       throw new UsageError(`unable to match a printer suitable for the output format "${format}", allowed formats are: ${formats.join(',')}`);
     }
     const flags = connectionFlags(argv);
-    const color = sys.stdoutIsTTY && argv.color !== false && sys.env.NO_COLOR === undefined;
+    // no-color.org: NO_COLOR set to a non-empty value.
+    const color = sys.stdoutIsTTY && argv.color !== false && !sys.env.NO_COLOR;
     const deps = buildDeps(sys, flags);
     const out: CommandOutput = await command.run(argv, { deps, format, flags, sys });
 
+    const exitCode = out.exitCode ?? (out.outcome.problem ? 3 : 0);
+    sys.decided?.(exitCode);
     for (const n of out.outcome.notices) writeErr(`${n.level}: ${n.message}\n`);
     const as = out.renderAs ?? (format as OutputFormat);
     if (out.raw !== undefined) {
@@ -54,7 +57,7 @@ export async function execute(command: CliCommand, argv: Record<string, unknown>
       });
       sys.stdout.write(out.showTokens ? text : scrubTokens(text));
     }
-    return out.exitCode ?? (out.outcome.problem ? 3 : 0);
+    return exitCode;
   } catch (e) {
     return reportError(e, debug, writeErr);
   }

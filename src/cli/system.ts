@@ -20,6 +20,11 @@ export interface System {
   stdinIsTTY: boolean;
   /** The wall clock; tests pin it so dates in outputs are reproducible. Default: the real time. */
   clock?: () => Date;
+  /**
+   * Told the exit code before the output is written: a reader that goes away mid-output (EPIPE)
+   * ends the process with it, not with 0 (main.ts). Optional: tests read runCli's return value.
+   */
+  decided?: (exitCode: number) => void;
   /** Aborted on Ctrl-C / SIGTERM: commands stop their requests and end. */
   signal: AbortSignal;
 }

@@ -5,6 +5,9 @@
  * fast path; both must print the same bytes and exit alike.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { BIN, NODE24, ensureBundle } from '../support/bundle';
 import { makeBoundToken, makeExternalToken, makeLegacyToken, signatureOf } from '../support/tokens';
 
@@ -60,4 +63,39 @@ test.each([
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   expect(stderr).toBe('');
   expect(code).toBe(0);
+});
+
+test.each([
+  ['fast path, table', []],
+  ['fast path, -o json', ['-o', 'json']],
+  ['yargs path, table', ['--no-color']],
+  ['yargs path, -o json', ['-o', 'json', '--no-color']],
+])('an expired token into a pipe the reader closed (%s): exit 3, the command\'s code, quietly', async (_name, extra) => {
+  const expired = makeBoundToken({ issuedAt: new Date(Date.now() - 5.5 * hour), expirationSeconds: 3600 });
+  const child = spawn(NODE24, [BIN, 'decode', expired, ...extra], { env: ENV });
+  let stderr = '';
+  child.stderr.on('data', (c) => (stderr += c));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  expect(stderr).toBe('');
+  expect(code).toBe(3);
+});
+
+test.each([
+  ['--help (fast path)', ['--help']],
+  ['decode TOKEN (fast path)', ['decode', makeBoundToken()]],
+  ['decode TOKEN --no-color (yargs path)', ['decode', makeBoundToken(), '--no-color']],
+])('%s onto a full disk (/dev/full): one error line, exit 1', (_name, args) => {
+  const r = spawnSync('/bin/sh', ['-c', '"$@" > /dev/full', 'sh', NODE24, BIN, ...args], { env: ENV, encoding: 'utf8' });
+  expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 1, stderr: 'error: cannot write the output (ENOSPC)\n' });
+});
+
+test('in a directory that was removed: the fast path works, the yargs path says so in one line', () => {
+  const inGone = (args: string[]) => {
+    const gone = mkdtempSync(path.join(tmpdir(), 'satoken-gone-'));
+    return spawnSync('/bin/sh', ['-c', 'cd "$1" && rmdir "$1" && shift && exec "$@"', 'sh', gone, NODE24, BIN, ...args], { env: ENV, encoding: 'utf8' });
+  };
+  expect(inGone(['--help']).status).toBe(0);
+  const slow = inGone(['--help', '--no-color']);
+  expect({ code: slow.status, stderr: slow.stderr }).toEqual({ code: 1, stderr: 'error: the current directory no longer exists (cd to one that does, and run again)\n' });
 });

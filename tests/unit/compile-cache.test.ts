@@ -39,3 +39,11 @@ test('stays off, silently, when it cannot be used', () => {
   writeFileSync(path.join(work, 'file'), '');
   expect(codeCacheDir({ env: { XDG_CACHE_HOME: path.join(work, 'file') }, uid, tmpdir: work })).toBeUndefined();
 });
+
+test('creates a missing parent (~/.cache), but no deeper; a path where mkdir cannot work is no cache, at once', () => {
+  expect(codeCacheDir({ env: { XDG_CACHE_HOME: path.join(work, 'home', '.cache') }, uid, tmpdir: work })).toBeUndefined(); // home/ missing too
+  mkdirSync(path.join(work, 'home'));
+  expect(codeCacheDir({ env: { XDG_CACHE_HOME: path.join(work, 'home', '.cache') }, uid, tmpdir: work })).toBe(path.join(work, 'home', '.cache', 'kubectl-satoken'));
+  // mkdirSync({recursive: true}) loops for ever here (ENOENT under an existing parent)
+  if (process.platform === 'linux') expect(codeCacheDir({ env: { XDG_CACHE_HOME: '/proc/self' }, uid, tmpdir: work })).toBeUndefined();
+});

@@ -13,14 +13,38 @@ afterEach(() => rmSync(work, { recursive: true, force: true }));
 test('writes every byte, in order, and never asks the caller to wait', () => {
   const file = path.join(work, 'out');
   const fd = openSync(file, 'w');
-  const sink = syncSink(fd, () => {
-    throw new Error('not a pipe');
+  const sink = syncSink(fd, {
+    brokenPipe: () => {
+      throw new Error('not a pipe');
+    },
+    failed: (e) => {
+      throw e;
+    },
   });
   const big = 'é'.repeat(300_000);
   expect(sink.write('first\n')).toBe(true);
   expect(sink.write(big)).toBe(true);
   closeSync(fd);
   expect(readFileSync(file, 'utf8')).toBe(`first\n${big}`);
+});
+
+// (A broken pipe ends through brokenPipe: tests/e2e/fast-path.test.ts closes the reader of the built launcher.)
+test('a full disk ends through failed(), with the error', () => {
+  const calls: string[] = [];
+  const failure = {
+    brokenPipe: (): never => {
+      calls.push('brokenPipe');
+      throw new Error('stop');
+    },
+    failed: (e: NodeJS.ErrnoException): never => {
+      calls.push(`failed ${e.code}`);
+      throw new Error('stop');
+    },
+  };
+  const full = openSync('/dev/full', 'w');
+  expect(() => syncSink(full, failure).write('x')).toThrow('stop');
+  closeSync(full);
+  expect(calls).toEqual(['failed ENOSPC']);
 });
 
 test('a file or /dev/null is no terminal, and node:tty is not asked; a closed descriptor is none either', () => {
