@@ -3,6 +3,7 @@
  * render.ts gives it every command's tables; the start-up fast path gives it decode's alone, so
  * that `decode TOKEN` does not load the others (issue 8).
  */
+import { terminalSafeDeep } from './terminal-safe.js';
 import type { RenderOptions, TableRenderer } from './types.js';
 
 export type Render = (result: { kind: string }, opts: RenderOptions) => Promise<string>;
@@ -17,7 +18,8 @@ export function renderer(tables: Record<string, TableRenderer<any>>): Render {
       case 'table':
       case 'wide': {
         const table = tables[result.kind];
-        return table ? table(result, opts) : toYaml(result);
+        // Tables print strings as they are: untrusted ones are escaped first (terminal-safe.ts).
+        return table ? table(terminalSafeDeep(result), opts) : toYaml(result);
       }
     }
   };
