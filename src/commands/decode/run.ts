@@ -19,8 +19,9 @@ export async function run(options: DecodeOptions, deps: Deps): Promise<Outcome<T
   try {
     parseToken(read.text);
   } catch (e) {
-    if (e instanceof TokenFormatError) throw new UsageError(`cannot decode the token from ${read.label} (${e.message})`, malformedHint(read.text, e));
-    throw e;
+    if (!(e instanceof TokenFormatError)) throw e;
+    const hint = malformedHint(read.text, e) ?? (await fileHint(options, deps));
+    throw new UsageError(`cannot decode the token from ${read.label} (${e.message})`, hint);
   }
   const keys: IssuerKeys | undefined = options.keys ? await loadKeys(options.keys, deps) : undefined;
   const issuers = options.issuers.length > 0 ? options.issuers : keys?.issuer ? [keys.issuer] : [];
@@ -37,6 +38,13 @@ export async function run(options: DecodeOptions, deps: Deps): Promise<Outcome<T
     inspection.verification.reason += `; keys from ${keys.from}`;
   }
   return { result: inspection, problem: hasErrors(inspection), notices: read.notices };
+}
+
+/** `decode sa.token.jwt`: an argument that fails as a token but names a file was meant as one. */
+async function fileHint(options: DecodeOptions, deps: Deps): Promise<string | undefined> {
+  const source = options.source;
+  if (source.kind !== 'argument' || source.token.length > 4096 || !(await deps.io.exists(source.token))) return undefined;
+  return `${source.token} is a file: to read the token from it, use -f ${source.token}`;
 }
 
 /** A Secret's data.token pasted as is is base64 of a JWT: say so. */

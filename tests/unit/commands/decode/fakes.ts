@@ -91,6 +91,7 @@ export function fakeDeps(opts: { cluster?: FakeCluster; files?: Record<string, s
       return Buffer.from(files[path]);
     },
     readStdin: async () => Buffer.from(opts.stdin ?? ''),
+    exists: async (path) => path in files,
   });
   const now = opts.now ?? TEST_NOW;
   return {

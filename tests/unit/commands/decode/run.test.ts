@@ -97,6 +97,14 @@ describe('malformed input: a UsageError (exit 2) naming the source and the probl
     expect(e.hint).toContain('--secret NAME');
   });
 
+  it('an argument that is not a token but names a file: the hint says -f', async () => {
+    const e = (await failure({ token: 'sa.token.jwt' }, { files: { 'sa.token.jwt': fresh } })) as UsageError;
+    expect(e).toBeInstanceOf(UsageError);
+    expect(e.hint).toBe('sa.token.jwt is a file: to read the token from it, use -f sa.token.jwt');
+    const none = (await failure({ token: 'sa.token.jwt' })) as UsageError;
+    expect(none.hint).toBeUndefined();
+  });
+
   it('malformed input fails before any cluster call for --verify', async () => {
     const fake = fakeDeps();
     await expect(run(decodeOptions({ token: 'x', verify: true }), fake.deps)).rejects.toBeInstanceOf(UsageError);
