@@ -52,17 +52,21 @@ test.each(TOKENS)('decode <%s>, as table, -o json and -o yaml: same output and e
   }
 });
 
-test.each([
-  ['--help', () => ['--help']],
-  ['decode TOKEN -o json', () => ['decode', makeBoundToken({ issuedAt: new Date(Date.now() - 60_000), claims: { padding: 'x'.repeat(40_000) } }), '-o', 'json']],
-])('%s into a pipe the reader closed: exit 0 quietly (the fast path writes with writeSync)', async (_name, args) => {
-  const child = spawn(NODE24, [BIN, ...args()], { env: ENV });
+/** Runs the launcher with its stdout's reader already gone (closed before it writes). */
+async function withClosedReader(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(NODE24, [BIN, ...args], { env: ENV });
   let stderr = '';
   child.stderr.on('data', (c) => (stderr += c));
   child.stdout.destroy();
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  expect(stderr).toBe('');
-  expect(code).toBe(0);
+  return { code, stderr };
+}
+
+test.each([
+  ['--help', () => ['--help']],
+  ['decode TOKEN -o json', () => ['decode', makeBoundToken({ issuedAt: new Date(Date.now() - 60_000), claims: { padding: 'x'.repeat(40_000) } }), '-o', 'json']],
+])('%s into a pipe the reader closed: exit 0 quietly (the fast path writes with writeSync)', async (_name, args) => {
+  expect(await withClosedReader(args())).toEqual({ code: 0, stderr: '' });
 });
 
 test.each([
@@ -72,13 +76,7 @@ test.each([
   ['yargs path, -o json', ['-o', 'json', '--no-color']],
 ])('an expired token into a pipe the reader closed (%s): exit 3, the command\'s code, quietly', async (_name, extra) => {
   const expired = makeBoundToken({ issuedAt: new Date(Date.now() - 5.5 * hour), expirationSeconds: 3600 });
-  const child = spawn(NODE24, [BIN, 'decode', expired, ...extra], { env: ENV });
-  let stderr = '';
-  child.stderr.on('data', (c) => (stderr += c));
-  child.stdout.destroy();
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  expect(stderr).toBe('');
-  expect(code).toBe(3);
+  expect(await withClosedReader(['decode', expired, ...extra])).toEqual({ code: 3, stderr: '' });
 });
 
 test.each([
