@@ -21,8 +21,8 @@
 // (src/disk-chunks.ts); the single executable carries the same files as assets
 // (scripts/release/sea-assets.mjs). Why not one file: no cache covers the entry file itself, and
 // V8 has to pre-parse every byte of the file it runs; one 4.8 MB bundle cost ~5x `node -e 0` for
-// `--help`. The split is done here, by marking imports external, so the sources keep plain
-// imports. The library chunks hold only node_modules code, so `instanceof`
+// `--help`. The libraries are split off here, by marking their imports external, so the sources
+// keep plain imports. The library chunks hold only node_modules code, so `instanceof`
 // between our classes still holds. Our modules that decode needs are in both satoken-cli.cjs and
 // satoken-decode.cjs, but a run loads one of the two, never both.
 import { build } from 'esbuild';
@@ -57,6 +57,7 @@ export function withFastTable(options, table) {
  */
 export function withLibraryChunks(options) {
   const libraries = Object.fromEntries(Object.entries(LIBRARY_CHUNKS).map(([pkg, file]) => [pkg, { file }]));
+  // `import()` of a sibling would go through Node's ESM loader (slower to start); require() it.
   return { ...options, plugins: [...(options.plugins ?? []), siblingChunks(libraries)], supported: { 'dynamic-import': false } };
 }
 
@@ -83,17 +84,11 @@ function siblingChunks(map) {
  */
 export async function buildCliChunks(root, dist, bundleOptions, fastTable) {
   const main = path.join(dist, 'kubectl-satoken');
-  const libraries = Object.fromEntries(Object.entries(LIBRARY_CHUNKS).map(([pkg, file]) => [pkg, { file }]));
-  const withChunks = (entry, outfile, externals) => {
-    const o = bundleOptions(entry, outfile);
-    // `import()` of a sibling would go through Node's ESM loader (slower to start); require() it.
-    return { ...o, plugins: [...(o.plugins ?? []), siblingChunks(externals)], supported: { 'dynamic-import': false } };
-  };
   const chunkFiles = [CLI_CHUNK, DECODE_CHUNK, TEXTS_FILE, ...Object.values(LIBRARY_CHUNKS)];
   await Promise.all([
     // Both chunks require the libraries from their own files.
     ...[['src/cli/run.ts', CLI_CHUNK], ['src/cli/decode-fast.ts', DECODE_CHUNK]].map(([entry, file]) =>
-      build({ ...withChunks(entry, path.join(dist, file), libraries), banner: {} }),
+      build({ ...withLibraryChunks(bundleOptions(entry, path.join(dist, file))), banner: {} }),
     ),
     ...Object.entries(LIBRARY_CHUNKS).map(([pkg, file]) =>
       build({
@@ -109,10 +104,8 @@ export async function buildCliChunks(root, dist, bundleOptions, fastTable) {
   // (src/disk-chunks.ts), so that a cache is never used with another build of its file.
   const ids = {};
   for (const file of chunkFiles) ids[file] = createHash('sha256').update(await readFile(path.join(dist, file))).digest('hex').slice(0, 16);
-  const launcher = withFastTable(withChunks('src/main.ts', main, {
-    './cli/run.js': { file: CLI_CHUNK, importer: path.join(root, 'src/main.ts') },
-    './cli/decode-fast.js': { file: DECODE_CHUNK, importer: path.join(root, 'src/main.ts') },
-  }), fastTable);
+  // It requires the chunks by these names (src/main.ts), so it bundles none of their code.
+  const launcher = withFastTable(bundleOptions('src/main.ts', main), fastTable);
   // The launcher keeps bundleOptions' shebang; the chunks are only ever required.
   await build({ ...launcher, define: { ...launcher.define, __SATOKEN_CHUNKS__: JSON.stringify({ cli: CLI_CHUNK, decode: DECODE_CHUNK, texts: TEXTS_FILE, ids }) } });
   await chmod(main, 0o755);

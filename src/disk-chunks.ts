@@ -2,9 +2,9 @@
  * The npm install's chunks (dist/satoken-*.cjs) required with V8 code caches taken AFTER a run
  * (issue 8, start-up). Node's own compile cache (module.enableCompileCache) stores only what V8
  * compiles before a file runs — its top level — so every function a command calls was compiled
- * again at each start: 3-4 ms of `decode TOKEN`'s ~50 here. Here, as the single executable does with its assets
- * (completion/sea-modules.ts, the same loader), a file is compiled with the cache the previous run
- * left, and a file that had none (or one V8 refused) leaves one on exit.
+ * again at each start: 3-4 ms of `decode TOKEN`'s ~50 here. Here, as the single executable does
+ * with its assets (completion/sea-modules.ts, the same loader), a file is compiled with the cache
+ * the previous run left, and a file that had none (or one V8 refused) leaves one on exit.
  *
  * A cache belongs to one build of one file: its name carries the file's content id, which the build
  * computed (scripts/cli-chunks.mjs), and its modification time; V8 itself refuses a cache of

@@ -10,8 +10,11 @@ import { nodeVersionProblem } from './version.js';
 
 /** The parser's answers computed at build time (scripts/build.mjs), but the texts; absent under Jest. */
 declare const __SATOKEN_FAST_TABLE__: LauncherTable | undefined;
-/** dist/'s files (scripts/cli-chunks.mjs): the two entry chunks, the texts, and every file's content id. */
-declare const __SATOKEN_CHUNKS__: { cli: string; decode: string; texts: string; ids: Record<string, string> } | undefined;
+/**
+ * dist/'s files (scripts/cli-chunks.mjs, which every build of this file goes through): the two
+ * entry chunks, the texts, and every file's content id.
+ */
+declare const __SATOKEN_CHUNKS__: { cli: string; decode: string; texts: string; ids: Record<string, string> };
 
 async function main(): Promise<void> {
   const problem = nodeVersionProblem(process.versions.node);
@@ -28,10 +31,16 @@ async function main(): Promise<void> {
   // V8 reuses the code compiled by earlier runs (disk-chunks.ts): in dist/ the files required below
   // are required with the code caches runs leave. Not in the single executable, which carries its
   // own (completion/sea-main.ts) and serves this launcher's require() from its assets.
-  const built = typeof __SATOKEN_CHUNKS__ === 'object' ? __SATOKEN_CHUNKS__ : undefined;
-  const sea = isSea();
-  const cacheDir = sea || !built ? undefined : codeCacheDir({ env: process.env, uid: process.getuid?.(), tmpdir: tmpdir() });
-  const chunks = built && !sea ? diskChunks({ dir: __dirname, cacheDir, ids: built.ids, runtime: `${process.versions.node}-${process.arch}`, builtin: require }) : undefined;
+  const built = __SATOKEN_CHUNKS__;
+  const chunks = isSea()
+    ? undefined
+    : diskChunks({
+        dir: __dirname,
+        cacheDir: codeCacheDir({ env: process.env, uid: process.getuid?.(), tmpdir: tmpdir() }),
+        ids: built.ids,
+        runtime: `${process.versions.node}-${process.arch}`,
+        builtin: require,
+      });
   if (chunks) {
     process.on('exit', () => {
       chunks.save();
@@ -50,7 +59,7 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   };
-  if (route?.kind === 'text' && built) {
+  if (route?.kind === 'text') {
     syncSink(1, failure).write(fastText(requireBuilt(built.texts) as FastTable['texts'], route.line, process.versions.node));
     return;
   }
@@ -73,8 +82,8 @@ async function main(): Promise<void> {
   // Loaded after the version check: on an old Node the cli's dependencies crash on import.
   const run: (sys: System) => Promise<number> =
     route?.kind === 'decode'
-      ? async (sys) => (built ? (requireBuilt(built.decode) as typeof import('./cli/decode-fast.js')) : await import('./cli/decode-fast.js')).runDecode(route.argv, sys)
-      : async (sys) => (built ? (requireBuilt(built.cli) as typeof import('./cli/run.js')) : await import('./cli/run.js')).runCli(args, sys);
+      ? (sys) => (requireBuilt(built.decode) as typeof import('./cli/decode-fast.js')).runDecode(route.argv, sys)
+      : (sys) => (requireBuilt(built.cli) as typeof import('./cli/run.js')).runCli(args, sys);
   const controller = new AbortController();
   const onSignal = () => {
     // A second Ctrl-C ends at once, whatever is pending.
