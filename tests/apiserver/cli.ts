@@ -1,10 +1,11 @@
 /**
- * `npm run cluster -- --kubeconfig PATH [--port N] [--scenarios demo|none] [--objects FILE ...]
+ * `npm run cluster -- --kubeconfig PATH [--profile kubeadm|eks|gke|aks|k3s|openshift] [--port N] [--scenarios demo|none] [--objects FILE ...]
  *  [--latency-ms N] [--issuer URL ...] [--api-audiences A,B] [--extend-token-expiration true|false]
  *  [--max-token-expiration-seconds N] [--audit-log PATH] [--now RFC3339]`
  * Prints `ready https://127.0.0.1:PORT` once it accepts requests; runs until SIGINT/SIGTERM.
  */
 import { start, StartOptions } from './index';
+import { isProfileName, PROFILE_NAMES } from './profiles';
 import { DEMO_ELAPSED_SECONDS } from './scenarios/demo';
 
 export function parseArgs(argv: string[]): StartOptions & { kubeconfigPath: string } {
@@ -31,6 +32,12 @@ export function parseArgs(argv: string[]): StartOptions & { kubeconfigPath: stri
       case '--kubeconfig':
         kubeconfigPath = value();
         break;
+      case '--profile': {
+        const v = value();
+        if (!isProfileName(v)) throw new Error(`--profile must be one of ${PROFILE_NAMES.join(', ')} (got "${v}")`);
+        o.profile = v;
+        break;
+      }
       case '--port':
         o.port = Number(value());
         break;

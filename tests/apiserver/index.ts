@@ -38,6 +38,7 @@ import type { Kubelet } from './kubelet/kubelet';
 import { createHost, wireKubelet, wireTokens } from './wiring';
 
 export type { StartOptions } from './options';
+export type { Profile, ProfileName } from './profiles';
 export type { RequestLog } from './cluster';
 export type { KubeObject } from './store/types';
 
@@ -50,6 +51,8 @@ export interface AdminResponse {
 
 export interface Emulator {
   url: string;
+  /** The provider profile the cluster imitates (StartOptions.profile; default kubeadm). */
+  profile: import('./profiles').Profile;
   kubeconfigPath: string;
   /** The admin kubeconfig's YAML text. */
   kubeconfig: string;
@@ -187,6 +190,7 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
   let stopped = false;
   return {
     url: cluster.url,
+    profile: options.profile,
     kubeconfigPath,
     kubeconfig,
     caPem: pki.ca.certPem,

@@ -2,9 +2,16 @@
  * The emulator's start options (the programmatic API and the CLI flags map onto these), and the
  * resolved form with upstream defaults filled in.
  */
+import { profileNamed, type Profile, type ProfileName } from './profiles';
 import type { KubeObject } from './store/types';
 
 export interface StartOptions {
+  /**
+   * The provider the cluster imitates (profiles/): issuer, API audiences, control-plane and node
+   * shape, kubeconfig shape, identity webhooks. Default 'kubeadm' (today's cluster).
+   * `issuers`/`apiAudiences` given here win over the profile's.
+   */
+  profile?: ProfileName;
   /** 0 (default) = any free port. */
   port?: number;
   /** Named scenario sets to seed ('demo', 'healthy', …) or 'none'. */
@@ -30,6 +37,7 @@ export interface StartOptions {
 }
 
 export interface ResolvedOptions {
+  profile: Profile;
   port: number;
   scenarios: string[];
   objects: Array<string | KubeObject>;
@@ -49,17 +57,23 @@ export interface ResolvedOptions {
 export const DEFAULT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
 export function resolveOptions(o: StartOptions = {}): ResolvedOptions {
-  const issuers = o.issuers?.length ? o.issuers : [DEFAULT_ISSUER];
+  const profile = profileNamed(o.profile);
+  const issuers = o.issuers?.length ? o.issuers : [...profile.issuers];
+  // The profile's --api-audiences apply only with its own issuers: with --issuer given and no
+  // --api-audiences, upstream's default (the issuers) is what such a server would run with.
+  const profileAudiences = o.issuers?.length ? undefined : profile.apiAudiences;
+  const apiAudiences = o.apiAudiences?.length ? o.apiAudiences : profileAudiences;
   const scenarios = o.scenarios === undefined ? [] : (Array.isArray(o.scenarios) ? o.scenarios : [o.scenarios]).filter((s) => s !== 'none');
   return {
+    profile,
     port: o.port ?? 0,
     scenarios,
     objects: o.objects ?? [],
     latencyMs: o.latencyMs ?? 0,
     issuers,
     // Upstream (pkg/kubeapiserver/options/authentication.go): unset --api-audiences = the issuers.
-    apiAudiences: o.apiAudiences?.length ? o.apiAudiences : [...issuers],
-    apiAudiencesGiven: !!o.apiAudiences?.length,
+    apiAudiences: apiAudiences?.length ? [...apiAudiences] : [...issuers],
+    apiAudiencesGiven: !!apiAudiences?.length,
     extendTokenExpiration: o.extendTokenExpiration ?? true,
     maxTokenExpirationSeconds: o.maxTokenExpirationSeconds,
     kubeconfigPath: o.kubeconfigPath,

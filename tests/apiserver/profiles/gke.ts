@@ -1,0 +1,57 @@
+/**
+ * Google Kubernetes Engine: a managed control plane (no apiserver pod), the issuer
+ * `https://container.googleapis.com/v1/projects/<p>/locations/<l>/clusters/<c>` which is also the
+ * API audience, a `gke-gcloud-auth-plugin` kubeconfig, and Workload Identity Federation through the
+ * node's metadata server (no projected token added to pods).
+ *
+ *  - issuer and default audience: a token from `kubectl create token` on GKE carries
+ *    `aud: ["https://container.googleapis.com/v1/projects/…/locations/…/clusters/…"]` and the same
+ *    `iss` (external-secrets/external-secrets#5396, raesene/tocan#1, tektoncd/community#1013) — the
+ *    upstream default: --api-audiences unset = the issuer; a token for
+ *    `https://kubernetes.default.svc.cluster.local` is refused (raesene/tocan#1);
+ *  - kubeconfig: what `gcloud container clusters get-credentials` writes: names
+ *    `gke_<project>_<location>_<cluster>` (joshdk/terraform-gke-kubeconfig module/config.tpl), an
+ *    `exec` of `gke-gcloud-auth-plugin`, apiVersion client.authentication.k8s.io/v1beta1, an
+ *    installHint, `provideClusterInfo: true`, `interactiveMode: IfAvailable` (public copies of the
+ *    generated kubeconfig found by the code search).
+ */
+import type { Profile } from './types';
+
+export const GKE_PROJECT = 'satoken-demo-project';
+export const GKE_LOCATION = 'us-central1';
+export const GKE_CLUSTER = 'satoken-demo';
+export const GKE_NAME = `gke_${GKE_PROJECT}_${GKE_LOCATION}_${GKE_CLUSTER}`;
+const ISSUER = `https://container.googleapis.com/v1/projects/${GKE_PROJECT}/locations/${GKE_LOCATION}/clusters/${GKE_CLUSTER}`;
+
+export const GKE: Profile = {
+  name: 'gke',
+  title: 'GKE: managed control plane, container.googleapis.com issuer = audience, gke-gcloud-auth-plugin, Workload Identity via the metadata server',
+  issuers: [ISSUER],
+  apiAudiences: undefined,
+  signing: { alg: 'RS256', kid: 'spki-sha256' },
+  controlPlane: 'none',
+  nodes: [
+    { name: `gke-${GKE_CLUSTER}-default-pool-3f5d7c1a-2bcd`, internalIP: '10.128.0.2', controlPlane: false, labels: { 'topology.kubernetes.io/region': GKE_LOCATION, 'topology.kubernetes.io/zone': `${GKE_LOCATION}-a` } },
+    { name: `gke-${GKE_CLUSTER}-default-pool-3f5d7c1a-9xyz`, internalIP: '10.128.0.3', controlPlane: false, labels: { 'topology.kubernetes.io/region': GKE_LOCATION, 'topology.kubernetes.io/zone': `${GKE_LOCATION}-b` } },
+  ],
+  kubeconfig: {
+    cluster: GKE_NAME,
+    user: GKE_NAME,
+    context: GKE_NAME,
+    shape: {
+      kind: 'exec',
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        command: 'gke-gcloud-auth-plugin',
+        args: [],
+        env: null,
+        installHint: 'Install gke-gcloud-auth-plugin for use with kubectl by following\nhttps://cloud.google.com/blog/products/containers-kubernetes/kubectl-auth-changes-in-gke',
+        interactiveMode: 'IfAvailable',
+        provideClusterInfo: true,
+      },
+    },
+    identity: { username: 'satoken-admin@example.com', groups: ['system:authenticated'] },
+  },
+  webhooks: ['gke-workload-identity'],
+  cloud: { project: GKE_PROJECT, location: GKE_LOCATION, cluster: GKE_CLUSTER },
+};
