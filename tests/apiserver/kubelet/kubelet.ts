@@ -189,7 +189,7 @@ export class Kubelet {
       fs,
       image: imageKind(pod, spec),
       now,
-      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' },
+      env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443', ...containerEnv(spec) },
       hostname: podName,
       execId,
     });
@@ -407,3 +407,22 @@ function baseImage(pod: Pod, c: Container, t: bigint): VirtualFS {
 }
 
 export { FsError };
+
+/**
+ * The container's own `env` entries with a literal value, as the kubelet puts them in the process
+ * environment (pkg/kubelet/kubelet_pods.go makeEnvironmentVariables: the spec's variables after the
+ * service ones, later entries winning, `$(VAR)` references to earlier ones expanded). Identity
+ * webhooks (AWS_WEB_IDENTITY_TOKEN_FILE, AZURE_FEDERATED_TOKEN_FILE, …) are read by apps through
+ * these. `valueFrom` sources are not emulated.
+ */
+function containerEnv(container: { env?: unknown; [field: string]: unknown }): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!Array.isArray(container.env)) return out;
+  for (const e of container.env as Array<{ name?: unknown; value?: unknown }>) {
+    if (typeof e?.name !== 'string') continue;
+    const raw = typeof e.value === 'string' ? e.value : '';
+    // expansion.MappingFuncFor: $(NAME) of a defined variable expands, $$ escapes, others stay as written.
+    out[e.name] = raw.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) => (m === '$$' ? '$' : name !== undefined && name in out ? out[name]! : m));
+  }
+  return out;
+}
