@@ -1,7 +1,9 @@
 /**
- * What a fresh kubeadm cluster holds: the system namespaces, two Ready nodes, the bootstrap RBAC
- * policy, the legacy-token tracking ConfigMap, and the control-plane pods — among them the static
- * pod `kube-system/kube-apiserver-node-1` whose command shows the emulator's token flags.
+ * What a fresh cluster holds: the system namespaces, the profile's Ready nodes, the bootstrap RBAC
+ * policy, the legacy-token tracking ConfigMap, the kube-system add-ons, and the control-plane pods
+ * as the profile's users see them — kubeadm's static pod `kube-system/kube-apiserver-node-1` whose
+ * command shows the emulator's token flags, OpenShift's `openshift-kube-apiserver/kube-apiserver-<node>`
+ * whose flags live in the `config` ConfigMap, or nothing on managed control planes and k3s.
  */
 import { createHash } from 'node:crypto';
 import { bootstrapPolicy } from './auth/bootstrap';
@@ -11,13 +13,18 @@ import { createObject } from './objects';
 import { VERSION_INFO } from './http/router';
 import { randomSuffix, rfc3339 } from './store/store';
 import type { KubeObject } from './store/types';
+import type { Profile, ProfileNode } from './profiles';
 
-export const NODES = ['node-1', 'node-2'];
 export const LEGACY_TRACKING_CONFIGMAP = 'kube-apiserver-legacy-service-account-token-tracking';
 const KUBE_VERSION = VERSION_INFO.gitVersion;
-const NODE_IPS: Record<string, string> = { 'node-1': '192.168.49.2', 'node-2': '192.168.49.3' };
 
-export function nodeObject(name: string, now: string, controlPlane: boolean): KubeObject {
+/** The node the control plane runs on (kubeadm's and OpenShift's static pods), or the first node. */
+export function controlPlaneNode(profile: Profile): ProfileNode {
+  return profile.nodes.find((n) => n.controlPlane) ?? profile.nodes[0]!;
+}
+
+export function nodeObject(node: ProfileNode, now: string, index: number, profile: Profile): KubeObject {
+  const { name } = node;
   const h = createHash('sha256').update(name).digest('hex');
   const condition = (type: string, status: string, reason: string, message: string) => ({
     type,
@@ -38,15 +45,16 @@ export function nodeObject(name: string, now: string, controlPlane: boolean): Ku
         'kubernetes.io/arch': 'amd64',
         'kubernetes.io/hostname': name,
         'kubernetes.io/os': 'linux',
-        ...(controlPlane ? { 'node-role.kubernetes.io/control-plane': '', 'node.kubernetes.io/exclude-from-external-load-balancers': '' } : {}),
+        ...node.labels,
       },
       annotations: {
-        'kubeadm.alpha.kubernetes.io/cri-socket': 'unix:///run/containerd/containerd.sock',
+        // kubeadm records the CRI socket on the nodes it joins (cmd/kubeadm/app/constants: AnnotationKubeadmCRISocket).
+        ...(profile.name === 'kubeadm' ? { 'kubeadm.alpha.kubernetes.io/cri-socket': 'unix:///run/containerd/containerd.sock' } : {}),
         'node.alpha.kubernetes.io/ttl': '0',
         'volumes.kubernetes.io/controller-managed-attach-detach': 'true',
       },
     },
-    spec: { podCIDR: `10.244.${NODES.indexOf(name)}.0/24`, podCIDRs: [`10.244.${NODES.indexOf(name)}.0/24`] },
+    spec: { podCIDR: `10.244.${index}.0/24`, podCIDRs: [`10.244.${index}.0/24`] },
     status: {
       capacity: { cpu: '2', 'ephemeral-storage': '61202244Ki', memory: '8129452Ki', pods: '110' },
       allocatable: { cpu: '2', 'ephemeral-storage': '61202244Ki', memory: '8027052Ki', pods: '110' },
@@ -57,7 +65,7 @@ export function nodeObject(name: string, now: string, controlPlane: boolean): Ku
         condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
       ],
       addresses: [
-        { type: 'InternalIP', address: NODE_IPS[name] ?? '192.168.49.9' },
+        { type: 'InternalIP', address: node.internalIP },
         { type: 'Hostname', address: name },
       ],
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
@@ -92,7 +100,7 @@ export function apiServerCommand(cluster: Cluster): string[] {
   const o = cluster.options;
   const cmd = [
     'kube-apiserver',
-    `--advertise-address=${NODE_IPS['node-1']}`,
+    `--advertise-address=${controlPlaneNode(o.profile).internalIP}`,
     '--allow-privileged=true',
     '--authorization-mode=Node,RBAC',
     '--client-ca-file=/etc/kubernetes/pki/ca.crt',
@@ -118,23 +126,24 @@ export function apiServerCommand(cluster: Cluster): string[] {
 }
 
 function staticPod(cluster: Cluster, component: string, command: string[], now: string): KubeObject {
-  const node = cluster.get('', 'nodes', undefined, 'node-1')!;
+  const cp = controlPlaneNode(cluster.options.profile);
+  const node = cluster.get('', 'nodes', undefined, cp.name)!;
   const hash = createHash('md5').update(command.join(' ')).digest('hex');
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: `${component}-node-1`,
+      name: `${component}-${cp.name}`,
       namespace: 'kube-system',
       labels: { component, tier: 'control-plane' },
       annotations: {
-        ...(component === 'kube-apiserver' ? { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${NODE_IPS['node-1']}:6443` } : {}),
+        ...(component === 'kube-apiserver' ? { 'kubeadm.kubernetes.io/kube-apiserver.advertise-address.endpoint': `${cp.internalIP}:6443` } : {}),
         'kubernetes.io/config.hash': hash,
         'kubernetes.io/config.mirror': hash,
         'kubernetes.io/config.seen': now,
         'kubernetes.io/config.source': 'file',
       },
-      ownerReferences: [{ apiVersion: 'v1', controller: true, kind: 'Node', name: 'node-1', uid: node.metadata.uid! }],
+      ownerReferences: [{ apiVersion: 'v1', controller: true, kind: 'Node', name: cp.name, uid: node.metadata.uid! }],
     },
     spec: {
       containers: [
@@ -151,7 +160,7 @@ function staticPod(cluster: Cluster, component: string, command: string[], now: 
         },
       ],
       hostNetwork: true,
-      nodeName: 'node-1',
+      nodeName: cp.name,
       priority: 2000001000,
       priorityClassName: 'system-node-critical',
       restartPolicy: 'Always',
@@ -163,18 +172,114 @@ function staticPod(cluster: Cluster, component: string, command: string[], now: 
   };
 }
 
-function systemWorkloads(cluster: Cluster, now: string): void {
-  const ns = 'kube-system';
-  for (const sa of ['coredns', 'kube-proxy']) {
-    createObject(cluster, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: ns } });
-  }
+function kubeadmControlPlane(cluster: Cluster, now: string): void {
   for (const [component, command] of [
-    ['etcd', ['etcd', '--data-dir=/var/lib/etcd', `--listen-client-urls=https://127.0.0.1:2379,https://${NODE_IPS['node-1']}:2379`]],
+    ['etcd', ['etcd', '--data-dir=/var/lib/etcd', `--listen-client-urls=https://127.0.0.1:2379,https://${controlPlaneNode(cluster.options.profile).internalIP}:2379`]],
     ['kube-apiserver', apiServerCommand(cluster)],
     ['kube-controller-manager', ['kube-controller-manager', '--controllers=*,bootstrapsigner,tokencleaner', '--service-account-private-key-file=/etc/kubernetes/pki/sa.key', '--use-service-account-credentials=true']],
     ['kube-scheduler', ['kube-scheduler', '--kubeconfig=/etc/kubernetes/scheduler.conf', '--leader-elect=true']],
   ] as Array<[string, string[]]>) {
     createObject(cluster, staticPod(cluster, component, command, now));
+  }
+}
+
+/**
+ * The kube-apiserver flags an OpenShift cluster runs with, as its kube-apiserver-operator writes
+ * them: not on the command line but in the `config` ConfigMap of openshift-kube-apiserver, key
+ * config.yaml, a KubeAPIServerConfig (apiVersion kubecontrolplane.config.openshift.io/v1) whose
+ * apiServerArguments map each flag to its values (openshift/cluster-kube-apiserver-operator
+ * bindata/v4.1.0/config/defaultconfig.yaml, as copied into openshift/microshift's
+ * KubeAPIServerConfig()).
+ */
+export function openshiftApiServerArguments(cluster: Cluster): Record<string, string[]> {
+  const o = cluster.options;
+  const args: Record<string, string[]> = {
+    'service-account-issuer': [...o.issuers],
+    'service-account-signing-key-file': ['/etc/kubernetes/static-pod-certs/secrets/bound-service-account-signing-key/service-account.key'],
+    'service-account-extend-token-expiration': [String(o.extendTokenExpiration)],
+  };
+  if (o.apiAudiencesGiven) args['api-audiences'] = [...o.apiAudiences];
+  if (o.maxTokenExpirationSeconds !== undefined) args['service-account-max-token-expiration'] = [goDuration(o.maxTokenExpirationSeconds)];
+  return args;
+}
+
+/**
+ * OpenShift's kube-apiserver: a static pod per control-plane node in openshift-kube-apiserver,
+ * named `kube-apiserver-<node>`, as openshift/cluster-kube-apiserver-operator
+ * bindata/assets/kube-apiserver/pod.yaml lays it out (labels app=openshift-kube-apiserver,
+ * apiserver=true, revision; the kube-apiserver container runs `/bin/bash -ec` with `exec
+ * watch-termination … -- hyperkube kube-apiserver --openshift-config=…/configmaps/config/config.yaml`,
+ * beside its cert-syncer, cert-regeneration-controller, insecure-readyz and check-endpoints containers).
+ */
+function openshiftControlPlane(cluster: Cluster, now: string): void {
+  const ns = 'openshift-kube-apiserver';
+  const cp = controlPlaneNode(cluster.options.profile);
+  const node = cluster.get('', 'nodes', undefined, cp.name)!;
+  const revision = '7';
+  const config = { apiVersion: 'kubecontrolplane.config.openshift.io/v1', kind: 'KubeAPIServerConfig', apiServerArguments: openshiftApiServerArguments(cluster) };
+  createObject(cluster, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'config', namespace: ns }, data: { 'config.yaml': JSON.stringify(config) } });
+  const image = 'quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:' + createHash('sha256').update('hyperkube').digest('hex');
+  const operatorImage = 'quay.io/openshift-release-dev/ocp-v4.0-art-dev@sha256:' + createHash('sha256').update('cluster-kube-apiserver-operator').digest('hex');
+  const hash = createHash('md5').update(JSON.stringify(config)).digest('hex');
+  const resourceDir = { mountPath: '/etc/kubernetes/static-pod-resources', name: 'resource-dir' };
+  const certDir = { mountPath: '/etc/kubernetes/static-pod-certs', name: 'cert-dir' };
+  const syncerKubeconfig = '--kubeconfig=/etc/kubernetes/static-pod-resources/configmaps/kube-apiserver-cert-syncer-kubeconfig/kubeconfig';
+  createObject(cluster, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `kube-apiserver-${cp.name}`,
+      namespace: ns,
+      labels: { app: 'openshift-kube-apiserver', apiserver: 'true', revision },
+      annotations: {
+        'kubectl.kubernetes.io/default-container': 'kube-apiserver',
+        'kubernetes.io/config.hash': hash,
+        'kubernetes.io/config.mirror': hash,
+        'kubernetes.io/config.seen': now,
+        'kubernetes.io/config.source': 'file',
+        'target.workload.openshift.io/management': '{"effect": "PreferredDuringScheduling"}',
+      },
+      ownerReferences: [{ apiVersion: 'v1', controller: true, kind: 'Node', name: cp.name, uid: node.metadata.uid! }],
+    },
+    spec: {
+      initContainers: [{ name: 'setup', image, imagePullPolicy: 'IfNotPresent', command: ['/usr/bin/timeout', '185', '/bin/bash', '-ec'], args: ['echo "Fixing audit permissions ..."'] }],
+      containers: [
+        {
+          name: 'kube-apiserver',
+          image,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['/bin/bash', '-ec'],
+          args: [
+            `exec watch-termination --termination-touch-file=/var/log/kube-apiserver/.terminating --termination-log-file=/var/log/kube-apiserver/termination.log --graceful-termination-duration=135s ${syncerKubeconfig} -- hyperkube kube-apiserver --openshift-config=/etc/kubernetes/static-pod-resources/configmaps/config/config.yaml --advertise-address=\${HOST_IP} -v=2 --permit-address-sharing\n`,
+          ],
+          ports: [{ containerPort: 6443 }],
+          env: [{ name: 'STATIC_POD_VERSION', value: revision }],
+          volumeMounts: [resourceDir, certDir, { mountPath: '/var/log/kube-apiserver', name: 'audit-dir' }],
+        },
+        { name: 'kube-apiserver-cert-syncer', image: operatorImage, command: ['cluster-kube-apiserver-operator', 'cert-syncer'], args: [syncerKubeconfig, '--namespace=$(POD_NAMESPACE)', '--destination-dir=/etc/kubernetes/static-pod-certs'], volumeMounts: [resourceDir, certDir] },
+        { name: 'kube-apiserver-cert-regeneration-controller', image: operatorImage, command: ['cluster-kube-apiserver-operator', 'cert-regeneration-controller'], args: [syncerKubeconfig, '--namespace=$(POD_NAMESPACE)', '-v=2'], volumeMounts: [resourceDir] },
+        { name: 'kube-apiserver-insecure-readyz', image: operatorImage, command: ['cluster-kube-apiserver-operator', 'insecure-readyz'], args: ['--insecure-port=6080', '--delegate-url=https://localhost:6443/readyz'] },
+        { name: 'kube-apiserver-check-endpoints', image: operatorImage, command: ['cluster-kube-apiserver-operator', 'check-endpoints'], args: ['--kubeconfig', '/etc/kubernetes/static-pod-certs/configmaps/check-endpoints-kubeconfig/kubeconfig', '--listen', '0.0.0.0:17697', '--namespace', '$(POD_NAMESPACE)', '--v', '2'], volumeMounts: [resourceDir, certDir] },
+      ],
+      hostNetwork: true,
+      nodeName: cp.name,
+      priorityClassName: 'system-node-critical',
+      terminationGracePeriodSeconds: 135,
+      tolerations: [{ operator: 'Exists' }],
+      volumes: [
+        { hostPath: { path: `/etc/kubernetes/static-pod-resources/kube-apiserver-pod-${revision}` }, name: 'resource-dir' },
+        { hostPath: { path: '/etc/kubernetes/static-pod-resources/kube-apiserver-certs' }, name: 'cert-dir' },
+        { hostPath: { path: '/var/log/kube-apiserver' }, name: 'audit-dir' },
+      ],
+    },
+  });
+}
+
+/** The kube-system add-ons (CoreDNS, kube-proxy), kubeadm's, for every profile. */
+function systemWorkloads(cluster: Cluster, now: string): void {
+  const ns = 'kube-system';
+  for (const sa of ['coredns', 'kube-proxy']) {
+    createObject(cluster, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: ns } });
   }
   // CoreDNS: Deployment → ReplicaSet → 2 pods, owner references as the controllers set them.
   const labels = { 'k8s-app': 'kube-dns' };
@@ -226,7 +331,7 @@ function systemWorkloads(cluster: Cluster, now: string): void {
     spec: { selector: { matchLabels: dsLabels }, template: { metadata: { labels: dsLabels }, spec: dsSpec } },
     status: { currentNumberScheduled: 2, desiredNumberScheduled: 2, numberAvailable: 2, numberReady: 2, updatedNumberScheduled: 2, numberMisscheduled: 0, observedGeneration: 1 },
   });
-  for (const node of NODES) {
+  for (const { name: node } of cluster.options.profile.nodes) {
     createObject(cluster, {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -244,7 +349,10 @@ function systemWorkloads(cluster: Cluster, now: string): void {
 export function bootstrapCluster(cluster: Cluster): void {
   const now = rfc3339(cluster.clock.now());
   const t = (g: string, r: string) => cluster.type(g, r);
-  for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+  const profile = cluster.options.profile;
+  const namespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+  if (profile.controlPlane === 'openshift-kube-apiserver') namespaces.push('openshift-kube-apiserver');
+  for (const ns of namespaces) {
     cluster.store.create(t('', 'namespaces'), {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -254,7 +362,7 @@ export function bootstrapCluster(cluster: Cluster): void {
     });
     ensureNamespaceDefaults(cluster, ns);
   }
-  NODES.forEach((n, i) => cluster.store.create(t('', 'nodes'), nodeObject(n, now, i === 0)));
+  profile.nodes.forEach((n, i) => cluster.store.create(t('', 'nodes'), nodeObject(n, now, i, profile)));
   const policy = bootstrapPolicy();
   for (const r of policy.clusterRoles) cluster.store.create(t('rbac.authorization.k8s.io', 'clusterroles'), r);
   for (const b of policy.clusterRoleBindings) cluster.store.create(t('rbac.authorization.k8s.io', 'clusterrolebindings'), b);
@@ -265,5 +373,7 @@ export function bootstrapCluster(cluster: Cluster): void {
     metadata: { name: LEGACY_TRACKING_CONFIGMAP, namespace: 'kube-system' },
     data: { since: now.slice(0, 10) },
   });
+  if (profile.controlPlane === 'kubeadm-static-pods') kubeadmControlPlane(cluster, now);
+  if (profile.controlPlane === 'openshift-kube-apiserver') openshiftControlPlane(cluster, now);
   systemWorkloads(cluster, now);
 }

@@ -24,6 +24,29 @@ describe.each(PROFILE_NAMES)('profile %s', (name) => {
     expect(who.body.status.userInfo.username).toBe('system:serviceaccount:default:default');
   });
 
+  test('the nodes are the profile nodes, with its labels, and pods schedule onto them', async () => {
+    const p = PROFILES[name];
+    const nodes = (await k.adminRequest('GET', '/api/v1/nodes')).body.items;
+    expect(nodes.map((n: any) => n.metadata.name).sort()).toEqual(p.nodes.map((n) => n.name).sort());
+    for (const n of p.nodes) expect(nodes.find((o: any) => o.metadata.name === n.name).metadata.labels).toMatchObject({ ...n.labels, 'kubernetes.io/hostname': n.name });
+    const pods = (await k.adminRequest('GET', '/api/v1/pods')).body.items;
+    for (const pod of pods) expect(p.nodes.map((n) => n.name)).toContain(pod.spec.nodeName);
+  });
+
+  test('the control plane is visible exactly as on the provider', async () => {
+    const p = PROFILES[name];
+    const pods = (await k.adminRequest('GET', '/api/v1/pods')).body.items as any[];
+    const apiservers = pods.filter((pod) => /^kube-apiserver-/.test(pod.metadata.name)).map((pod) => `${pod.metadata.namespace}/${pod.metadata.name}`);
+    const cp = p.nodes.find((n) => n.controlPlane)?.name;
+    if (p.controlPlane === 'kubeadm-static-pods') expect(apiservers).toEqual([`kube-system/kube-apiserver-${cp}`]);
+    else if (p.controlPlane === 'openshift-kube-apiserver') {
+      expect(apiservers).toEqual([`openshift-kube-apiserver/kube-apiserver-${cp}`]);
+      const cm = await k.adminRequest('GET', '/api/v1/namespaces/openshift-kube-apiserver/configmaps/config');
+      const config = JSON.parse(cm.body.data['config.yaml']);
+      expect(config).toMatchObject({ kind: 'KubeAPIServerConfig', apiServerArguments: { 'service-account-issuer': p.issuers } });
+    } else expect(apiservers).toEqual([]);
+  });
+
   test('discovery names the profile issuer', async () => {
     const r = await k.adminRequest('GET', '/.well-known/openid-configuration');
     expect(r.body.issuer).toBe(PROFILES[name].issuers[0]);
