@@ -13,7 +13,9 @@ import { createObject } from './objects';
 import { VERSION_INFO } from './http/router';
 import { randomSuffix, rfc3339 } from './store/store';
 import type { KubeObject } from './store/types';
-import type { Profile, ProfileNode } from './profiles';
+import { VIEWER_GROUP, type Profile, type ProfileNode } from './profiles';
+import { awsAuthMapUsers } from './auth/providers';
+import { EKS_ACCOUNT } from './profiles/eks';
 
 export const LEGACY_TRACKING_CONFIGMAP = 'kube-apiserver-legacy-service-account-token-tracking';
 const KUBE_VERSION = VERSION_INFO.gitVersion;
@@ -373,7 +375,38 @@ export function bootstrapCluster(cluster: Cluster): void {
     metadata: { name: LEGACY_TRACKING_CONFIGMAP, namespace: 'kube-system' },
     data: { since: now.slice(0, 10) },
   });
+  identityBindings(cluster);
   if (profile.controlPlane === 'kubeadm-static-pods') kubeadmControlPlane(cluster, now);
   if (profile.controlPlane === 'openshift-kube-apiserver') openshiftControlPlane(cluster, now);
   systemWorkloads(cluster, now);
+}
+
+/**
+ * What grants the profile's kubeconfig identities their rights: the `view` ClusterRole for the
+ * viewer group (the emulator's own binding), cluster-admin for admins that are not in
+ * system:masters — a Google account (GKE grants it through IAM; RBAC stands in here), AKS's admin
+ * group, OpenShift's system:cluster-admins group (its `cluster-admins` ClusterRoleBinding) — and on
+ * EKS the aws-auth ConfigMap mapping the IAM users (and the node role, `system:node:{{EC2PrivateDNSName}}`
+ * as aws-iam-authenticator pkg/server/server.go renderTemplate expands it) to Kubernetes users.
+ */
+function identityBindings(cluster: Cluster): void {
+  const profile = cluster.options.profile;
+  const t = cluster.type('rbac.authorization.k8s.io', 'clusterrolebindings');
+  const bind = (name: string, role: string, subject: { kind: 'User' | 'Group'; name: string }) =>
+    cluster.store.create(t, {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', ...subject }],
+    });
+  bind('satoken:viewers', 'view', { kind: 'Group', name: VIEWER_GROUP });
+  const admin = profile.kubeconfig.identities.admin;
+  if (profile.name === 'gke') bind('satoken-admin-cluster-admin', 'cluster-admin', { kind: 'User', name: admin.username });
+  if (profile.name === 'aks') bind('aks-cluster-admin-binding-aad', 'cluster-admin', { kind: 'Group', name: admin.groups[0]! });
+  if (profile.name === 'openshift') bind('cluster-admins', 'cluster-admin', { kind: 'Group', name: 'system:cluster-admins' });
+  if (profile.name === 'eks') {
+    const mapRoles = `- groups:\n  - system:bootstrappers\n  - system:nodes\n  rolearn: arn:aws:iam::${EKS_ACCOUNT}:role/eks-node-role\n  username: system:node:{{EC2PrivateDNSName}}\n`;
+    createObject(cluster, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aws-auth', namespace: 'kube-system' }, data: { mapRoles, mapUsers: awsAuthMapUsers(profile) } });
+  }
 }

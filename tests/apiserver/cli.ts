@@ -1,8 +1,10 @@
 /**
- * `npm run cluster -- --kubeconfig PATH [--profile kubeadm|eks|gke|aks|k3s|openshift] [--port N] [--scenarios demo|none] [--objects FILE ...]
+ * `npm run cluster -- --kubeconfig PATH [--profile kubeadm|eks|gke|aks|k3s|openshift] [--identity admin|viewer] [--port N] [--scenarios demo|none] [--objects FILE ...]
  *  [--latency-ms N] [--issuer URL ...] [--api-audiences A,B] [--extend-token-expiration true|false]
  *  [--max-token-expiration-seconds N] [--audit-log PATH] [--now RFC3339]`
- * Prints `ready https://127.0.0.1:PORT` once it accepts requests; runs until SIGINT/SIGTERM.
+ * Prints `ready https://127.0.0.1:PORT` once it accepts requests, then, for profiles whose kubeconfig
+ * runs a credential plugin, `env FILE`: a shell file to source (PATH with the stand-in plugins, their
+ * credentials). Runs until SIGINT/SIGTERM.
  */
 import { start, StartOptions } from './index';
 import { isProfileName, PROFILE_NAMES } from './profiles';
@@ -36,6 +38,12 @@ export function parseArgs(argv: string[]): StartOptions & { kubeconfigPath: stri
         const v = value();
         if (!isProfileName(v)) throw new Error(`--profile must be one of ${PROFILE_NAMES.join(', ')} (got "${v}")`);
         o.profile = v;
+        break;
+      }
+      case '--identity': {
+        const v = value();
+        if (v !== 'admin' && v !== 'viewer') throw new Error(`--identity must be admin or viewer (got "${v}")`);
+        o.identity = v;
         break;
       }
       case '--port':
@@ -105,6 +113,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   const emulator = await start(opts);
   process.stdout.write(`ready ${emulator.url}\n`);
+  if (emulator.execEnvFile) process.stdout.write(`env ${emulator.execEnvFile}\n`);
   const shutdown = () => {
     void emulator.stop().then(() => process.exit(0));
   };

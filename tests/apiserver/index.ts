@@ -8,7 +8,7 @@
  * See README.md in this folder for the options, control endpoints and what is emulated.
  */
 import { generateKeyPair, KeyObject } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,8 @@ import { syncAllTokenSecrets, tokenController } from './controllers/tokens';
 import type { EmulatorHost } from './host';
 import { createExecUpgrade } from './exec/websocket';
 import { createApiServer } from './http/server';
-import { adminKubeconfig } from './kubeconfig';
+import { createProviderAuth } from './auth/providers';
+import { profileKubeconfig } from './kubeconfig';
 import { loadObjects, readObjectFiles } from './objects';
 import { resolveOptions, StartOptions } from './options';
 import { createPki } from './pki/ca';
@@ -36,6 +37,24 @@ import type { KubeObject } from './store/types';
 import { createKeySet } from './tokens/keys';
 import type { Kubelet } from './kubelet/kubelet';
 import { createHost, wireKubelet, wireTokens } from './wiring';
+
+/**
+ * The stand-in credential plugins (tests/apiserver/exec-plugins/), first on execEnv.PATH. Found
+ * from this module's folder under Jest, else upwards from the running script (scripts/cluster.mjs
+ * runs a bundle in .tmp/) or the working directory.
+ */
+export const EXEC_PLUGINS_DIR = findExecPlugins();
+
+function findExecPlugins(): string {
+  const starts = [typeof __dirname === 'string' ? path.resolve(__dirname, '..', '..') : undefined, process.argv[1] ? path.dirname(path.resolve(process.argv[1])) : undefined, process.cwd()];
+  for (const start of starts) {
+    for (let dir = start; dir; dir = path.dirname(dir) === dir ? undefined : path.dirname(dir)) {
+      const candidate = path.join(dir, 'tests', 'apiserver', 'exec-plugins');
+      if (existsSync(path.join(candidate, 'aws'))) return candidate;
+    }
+  }
+  return path.resolve('tests', 'apiserver', 'exec-plugins');
+}
 
 export type { StartOptions } from './options';
 export type { Profile, ProfileName } from './profiles';
@@ -54,8 +73,18 @@ export interface Emulator {
   /** The provider profile the cluster imitates (StartOptions.profile; default kubeadm). */
   profile: import('./profiles').Profile;
   kubeconfigPath: string;
-  /** The admin kubeconfig's YAML text. */
+  /** The kubeconfig's YAML text: the profile's shape, for StartOptions.identity (default admin). */
   kubeconfig: string;
+  /**
+   * The environment to run kubectl (and the plugin) with against this kubeconfig: PATH with the
+   * stand-in credential plugins first (exec-plugins/: `aws`, `gke-gcloud-auth-plugin`,
+   * `kubelogin`, named like the real commands the kubeconfig calls) and the variables they read
+   * their credentials from, as the real tools would (AWS_ACCESS_KEY_ID, …). Only the variables to
+   * add: merge it over process.env. Empty for kubeconfigs without an exec plugin.
+   */
+  execEnv: Record<string, string>;
+  /** The same as a shell file (`export NAME='value'` lines) beside the kubeconfig; undefined when execEnv is empty. */
+  execEnvFile?: string;
   /** The CA certificate (PEM) the server's certificate chains to. */
   caPem: string;
   clock: { now(): Date; advance(seconds: number): void };
@@ -111,6 +140,11 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
   const keys = createKeySet({ privateKey: await keyPromise });
   const host = createHost(cluster, keys);
   wireTokens(cluster, host);
+  // The provider's own credentials (EKS IAM tokens, Google and Entra ID access tokens, OpenShift
+  // OAuth tokens) are authenticated before ServiceAccount tokens; they never look alike.
+  const providerAuth = createProviderAuth(options.profile, pki);
+  const serviceAccountAuth = cluster.authenticateBearer!;
+  cluster.authenticateBearer = (token) => providerAuth.authenticate(token) ?? serviceAccountAuth(token);
   const kubelet = wireKubelet(cluster, host);
   if (options.objects.length) syncAllTokenSecrets(cluster);
 
@@ -133,16 +167,32 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
   cluster.url = `https://127.0.0.1:${port}`;
   if (options.scenarios.length) seedScenarios(cluster, options.scenarios);
 
-  const kubeconfig = adminKubeconfig(cluster.url, pki);
   let tempDir: string | undefined;
   let kubeconfigPath = options.kubeconfigPath;
   if (!kubeconfigPath) {
     tempDir = mkdtempSync(path.join(tmpdir(), 'apiserver-emulator-'));
     kubeconfigPath = path.join(tempDir, 'kubeconfig');
   }
+  kubeconfigPath = path.resolve(kubeconfigPath);
   // `--kubeconfig /tmp/k/config` on a fresh machine: make the folder, as kind and minikube do.
   mkdirSync(path.dirname(kubeconfigPath), { recursive: true });
+  const credential = providerAuth.credential(options.identity, `${kubeconfigPath}.credentials`);
+  const kubeconfig = profileKubeconfig(cluster.url, pki, options.profile, credential);
   writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
+  const credentialDir = `${kubeconfigPath}.credentials`;
+  for (const [rel, text] of Object.entries(credential.files)) {
+    mkdirSync(path.dirname(path.join(credentialDir, rel)), { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(credentialDir, rel), text, { mode: 0o600 });
+  }
+  const execEnv: Record<string, string> =
+    options.profile.kubeconfig.shape.kind === 'exec' ? { PATH: `${EXEC_PLUGINS_DIR}${path.delimiter}${process.env.PATH ?? ''}`, ...credential.env } : {};
+  let execEnvFile: string | undefined;
+  if (Object.keys(execEnv).length) {
+    execEnvFile = `${kubeconfigPath}.env`;
+    const q = (v: string) => `'${v.replaceAll("'", "'\\''")}'`;
+    const lines = Object.entries({ ...execEnv, PATH: `${EXEC_PLUGINS_DIR}${path.delimiter}` }).map(([k, v]) => (k === 'PATH' ? `export PATH=${q(v)}"$PATH"` : `export ${k}=${q(v)}`));
+    writeFileSync(execEnvFile, `# source me: the stand-in credential plugins of the ${options.profile.name} profile and their credentials\n${lines.join('\n')}\n`, { mode: 0o600 });
+  }
 
   const send = (method: string, p: string, body: unknown, headers: Record<string, string>, asAdmin: boolean): Promise<AdminResponse> =>
     new Promise((resolve, reject) => {
@@ -193,6 +243,8 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
     profile: options.profile,
     kubeconfigPath,
     kubeconfig,
+    execEnv,
+    execEnvFile,
     caPem: pki.ca.certPem,
     clock: { now: () => clock.now(), advance: (s: number) => advanceClock(cluster, s) },
     requests: cluster.requests,
@@ -211,6 +263,10 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
         server.closeAllConnections?.();
       });
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+      else {
+        rmSync(credentialDir, { recursive: true, force: true });
+        if (execEnvFile) rmSync(execEnvFile, { force: true });
+      }
     },
   };
 }

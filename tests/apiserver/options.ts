@@ -2,7 +2,7 @@
  * The emulator's start options (the programmatic API and the CLI flags map onto these), and the
  * resolved form with upstream defaults filled in.
  */
-import { profileNamed, type Profile, type ProfileName } from './profiles';
+import { profileNamed, type IdentityName, type Profile, type ProfileName } from './profiles';
 import type { KubeObject } from './store/types';
 
 export interface StartOptions {
@@ -12,6 +12,11 @@ export interface StartOptions {
    * `issuers`/`apiAudiences` given here win over the profile's.
    */
   profile?: ProfileName;
+  /**
+   * Who the written kubeconfig authenticates as: 'admin' (default; a cluster admin) or 'viewer'
+   * (the `view` ClusterRole only — issuer discovery and most writes are forbidden to it).
+   */
+  identity?: IdentityName;
   /** 0 (default) = any free port. */
   port?: number;
   /** Named scenario sets to seed ('demo', 'healthy', …) or 'none'. */
@@ -38,6 +43,7 @@ export interface StartOptions {
 
 export interface ResolvedOptions {
   profile: Profile;
+  identity: IdentityName;
   port: number;
   scenarios: string[];
   objects: Array<string | KubeObject>;
@@ -66,6 +72,7 @@ export function resolveOptions(o: StartOptions = {}): ResolvedOptions {
   const scenarios = o.scenarios === undefined ? [] : (Array.isArray(o.scenarios) ? o.scenarios : [o.scenarios]).filter((s) => s !== 'none');
   return {
     profile,
+    identity: o.identity ?? 'admin',
     port: o.port ?? 0,
     scenarios,
     objects: o.objects ?? [],

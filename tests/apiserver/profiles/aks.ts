@@ -18,7 +18,7 @@
  *    kubernetes.azure.com/cluster, kubernetes.azure.com/mode, kubernetes.azure.com/role
  *    (Azure/AKS#2152's `kubectl get nodes --show-labels`).
  */
-import type { Profile } from './types';
+import { VIEWER_GROUP, type Profile } from './types';
 
 export const AKS_REGION = 'eastus';
 export const AKS_TENANT = '72f988bf-0000-4000-8000-2d7cd011db47';
@@ -26,6 +26,8 @@ export const AKS_ISSUER_ID = '0e6c1f4a-9b1d-4c2e-8f3a-5d7b9c1e2f30';
 export const AKS_CLUSTER = 'satoken-demo';
 export const AKS_RESOURCE_GROUP = 'satoken-rg';
 export const AKS_FQDN = `${AKS_CLUSTER}-dns-1a2b3c4d.hcp.${AKS_REGION}.azmk8s.io`;
+/** The Entra ID group the emulated cluster binds to cluster-admin (AKS's --aad-admin-group-object-ids). */
+export const AKS_ADMIN_GROUP_ID = '3f1c2b4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
 /** The AKS AAD server application every AKS-managed-AAD token is issued for. */
 export const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
 
@@ -68,7 +70,12 @@ export const AKS: Profile = {
         provideClusterInfo: false,
       },
     },
-    identity: { username: 'satoken-admin@contoso.com', groups: ['system:authenticated'] },
+    // An Entra ID user authenticates as its UPN, its groups as their object IDs (the admin's is the
+    // cluster's admin group, bound to cluster-admin).
+    identities: {
+      admin: { username: 'satoken-admin@contoso.com', groups: [AKS_ADMIN_GROUP_ID, 'system:authenticated'] },
+      viewer: { username: 'satoken-viewer@contoso.com', groups: [VIEWER_GROUP, 'system:authenticated'] },
+    },
   },
   webhooks: ['aks-workload-identity'],
   cloud: { region: AKS_REGION, tenant: AKS_TENANT, cluster: AKS_CLUSTER, fqdn: AKS_FQDN },

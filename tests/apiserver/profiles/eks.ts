@@ -20,7 +20,7 @@
  *    eks.amazonaws.com/nodegroup, eks.amazonaws.com/capacityType, eks.amazonaws.com/nodegroup-image,
  *    topology.kubernetes.io/region|zone (terraform-aws-modules/terraform-aws-eks#3081).
  */
-import type { Profile } from './types';
+import { VIEWER_GROUP, type Profile } from './types';
 
 export const EKS_REGION = 'us-west-2';
 export const EKS_ACCOUNT = '111122223333';
@@ -66,8 +66,13 @@ export const EKS: Profile = {
         args: ['--region', EKS_REGION, 'eks', 'get-token', '--cluster-name', EKS_CLUSTER, '--output', 'json'],
       },
     },
-    // Filled in with the authenticator's mapping (auth/providers.ts).
-    identity: { username: `arn:aws:sts::${EKS_ACCOUNT}:assumed-role/satoken-admin/satoken`, groups: ['system:authenticated'] },
+    // IAM users mapped by the aws-auth ConfigMap's mapUsers; aws-iam-authenticator
+    // pkg/server/server.go: uid `aws-iam-authenticator:<account>:<userid>`, extra arn,
+    // canonicalArn, sessionName, accessKeyId (the access key ids are generated per start).
+    identities: {
+      admin: { username: 'satoken-admin', uid: `aws-iam-authenticator:${EKS_ACCOUNT}:AIDAEXAMPLEADMIN0001`, groups: ['system:masters', 'system:authenticated'] },
+      viewer: { username: 'satoken-viewer', uid: `aws-iam-authenticator:${EKS_ACCOUNT}:AIDAEXAMPLEVIEWER001`, groups: [VIEWER_GROUP, 'system:authenticated'] },
+    },
   },
   webhooks: ['eks-irsa', 'eks-pod-identity'],
   cloud: { region: EKS_REGION, account: EKS_ACCOUNT, cluster: EKS_CLUSTER },

@@ -15,7 +15,7 @@
  *    installHint, `provideClusterInfo: true`, `interactiveMode: IfAvailable` (public copies of the
  *    generated kubeconfig found by the code search).
  */
-import type { Profile } from './types';
+import { VIEWER_GROUP, type Profile } from './types';
 
 export const GKE_PROJECT = 'satoken-demo-project';
 export const GKE_LOCATION = 'us-central1';
@@ -50,7 +50,12 @@ export const GKE: Profile = {
         provideClusterInfo: true,
       },
     },
-    identity: { username: 'satoken-admin@example.com', groups: ['system:authenticated'] },
+    // A Google account authenticates as its e-mail address with no groups but system:authenticated
+    // (GKE grants through IAM; the emulator grants through RBAC bindings instead).
+    identities: {
+      admin: { username: 'satoken-admin@example.com', groups: ['system:authenticated'] },
+      viewer: { username: 'satoken-viewer@example.com', groups: [VIEWER_GROUP, 'system:authenticated'] },
+    },
   },
   webhooks: ['gke-workload-identity'],
   cloud: { project: GKE_PROJECT, location: GKE_LOCATION, cluster: GKE_CLUSTER },

@@ -10,7 +10,8 @@ import { KUBEADM } from './kubeadm';
 import { OPENSHIFT } from './openshift';
 import type { Profile, ProfileName } from './types';
 
-export type { Profile, ProfileName, WebhookName, ProfileNode, KubeconfigProfile, ProfileIdentity, ExecStanza } from './types';
+export type { Profile, ProfileName, WebhookName, ProfileNode, KubeconfigProfile, ProfileIdentity, ExecStanza, IdentityName } from './types';
+export { VIEWER_GROUP } from './types';
 
 export const PROFILES: Record<ProfileName, Profile> = { kubeadm: KUBEADM, eks: EKS, gke: GKE, aks: AKS, k3s: K3S, openshift: OPENSHIFT };
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];

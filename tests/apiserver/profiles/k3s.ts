@@ -11,7 +11,7 @@
  *    certificate for `system:admin` in `system:masters` (k3s-io/k3s pkg/daemons/control/deps/deps.go
  *    genClientCerts: the admin certificate's CN is "system:admin", its O user.SystemPrivilegedGroup).
  */
-import type { Profile } from './types';
+import { VIEWER_GROUP, type Profile } from './types';
 
 export const K3S: Profile = {
   name: 'k3s',
@@ -33,8 +33,11 @@ export const K3S: Profile = {
     cluster: 'default',
     user: 'default',
     context: 'default',
-    shape: { kind: 'client-certificate', commonName: 'system:admin', organizations: ['system:masters'] },
-    identity: { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] },
+    shape: { kind: 'client-certificate' },
+    identities: {
+      admin: { username: 'system:admin', groups: ['system:masters', 'system:authenticated'] },
+      viewer: { username: 'satoken-viewer', groups: [VIEWER_GROUP, 'system:authenticated'] },
+    },
   },
   webhooks: [],
   cloud: {},

@@ -9,7 +9,7 @@
  *  - admin.conf: an embedded client certificate, CN kubernetes-admin, O system:masters, context
  *    `kubernetes-admin@<cluster>` (cmd/kubeadm/app/phases/kubeconfig/kubeconfig.go).
  */
-import type { Profile } from './types';
+import { VIEWER_GROUP, type Profile } from './types';
 
 export const KUBEADM: Profile = {
   name: 'kubeadm',
@@ -30,8 +30,11 @@ export const KUBEADM: Profile = {
     user: 'kubernetes-admin',
     context: 'kubernetes-admin@emulator',
     namespace: 'default',
-    shape: { kind: 'client-certificate', commonName: 'kubernetes-admin', organizations: ['system:masters'] },
-    identity: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] },
+    shape: { kind: 'client-certificate' },
+    identities: {
+      admin: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] },
+      viewer: { username: 'satoken-viewer', groups: [VIEWER_GROUP, 'system:authenticated'] },
+    },
   },
   webhooks: [],
   cloud: {},

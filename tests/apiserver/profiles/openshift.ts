@@ -13,7 +13,7 @@
  *    host api.crc.testing:6443 is OpenShift Local's, crc-org/crc#196), a bearer token; the
  *    kubeadmin user is `kube:admin` in the cluster (openstack-k8s-operators/ci-framework#744).
  */
-import type { Profile } from './types';
+import { VIEWER_GROUP, type Profile } from './types';
 
 export const OPENSHIFT_API_HOST = 'api.crc.testing:6443';
 const CLUSTER = 'api-crc-testing:6443';
@@ -35,7 +35,12 @@ export const OPENSHIFT: Profile = {
     context: `default/${CLUSTER}/${USER}`,
     namespace: 'default',
     shape: { kind: 'token' },
-    identity: { username: USER, groups: ['system:cluster-admins', 'system:authenticated'] },
+    // OAuth-token users carry the virtual groups system:authenticated and
+    // system:authenticated:oauth; kube:admin is a cluster admin through system:cluster-admins.
+    identities: {
+      admin: { username: USER, groups: ['system:cluster-admins', 'system:authenticated', 'system:authenticated:oauth'] },
+      viewer: { username: 'developer', groups: [VIEWER_GROUP, 'system:authenticated', 'system:authenticated:oauth'] },
+    },
   },
   webhooks: ['openshift-legacy-secrets'],
   cloud: { apiHost: OPENSHIFT_API_HOST },

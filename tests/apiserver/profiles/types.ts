@@ -43,8 +43,8 @@ export interface ExecStanza {
 }
 
 export type KubeconfigShape =
-  /** kubeadm's admin.conf, k3s's k3s.yaml: an embedded client certificate. */
-  | { kind: 'client-certificate'; commonName: string; organizations: string[] }
+  /** kubeadm's admin.conf, k3s's k3s.yaml: an embedded client certificate (CN = username, O = groups). */
+  | { kind: 'client-certificate' }
   /** EKS, GKE, AKS: a credential plugin the emulator ships a stand-in for (profiles/plugins/). */
   | { kind: 'exec'; exec: ExecStanza }
   /** OpenShift after `oc login`: a bearer token. */
@@ -58,9 +58,21 @@ export interface KubeconfigProfile {
   /** contexts[].context.namespace, when the tool sets one. */
   namespace?: string;
   shape: KubeconfigShape;
-  /** Who the credential authenticates as (for exec and token shapes; certificates say it themselves). */
-  identity: ProfileIdentity;
+  /**
+   * Who the kubeconfig's credential authenticates as, by `StartOptions.identity`: `admin` (a
+   * cluster admin, as the provider's tooling logs its creator in) or `viewer` (the `view`
+   * ClusterRole only: issuer discovery is forbidden to it, as to every non-ServiceAccount user
+   * the default system:service-account-issuer-discovery binding does not name).
+   * `system:authenticated` is added by the API server and is listed here too (what
+   * `kubectl auth whoami` shows).
+   */
+  identities: Record<IdentityName, ProfileIdentity>;
 }
+
+export type IdentityName = 'admin' | 'viewer';
+
+/** The group the emulator binds to the `view` ClusterRole for the viewer identities. */
+export const VIEWER_GROUP = 'satoken:viewers';
 
 export interface ProfileNode {
   name: string;
