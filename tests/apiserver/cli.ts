@@ -46,6 +46,9 @@ export function parseArgs(argv: string[]): StartOptions & { kubeconfigPath: stri
         o.identity = v;
         break;
       }
+      case '--provider-version':
+        o.providerVersion = value();
+        break;
       case '--port':
         o.port = Number(value());
         break;

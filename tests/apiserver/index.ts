@@ -25,6 +25,8 @@ import type { EmulatorHost } from './host';
 import { createExecUpgrade } from './exec/websocket';
 import { createApiServer } from './http/server';
 import { createProviderAuth } from './auth/providers';
+import { openshiftServiceAccountSecrets } from './admission/webhooks/openshift-service-account-secrets';
+import { createTokenRequest } from './tokens/token-request';
 import { profileKubeconfig } from './kubeconfig';
 import { loadObjects, readObjectFiles } from './objects';
 import { resolveOptions, StartOptions } from './options';
@@ -143,6 +145,19 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
   // The provider's own credentials (EKS IAM tokens, Google and Entra ID access tokens, OpenShift
   // OAuth tokens) are authenticated before ServiceAccount tokens; they never look alike.
   const providerAuth = createProviderAuth(options.profile, pki);
+  if (options.profile.webhooks.includes('openshift-legacy-secrets')) {
+    const deps = {
+      boundToken: (ns: string, sa: string, secret: KubeObject) => {
+        const r = createTokenRequest(host, ns, sa, { spec: { boundObjectRef: { kind: 'Secret', apiVersion: 'v1', name: secret.metadata.name, uid: secret.metadata.uid } } });
+        return r.ok ? r.tokenRequest.status.token : undefined;
+      },
+    };
+    cluster.store.subscribe((e) => openshiftServiceAccountSecrets(cluster, e, deps));
+    // The ServiceAccounts bootstrap made before the token modules were wired.
+    for (const sa of [...cluster.store.list(cluster.type('', 'serviceaccounts'), undefined).items]) {
+      openshiftServiceAccountSecrets(cluster, { type: 'ADDED', group: '', resource: 'serviceaccounts', object: sa }, deps);
+    }
+  }
   const serviceAccountAuth = cluster.authenticateBearer!;
   cluster.authenticateBearer = (token) => providerAuth.authenticate(token) ?? serviceAccountAuth(token);
   const kubelet = wireKubelet(cluster, host);

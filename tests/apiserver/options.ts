@@ -17,6 +17,8 @@ export interface StartOptions {
    * (the `view` ClusterRole only — issuer discovery and most writes are forbidden to it).
    */
   identity?: IdentityName;
+  /** The provider's version where its behaviour changed (OpenShift: '4.15' still makes legacy token Secrets; default '4.16'). */
+  providerVersion?: string;
   /** 0 (default) = any free port. */
   port?: number;
   /** Named scenario sets to seed ('demo', 'healthy', …) or 'none'. */
@@ -44,6 +46,7 @@ export interface StartOptions {
 export interface ResolvedOptions {
   profile: Profile;
   identity: IdentityName;
+  providerVersion?: string;
   port: number;
   scenarios: string[];
   objects: Array<string | KubeObject>;
@@ -73,6 +76,7 @@ export function resolveOptions(o: StartOptions = {}): ResolvedOptions {
   return {
     profile,
     identity: o.identity ?? 'admin',
+    providerVersion: o.providerVersion,
     port: o.port ?? 0,
     scenarios,
     objects: o.objects ?? [],

@@ -11,6 +11,7 @@ import type { ResourceType } from '../resources';
 import type { KubeObject } from '../store/types';
 import { admitNamespace } from './namespace';
 import { admitPod } from './pod';
+import { mutatingWebhooks } from './webhooks';
 import { admitSecret } from './secret';
 
 export type AdmissionOp = 'CREATE' | 'UPDATE' | 'DELETE';
@@ -42,7 +43,7 @@ export function admit(cluster: Cluster, a: AdmissionRequest): void {
       admitNamespace(a);
       break;
     case 'Pod':
-      admitPod(cluster, a);
+      admitPod(cluster, a, mutatingWebhooks);
       break;
     case 'Secret':
       admitSecret(a);

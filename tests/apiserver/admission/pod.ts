@@ -183,11 +183,13 @@ export function runPod(cluster: Cluster, pod: KubeObject): void {
   };
 }
 
-export function admitPod(cluster: Cluster, a: AdmissionRequest): void {
+/** `mutatingWebhooks`: the profile's identity webhooks, after the built-in ServiceAccount plugin. */
+export function admitPod(cluster: Cluster, a: AdmissionRequest, mutatingWebhooks?: (cluster: Cluster, pod: KubeObject) => void): void {
   const pod = a.object;
   if (a.op !== 'CREATE') return;
   validate(pod);
   serviceAccountAdmission(cluster, pod);
+  if (!isMirrorPod(pod)) mutatingWebhooks?.(cluster, pod);
   defaults(pod);
   runPod(cluster, pod);
 }

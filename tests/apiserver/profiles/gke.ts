@@ -13,7 +13,12 @@
  *    `gke_<project>_<location>_<cluster>` (joshdk/terraform-gke-kubeconfig module/config.tpl), an
  *    `exec` of `gke-gcloud-auth-plugin`, apiVersion client.authentication.k8s.io/v1beta1, an
  *    installHint, `provideClusterInfo: true`, `interactiveMode: IfAvailable` (public copies of the
- *    generated kubeconfig found by the code search).
+ *    generated kubeconfig found by the code search);
+ *  - Workload Identity Federation: nothing is added to pods; the GKE metadata server (a DaemonSet
+ *    in kube-system) answers them on nodes labelled iam.gke.io/gke-metadata-server-enabled=true,
+ *    which pods select, their ServiceAccount annotated iam.gke.io/gcp-service-account
+ *    (public Workload Identity manifests; the gke-metadata-server emulator's README describes
+ *    Google's DaemonSet and the node label).
  */
 import { VIEWER_GROUP, type Profile } from './types';
 
@@ -31,8 +36,8 @@ export const GKE: Profile = {
   signing: { alg: 'RS256', kid: 'spki-sha256' },
   controlPlane: 'none',
   nodes: [
-    { name: `gke-${GKE_CLUSTER}-default-pool-3f5d7c1a-2bcd`, internalIP: '10.128.0.2', controlPlane: false, labels: { 'topology.kubernetes.io/region': GKE_LOCATION, 'topology.kubernetes.io/zone': `${GKE_LOCATION}-a` } },
-    { name: `gke-${GKE_CLUSTER}-default-pool-3f5d7c1a-9xyz`, internalIP: '10.128.0.3', controlPlane: false, labels: { 'topology.kubernetes.io/region': GKE_LOCATION, 'topology.kubernetes.io/zone': `${GKE_LOCATION}-b` } },
+    { name: `gke-${GKE_CLUSTER}-default-pool-3f5d7c1a-2bcd`, internalIP: '10.128.0.2', controlPlane: false, labels: { 'iam.gke.io/gke-metadata-server-enabled': 'true', 'topology.kubernetes.io/region': GKE_LOCATION, 'topology.kubernetes.io/zone': `${GKE_LOCATION}-a` } },
+    { name: `gke-${GKE_CLUSTER}-default-pool-3f5d7c1a-9xyz`, internalIP: '10.128.0.3', controlPlane: false, labels: { 'iam.gke.io/gke-metadata-server-enabled': 'true', 'topology.kubernetes.io/region': GKE_LOCATION, 'topology.kubernetes.io/zone': `${GKE_LOCATION}-b` } },
   ],
   kubeconfig: {
     cluster: GKE_NAME,
