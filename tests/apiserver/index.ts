@@ -160,6 +160,21 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
   }
   const serviceAccountAuth = cluster.authenticateBearer!;
   cluster.authenticateBearer = (token) => providerAuth.authenticate(token) ?? serviceAccountAuth(token);
+  // TokenReview runs the same authenticator chain. The provider authenticators are audience-agnostic
+  // (authenticator.WrapAudienceAgnosticToken): they answer only for the API audiences, and report them.
+  const reviewServiceAccountToken = cluster.handlers.get('authentication.k8s.io/tokenreviews')!;
+  cluster.handlers.set('authentication.k8s.io/tokenreviews', (ctx) => {
+    const token: string = ctx.body?.spec?.token ?? '';
+    const result = token ? providerAuth.authenticate(token) : undefined;
+    if (!result) return reviewServiceAccountToken(ctx);
+    const asked: string[] = ctx.body?.spec?.audiences?.length ? ctx.body.spec.audiences : [];
+    const audiences = asked.length ? asked.filter((a) => options.apiAudiences.includes(a)) : [...options.apiAudiences];
+    const status =
+      result.ok && audiences.length
+        ? { authenticated: true, user: result.user, audiences }
+        : { user: {}, error: result.ok ? 'invalid bearer token' : `[invalid bearer token, ${result.reason}]` };
+    return { status: 201, body: { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec: { token, ...(asked.length ? { audiences: asked } : {}) }, status } };
+  });
   const kubelet = wireKubelet(cluster, host);
   if (options.objects.length) syncAllTokenSecrets(cluster);
 
@@ -195,10 +210,15 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
   const kubeconfig = profileKubeconfig(cluster.url, pki, options.profile, credential);
   writeFileSync(kubeconfigPath, kubeconfig, { mode: 0o600 });
   const credentialDir = `${kubeconfigPath}.credentials`;
-  for (const [rel, text] of Object.entries(credential.files)) {
-    mkdirSync(path.dirname(path.join(credentialDir, rel)), { recursive: true, mode: 0o700 });
-    writeFileSync(path.join(credentialDir, rel), text, { mode: 0o600 });
-  }
+  const writeCredentialFiles = (files: Record<string, string>) => {
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(credentialDir, rel)), { recursive: true, mode: 0o700 });
+      writeFileSync(path.join(credentialDir, rel), text, { mode: 0o600 });
+    }
+  };
+  writeCredentialFiles(credential.files);
+  const renewTimer = credential.renew ? setInterval(() => writeCredentialFiles(credential.renew!.files()), credential.renew.everyMs) : undefined;
+  renewTimer?.unref();
   const execEnv: Record<string, string> =
     options.profile.kubeconfig.shape.kind === 'exec' ? { PATH: `${EXEC_PLUGINS_DIR}${path.delimiter}${process.env.PATH ?? ''}`, ...credential.env } : {};
   let execEnvFile: string | undefined;
@@ -272,6 +292,7 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      if (renewTimer) clearInterval(renewTimer);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         (server as unknown as { destroySockets(): void }).destroySockets();

@@ -42,6 +42,8 @@ export interface ProviderCredential {
   token?: string;
   /** A client certificate in the kubeconfig (kubeadm, k3s). */
   cert?: { certPem: string; keyPem: string };
+  /** Files to write again every `everyMs` (short-lived tokens a logged-in tool would refresh). */
+  renew?: { everyMs: number; files(): Record<string, string> };
 }
 
 export interface ProviderAuth {
@@ -256,9 +258,13 @@ function aksAuth(profile: Profile): ProviderAuth {
   };
   return {
     credential(identity, dir) {
-      const { token, expiresOn } = mint(identity);
+      const files = () => {
+        const { token, expiresOn } = mint(identity);
+        return { 'azure/satoken-emulator-access-tokens.json': `${JSON.stringify([{ resource: AKS_SERVER_APP_ID, tenant, accessToken: token, expiresOn: expiresOn.toISOString() }], null, 2)}\n` };
+      };
       // Where `az login` leaves its tokens: AZURE_CONFIG_DIR (kubelogin's azurecli mode asks az).
-      return { env: { AZURE_CONFIG_DIR: `${dir}/azure` }, files: { 'azure/satoken-emulator-access-tokens.json': `${JSON.stringify([{ resource: AKS_SERVER_APP_ID, tenant, accessToken: token, expiresOn: expiresOn.toISOString() }], null, 2)}\n` } };
+      // Entra ID access tokens live an hour; the Azure CLI refreshes them: renewed every 30 minutes.
+      return { env: { AZURE_CONFIG_DIR: `${dir}/azure` }, files: files(), renew: { everyMs: 30 * 60_000, files } };
     },
     authenticate(token) {
       const parts = token.split('.');

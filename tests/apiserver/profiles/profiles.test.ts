@@ -59,6 +59,11 @@ test('--issuer overrides the profile issuer and drops its audiences (upstream de
   expect(o.issuers).toEqual(['https://example.test']);
 });
 
+test('--identity and --provider-version reach the start options; a bad identity is refused', () => {
+  expect(parseArgs(['--kubeconfig', 'k', '--profile', 'openshift', '--identity', 'viewer', '--provider-version', '4.15'])).toMatchObject({ profile: 'openshift', identity: 'viewer', providerVersion: '4.15' });
+  expect(() => parseArgs(['--kubeconfig', 'k', '--identity', 'root'])).toThrow('--identity must be admin or viewer (got "root")');
+});
+
 test('an unknown profile is refused with the known names', () => {
   expect(() => parseArgs(['--kubeconfig', 'k', '--profile', 'eksx'])).toThrow('--profile must be one of kubeadm, eks, gke, aks, k3s, openshift (got "eksx")');
   expect(() => profileNamed('nope')).toThrow('unknown profile "nope"');

@@ -47,6 +47,18 @@ describe('eks', () => {
     expect(() => execFileSync('aws', ['--region', 'us-west-2', 'eks', 'get-token', '--cluster-name', 'x'], { env: { PATH: k.execEnv.PATH! }, stdio: 'pipe' })).toThrow(/Unable to locate credentials/);
   });
 
+  test('TokenReview authenticates the IAM token for the API audiences only, and refuses a forged one', async () => {
+    const token = getToken().token;
+    const review = (spec: Record<string, unknown>) => k.adminRequest('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec });
+    const ok = await review({ token });
+    expect(ok.status).toBe(201);
+    expect(ok.body.status).toMatchObject({ authenticated: true, user: { username: 'satoken-admin' }, audiences: ['https://kubernetes.default.svc'] });
+    expect((await review({ token, audiences: ['sts.amazonaws.com'] })).body.status).toEqual({ user: {}, error: 'invalid bearer token' });
+    const forged = (await review({ token: getToken({ AWS_SECRET_ACCESS_KEY: 'wrong' }).token })).body.status;
+    expect(forged.authenticated).toBeUndefined();
+    expect(forged.error).toContain('SignatureDoesNotMatch');
+  });
+
   test('kube-system/aws-auth maps the IAM users', async () => {
     const cm = await k.adminRequest('GET', '/api/v1/namespaces/kube-system/configmaps/aws-auth');
     expect(cm.body.data.mapUsers).toContain('userarn: arn:aws:iam::111122223333:user/satoken-admin\n  username: satoken-admin\n  groups:\n  - system:masters');
