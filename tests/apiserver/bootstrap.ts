@@ -197,7 +197,6 @@ export function openshiftApiServerArguments(cluster: Cluster): Record<string, st
   const o = cluster.options;
   const args: Record<string, string[]> = {
     'service-account-issuer': [...o.issuers],
-    'service-account-signing-key-file': ['/etc/kubernetes/static-pod-certs/secrets/bound-service-account-signing-key/service-account.key'],
     'service-account-extend-token-expiration': [String(o.extendTokenExpiration)],
   };
   if (o.apiAudiencesGiven) args['api-audiences'] = [...o.apiAudiences];

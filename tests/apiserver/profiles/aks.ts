@@ -6,9 +6,11 @@
  *  - issuer: `az aks show --query oidcIssuerProfile.issuerUrl`
  *    (https://learn.microsoft.com/azure/aks/use-oidc-issuer; its shape with the tenant segment:
  *    MicrosoftDocs/azure-docs#116327, the regional host: sigstore/fulcio#970);
- *  - API audiences: the cluster's API server FQDN — AKS tokens carry `https://<fqdn>` and the
- *    quoted `"<fqdn>"` as audiences (Azure/AKS#2523 shows the quoted FQDN in `aud`; Azure/AKS#4321
- *    the `https://<fqdn>` issuer of clusters without the OIDC issuer and the odd default audience);
+ *  - API audiences: the cluster's API server FQDN — `https://<fqdn>` and the quoted `"<fqdn>"`.
+ *    Partly sourced: Azure/AKS#2523 shows the quoted FQDN as `aud` (and `iss`) of a 1.21 cluster's
+ *    token; Azure/AKS#4321 shows `https://<fqdn>` as the issuer of clusters without the OIDC issuer
+ *    and calls the default token audience "wrong" (the rest of that report is not in our copy). The
+ *    pair is the emulator's reading of both;
  *  - kubeconfig: after `az aks get-credentials` + `kubelogin convert-kubeconfig -l azurecli`:
  *    names = the cluster name (user `clusterUser_<rg>_<cluster>`), `exec` of `kubelogin get-token`
  *    with apiVersion client.authentication.k8s.io/v1beta1 and the AKS AAD server app ID

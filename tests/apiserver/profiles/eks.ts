@@ -7,13 +7,15 @@
  *    `aws eks describe-cluster` prints (https://docs.aws.amazon.com/eks/latest/APIReference/API_OIDC.html;
  *    example value in https://docs.aws.amazon.com/cdk/api/latest/docs/@aws-cdk_aws-eks.OpenIdConnectProviderProps.html:
  *    `oidc.eks.eu-west-1.amazonaws.com/id/AB123456ABC`);
- *  - API audience `https://kubernetes.default.svc`: the audience EKS tokens carry when none is asked
- *    for — the TokenRequest default audience of upstream (kubernetes/kubernetes#59428,
- *    SetDefaults_TokenRequestSpec) that EKS keeps as its --api-audiences (issue #14's brief; the
- *    issuer differs from it, which is what breaks `--api-audiences defaults to the issuer` reasoning);
+ *  - API audience `https://kubernetes.default.svc`, not the issuer: taken from issue #14's brief. No
+ *    public source found says so outright (searched: issues, docs); the value is upstream's
+ *    historical TokenRequest default audience (kubernetes/kubernetes#59428,
+ *    SetDefaults_TokenRequestSpec) and many managed offerings "configure the audience differently
+ *    from the issuer" (hashicorp/vault#16080);
  *  - kubeconfig: aws/aws-cli awscli/customizations/eks/update_kubeconfig.py get_user_entry():
  *    user and cluster named by the cluster ARN, `exec` with `command: aws`,
- *    `args: [--region, <region>, eks, get-token, --cluster-name, <name>]`, apiVersion
+ *    `args: [--region, <region>, eks, get-token, --cluster-name, <name>]` (newer CLIs may append
+ *    `--output json`), apiVersion
  *    client.authentication.k8s.io/v1beta1 (aws-iam-authenticator pkg/token/token.go FormatJSON
  *    prints a v1beta1 ExecCredential too);
  *  - nodes: names `ip-192-168-…<region>.compute.internal` (surajincloud/kubectl-eks#100), labels
@@ -63,7 +65,7 @@ export const EKS: Profile = {
       exec: {
         apiVersion: 'client.authentication.k8s.io/v1beta1',
         command: 'aws',
-        args: ['--region', EKS_REGION, 'eks', 'get-token', '--cluster-name', EKS_CLUSTER, '--output', 'json'],
+        args: ['--region', EKS_REGION, 'eks', 'get-token', '--cluster-name', EKS_CLUSTER],
       },
     },
     // IAM users mapped by the aws-auth ConfigMap's mapUsers; aws-iam-authenticator
