@@ -166,6 +166,8 @@ export interface EmulatorHost {
   getNode(name: string): Node | undefined;
   /** All pods of all namespaces (the kubelet walks them). */
   listPods(): Pod[];
+  /** The pods of one namespace (optional: hosts without it are searched through listPods). */
+  listPodsIn?(namespace: string): Pod[];
   /**
    * Merge-patch the Secret's labels as the API server itself does (no RBAC, bumps
    * resourceVersion): `null` removes a label. Used for `kubernetes.io/legacy-token-last-used`.

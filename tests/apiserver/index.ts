@@ -175,8 +175,10 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
         : { user: {}, error: result.ok ? 'invalid bearer token' : `[invalid bearer token, ${result.reason}]` };
     return { status: 201, body: { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec: { token, ...(asked.length ? { audiences: asked } : {}) }, status } };
   });
-  const kubelet = wireKubelet(cluster, host);
+  // The token controller's fill is part of the bulk load: the kubelet (which sets up pending pods
+  // before any Secret write) is wired after it, so pods see the filled Secrets.
   if (options.objects.length) syncAllTokenSecrets(cluster);
+  const kubelet = wireKubelet(cluster, host);
 
   const server = createApiServer(cluster, {
     upgrade: createExecUpgrade(() => cluster.execRunner),

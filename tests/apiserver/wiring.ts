@@ -26,6 +26,7 @@ export function createHost(cluster: Cluster, keys: KeySet): EmulatorHost {
     getConfigMap: (ns, name) => get<ConfigMap>('configmaps', ns, name),
     getNode: (name) => get<Node>('nodes', undefined, name),
     listPods: () => cluster.store.list(cluster.type('', 'pods'), undefined).items as unknown as Pod[],
+    listPodsIn: (ns) => cluster.store.list(cluster.type('', 'pods'), ns).items as unknown as Pod[],
     updateSecretLabels: (ns, name, labels) => {
       const t = cluster.type('', 'secrets');
       const s = cluster.store.get(t, ns, name);
@@ -87,9 +88,25 @@ export function wireTokens(cluster: Cluster, host: EmulatorHost): void {
  * The emulated kubelets: they materialise pod file systems and rotate projected tokens when synced.
  * Synced when the clock moves and before an exec, not on every request: the first sync of a pod
  * mints its tokens, which would make every request pay for 100,000 bulk-loaded objects.
+ *
+ * Laziness must not reorder what a client sees (issue 16): a pod the API reports Running has had
+ * its volumes set up, so
+ * - a pod created (or turned Running) through the API is set up at once, in the store's event;
+ * - a pod already Running but not yet set up (bulk-loaded, or created before this wiring) is set up
+ *   before any write to what its volumes read (a ServiceAccount, Secret or ConfigMap of its
+ *   namespace, its Node) is applied, so the write cannot leak into a token "issued" earlier.
  */
 export function wireKubelet(cluster: Cluster, host: EmulatorHost): Kubelet {
   const kubelet = new Kubelet(host);
+  cluster.store.subscribe((e) => {
+    if (e.group !== '' || e.resource !== 'pods' || e.type === 'DELETED') return;
+    if (e.object.status?.phase === 'Running' && e.old?.status?.phase !== 'Running') kubelet.podRunning(e.object as unknown as Pod);
+  });
+  cluster.store.beforeChange((c) => {
+    if (c.group !== '') return;
+    if (c.resource === 'serviceaccounts' || c.resource === 'secrets' || c.resource === 'configmaps') kubelet.setUpPending({ namespace: c.namespace });
+    else if (c.resource === 'nodes') kubelet.setUpPending({ nodeName: c.name });
+  });
   cluster.onClockAdvance.push(() => kubelet.sync());
   // The apps' own API requests (audit/traffic.ts), after the kubelet has rotated their tokens.
   installAppTraffic(cluster, kubelet);

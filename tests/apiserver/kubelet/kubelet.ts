@@ -3,6 +3,12 @@
  * running pod's volumes and file systems as a real kubelet would. Nothing runs on timers: the
  * platform calls `sync()` (e.g. before serving a request and after the clock moves).
  *
+ * Laziness never reorders what a client observes (issue 16): a pod reported Running has had its
+ * volumes set up (`podRunning`, called in the store's event; `setUpPending` before a write to what
+ * the volumes read), a first lazy setup is dated when the pod became Running, and a token refreshed
+ * by a late sync is fetched (and its files written) at the token manager's last refresh point
+ * before now, not at the sync's time. Events of a mount failure found late are dated when it began.
+ *
  * Per running pod on a Ready node:
  * - every container gets a file system (base image files + its volume mounts);
  * - projected volumes (serviceAccountToken / configMap / secret / downwardAPI sources), secret and
@@ -31,7 +37,7 @@ import { createTokenRequest } from '../tokens/token-request';
 import { badRequestStatus, notFoundStatus, type StatusObject } from '../tokens/status';
 import { atomicWrite, FsError, nanosOf, VirtualFS, type Inode, type Payload } from './filesystem';
 import { execInContainer, type ImageKind } from './exec';
-import { cacheKey, getServiceAccountToken, type CachedToken } from './rotation';
+import { cacheKey, getServiceAccountToken, lastRefreshAt, type CachedToken } from './rotation';
 
 export const ANNOTATION_TOKEN_READ = 'emulator.satoken.dev/token-read';
 export const ANNOTATION_IMAGE = 'emulator.satoken.dev/image';
@@ -103,31 +109,75 @@ export class Kubelet {
     const seen = new Set<string>();
     for (const pod of this.host.listPods()) {
       if (pod.status?.phase !== 'Running' || !pod.spec.nodeName) continue;
-      const key = podKey(pod);
-      seen.add(key);
-      let state = this.pods.get(key);
-      if (state && state.uid !== pod.metadata.uid) {
-        this.pods.delete(key);
-        state = undefined;
-      }
-      if (!nodeReady(this.host.getNode(pod.spec.nodeName))) continue;
-      if (!state) {
-        state = this.createPodState(pod, now);
-        this.pods.set(key, state);
-      }
-      this.syncVolumes(pod, state, now);
-      const mode = readMode(pod);
-      if (!state.appStarted && mode !== 'never') {
-        const fs = state.containers.get(pod.spec.containers[0]!.name)!;
-        try {
-          state.appToken = fs.read(tokenPath(pod), nanosOf(now)).toString('utf8');
-          state.appStarted = true;
-        } catch {
-          // the token file is not there (yet): the app keeps failing to start its client
-        }
-      }
+      seen.add(podKey(pod));
+      this.syncPod(pod, now);
     }
     for (const key of [...this.pods.keys()]) if (!seen.has(key)) this.pods.delete(key);
+  }
+
+  /**
+   * A pod was just reported Running (the store's event, synchronously): set up its volumes now, as
+   * upstream's kubelet does before it starts any container (pkg/kubelet/kubelet.go SyncPod:
+   * volumeManager.WaitForAttachAndMount precedes containerRuntime.SyncPod), so its projected token
+   * is issued for the ServiceAccount as it is at this instant.
+   */
+  podRunning(pod: Pod, now: Date = this.host.now()): void {
+    if (pod.status?.phase !== 'Running' || !pod.spec.nodeName) return;
+    const state = this.pods.get(podKey(pod));
+    if (state && state.uid === pod.metadata.uid) return;
+    this.syncPod(pod, now);
+  }
+
+  /**
+   * Before a write that could change what a pod's volumes get (its ServiceAccount, a Secret or
+   * ConfigMap of its namespace, its Node): set up every pod already reported Running whose volumes
+   * the emulator has not set up yet (bulk-loaded pods, or pods created before the kubelet was
+   * wired), against the world as it still is. Pods already set up are left to their next sync.
+   */
+  setUpPending(scope: { namespace?: string; nodeName?: string }, now: Date = this.host.now()): void {
+    const pods = scope.namespace !== undefined && this.host.listPodsIn ? this.host.listPodsIn(scope.namespace) : this.host.listPods();
+    for (const pod of pods) {
+      if (pod.status?.phase !== 'Running' || !pod.spec.nodeName) continue;
+      if (scope.namespace !== undefined && (pod.metadata.namespace ?? 'default') !== scope.namespace) continue;
+      if (scope.nodeName !== undefined && pod.spec.nodeName !== scope.nodeName) continue;
+      const state = this.pods.get(podKey(pod));
+      if (state && state.uid === pod.metadata.uid) continue;
+      this.syncPod(pod, now);
+    }
+  }
+
+  private syncPod(pod: Pod, now: Date): void {
+    const key = podKey(pod);
+    let state = this.pods.get(key);
+    if (state && state.uid !== pod.metadata.uid) {
+      this.pods.delete(key);
+      state = undefined;
+    }
+    if (!nodeReady(this.host.getNode(pod.spec.nodeName!))) return;
+    if (!state) {
+      // Set up as of the moment the pod became Running (its volumes were mounted then, at the
+      // latest): a lazy first sync issues the first token at that time, and the catch-up below
+      // brings it to the token manager's last refresh before `now`.
+      const setUpAt = runningSince(pod, now);
+      state = this.createPodState(pod, setUpAt);
+      this.pods.set(key, state);
+      this.syncVolumes(pod, state, setUpAt);
+      this.startApp(pod, state, setUpAt);
+    }
+    this.syncVolumes(pod, state, now);
+    this.startApp(pod, state, now);
+  }
+
+  /** The app's client starts once its token file is there (a `startup` app reads it only then). */
+  private startApp(pod: Pod, state: PodState, now: Date): void {
+    if (state.appStarted || readMode(pod) === 'never') return;
+    const fs = state.containers.get(pod.spec.containers[0]!.name)!;
+    try {
+      state.appToken = fs.read(tokenPath(pod), nanosOf(now)).toString('utf8');
+      state.appStarted = true;
+    } catch {
+      // the token file is not there (yet): the app keeps failing to start its client
+    }
   }
 
   /** A container's file system (after `sync`), for tests and the exec transport. */
@@ -244,34 +294,48 @@ export class Kubelet {
     for (const volume of pod.spec.volumes ?? []) {
       const vs = state.volumes.get(volume.name);
       if (!vs) continue;
-      const { payload, errors } = this.payload(pod, volume, vs, now);
+      const { payload, errors, failingSince, writtenAt } = this.payload(pod, volume, vs, now);
       if (errors.length > 0) {
         vs.error = errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`;
+        // The first event of a failure is dated when the failure began (the kubelet's sync then), even
+        // when this sync runs later (a clock jump); later repeats are folded by the recorder.
+        if (vs.lastEventAt === undefined && failingSince && failingSince.getTime() < now.getTime()) this.failedMount(pod, volume.name, vs, failingSince);
         const due = vs.lastEventAt === undefined || now.getTime() - vs.lastEventAt >= FAILED_MOUNT_EVENT_INTERVAL_SECONDS * 1000;
-        if (due) {
-          vs.lastEventAt = now.getTime();
-          this.host.recordEvent({
-            namespace: pod.metadata.namespace ?? 'default',
-            involvedObject: { kind: 'Pod', apiVersion: 'v1', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
-            type: 'Warning',
-            reason: 'FailedMount',
-            message: `MountVolume.SetUp failed for volume ${JSON.stringify(volume.name)} : ${vs.error}`,
-            source: { component: 'kubelet', host: pod.spec.nodeName },
-            timestamp: new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
-          });
-        }
+        if (due) this.failedMount(pod, volume.name, vs, now);
         continue;
       }
       vs.error = undefined;
+      vs.lastEventAt = undefined;
       const owner = { uid: 0, gid: pod.spec.securityContext?.fsGroup ?? 0 };
       const random = Number.parseInt(createHash('sha256').update(`${pod.metadata.uid}/${volume.name}/${state.writes++}`).digest('hex').slice(0, 8), 16);
-      atomicWrite(state.volumeFs, vs.mount, payload, now, nanosOf(now, random % 1_000_000), random, owner);
+      atomicWrite(state.volumeFs, vs.mount, payload, writtenAt, nanosOf(writtenAt, random % 1_000_000), random, owner);
     }
   }
 
-  private payload(pod: Pod, volume: Volume, vs: VolumeState, now: Date): { payload: Payload; errors: string[] } {
+  /** Warning FailedMount, as the kubelet's volume manager reports a failed MountVolume.SetUp (operation_generator.go). */
+  private failedMount(pod: Pod, volumeName: string, vs: VolumeState, at: Date): void {
+    vs.lastEventAt = at.getTime();
+    this.host.recordEvent({
+      namespace: pod.metadata.namespace ?? 'default',
+      involvedObject: { kind: 'Pod', apiVersion: 'v1', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
+      type: 'Warning',
+      reason: 'FailedMount',
+      message: `MountVolume.SetUp failed for volume ${JSON.stringify(volumeName)} : ${vs.error}`,
+      source: { component: 'kubelet', host: pod.spec.nodeName },
+      timestamp: new Date(Math.floor(at.getTime() / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
+    });
+  }
+
+  /**
+   * The volume's files as of `now`. A projected token due for refresh is fetched at the token
+   * manager's last refresh point at or before `now` (refreshedAt), not at `now`: after a clock jump
+   * the file holds the token a kubelet syncing all along would hold, issued (and written) then.
+   */
+  private payload(pod: Pod, volume: Volume, vs: VolumeState, now: Date): { payload: Payload; errors: string[]; failingSince?: Date; writtenAt: Date } {
     const payload: Payload = new Map();
     const errors: string[] = [];
+    let failingSince: Date | undefined;
+    let writtenAt = now;
     const ns = pod.metadata.namespace ?? 'default';
     const defaultMode = volume.projected?.defaultMode ?? volume.secret?.defaultMode ?? volume.configMap?.defaultMode ?? 0o644;
     const sources: ProjectedSource[] = volume.projected
@@ -279,24 +343,34 @@ export class Kubelet {
       : volume.secret
         ? [{ secret: { name: volume.secret.secretName ?? '', items: volume.secret.items, optional: volume.secret.optional } }]
         : [{ configMap: { name: volume.configMap?.name ?? '', items: volume.configMap?.items, optional: volume.configMap?.optional } }];
+    let fresh: Date | undefined;
     sources.forEach((src, idx) => {
       if (src.serviceAccountToken) {
+        // Every serviceAccountToken source is fetched on its own (projected.go collectData): the
+        // admission plugin's default one, and any a user or identity webhook adds (IRSA's
+        // aws-iam-token, AKS's azure-identity-token) with their own audience, expiry and path.
         const tp = src.serviceAccountToken;
         const saName = pod.spec.serviceAccountName ?? 'default';
         const audiences = tp.audience ? [tp.audience] : undefined;
         const exp = tp.expirationSeconds ?? 3600;
         const ref = { kind: 'Pod', apiVersion: 'v1', name: pod.metadata.name, uid: pod.metadata.uid };
         const key = cacheKey(saName, ns, audiences, exp, ref);
-        const outcome = getServiceAccountToken(vs.tokens.get(idx), key, now, () => {
+        const cached = vs.tokens.get(idx);
+        const at = cached ? lastRefreshAt(cached.tokenRequest, now) : now;
+        const outcome = getServiceAccountToken(cached, key, now, () => {
           const fault = this.opts.tokenRequestFault?.(pod);
           if (fault) return { ok: false, error: fault };
-          const r = createTokenRequest(this.host, ns, saName, { spec: { audiences, expirationSeconds: exp, boundObjectRef: ref } });
+          const r = createTokenRequest(hostAt(this.host, at), ns, saName, { spec: { audiences, expirationSeconds: exp, boundObjectRef: ref } });
           return r.ok ? { ok: true, tokenRequest: r.tokenRequest } : { ok: false, error: r.status.message };
         });
         if (outcome.kind === 'failed') {
           errors.push(outcome.error);
+          // A cached token fails the mount once it has expired; a first fetch fails at once.
+          const since = cached ? new Date(Date.parse(cached.tokenRequest.status.expirationTimestamp) + 1000) : now;
+          if (!failingSince || since < failingSince) failingSince = since;
           return;
         }
+        if (outcome.kind === 'fresh' && (!fresh || at > fresh)) fresh = at;
         vs.tokens.set(idx, outcome.cached);
         payload.set(tp.path, { content: Buffer.from(outcome.cached.tokenRequest.status.token), mode: defaultMode });
       } else if (src.configMap) {
@@ -336,8 +410,27 @@ export class Kubelet {
         }
       }
     });
-    return { payload, errors };
+    if (fresh) writtenAt = fresh;
+    return { payload, errors, failingSince, writtenAt };
   }
+}
+
+/** The host as it was at `at` (the token manager's refresh time): only the clock differs. */
+function hostAt(host: EmulatorHost, at: Date): EmulatorHost {
+  if (at.getTime() === host.now().getTime()) return host;
+  return Object.create(host, { now: { value: () => at } }) as EmulatorHost;
+}
+
+/**
+ * When the pod became Running as far as its status says (its containers' running.startedAt, else
+ * status.startTime), capped at now; the volumes were set up by then. Whole seconds in the status:
+ * the instant is within that second, so the setup time is the end of it, or now if sooner.
+ */
+function runningSince(pod: Pod, now: Date): Date {
+  const times = (pod.status?.containerStatuses ?? []).map((c) => Date.parse(c.state?.running?.startedAt ?? '')).filter((t) => !Number.isNaN(t));
+  const start = times.length ? Math.min(...times) : Date.parse(pod.status?.startTime ?? '');
+  if (Number.isNaN(start)) return now;
+  return new Date(Math.min(now.getTime(), start + 999));
 }
 
 function podKey(pod: Pod): string {

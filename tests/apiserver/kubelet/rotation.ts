@@ -47,6 +47,25 @@ export function refreshDue(tr: TokenRequestObject): Date {
 }
 
 /**
+ * The last instant at or before `now` at which a kubelet syncing all along would have refreshed:
+ * `tr`'s refresh point, then each next token's, while they are not after `now` (each token issued
+ * at the previous point, with whole-second timestamps as the API server writes them). `now` when
+ * `tr` is not due yet, or when its clock-leap rule (now < iat) fires.
+ */
+export function lastRefreshAt(tr: TokenRequestObject, now: Date): Date {
+  const expSeconds = tr.spec.expirationSeconds;
+  const t = now.getTime();
+  let due = refreshDue(tr).getTime();
+  if (due > t || t < Date.parse(tr.status.expirationTimestamp) - expSeconds * 1000) return now;
+  for (;;) {
+    const iat = Math.floor(due / 1000) * 1000;
+    const next = Math.min(iat + MAX_TTL_SECONDS * 1000, iat + expSeconds * 1000 - Math.floor((expSeconds * 20) / 100) * 1000) + 1;
+    if (next > t) return new Date(due);
+    due = next;
+  }
+}
+
+/**
  * keyFunc: fmt.Sprintf("%q/%q/%#v/%#v/%#v", name, namespace, audiences, exp, boundObjectRef).
  * Go's %#v of a nil []string is `[]string(nil)`.
  */

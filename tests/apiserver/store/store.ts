@@ -145,10 +145,20 @@ function decodeContinue(s: string): { ns: string; name: string } {
   }
 }
 
+/** A write about to be applied (see Store.beforeChange). */
+export interface PendingChange {
+  resource: string;
+  group: string;
+  /** undefined for cluster-scoped resources. */
+  namespace: string | undefined;
+  name: string;
+}
+
 export class Store {
   private rv = 1000;
   private readonly tables = new Map<string, Table>();
   private readonly listeners = new Set<(e: StoreEvent) => void>();
+  private readonly beforeListeners = new Set<(c: PendingChange) => void>();
 
   constructor(private readonly now: () => Date) {}
 
@@ -170,6 +180,22 @@ export class Store {
   subscribe(fn: (e: StoreEvent) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  }
+
+  /**
+   * Calls `fn` before every create, update or delete is applied (the store is unchanged when it
+   * runs). The emulated kubelet uses it to finish the work it does lazily (setting up the volumes
+   * of pods already reported Running) against the world as it was, before a write changes it.
+   */
+  beforeChange(fn: (c: PendingChange) => void): () => void {
+    this.beforeListeners.add(fn);
+    return () => this.beforeListeners.delete(fn);
+  }
+
+  private before(t: ResourceType, namespace: string | undefined, name: string): void {
+    if (this.beforeListeners.size === 0) return;
+    const c: PendingChange = { resource: t.resource, group: t.group, namespace: t.namespaced ? (namespace ?? '') : undefined, name };
+    for (const fn of [...this.beforeListeners]) fn(c);
   }
 
   private emit(e: StoreEvent): void {
@@ -260,6 +286,7 @@ export class Store {
     obj.metadata ??= { name: '' };
     const ns = t.namespaced ? (obj.metadata.namespace ?? '') : '';
     if (obj.metadata.name && table.get(ns, obj.metadata.name)) throw alreadyExists(t.resource, t.group, obj.metadata.name);
+    this.before(t, ns, obj.metadata.name || obj.metadata.generateName || '');
     this.stamp(t, obj);
     if (table.get(ns, obj.metadata.name)) throw alreadyExists(t.resource, t.group, obj.metadata.name);
     table.set(ns, obj.metadata.name, obj);
@@ -281,6 +308,7 @@ export class Store {
     if (obj.metadata.uid && obj.metadata.uid !== old.metadata.uid) {
       throw conflict(t.resource, t.group, obj.metadata.name, `Precondition failed: UID in precondition: ${obj.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
     }
+    this.before(t, ns, obj.metadata.name);
     obj.apiVersion = apiVersionOf(t);
     obj.kind = t.kind;
     obj.metadata.uid = old.metadata.uid;
@@ -306,6 +334,7 @@ export class Store {
     if (pre.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) {
       throw preconditionFailed(t.resource, t.group, namespace, name, 'ResourceVersion', pre.resourceVersion, old.metadata.resourceVersion ?? '');
     }
+    this.before(t, ns, name);
     table.remove(ns, name);
     ++this.rv;
     this.emit({ type: 'DELETED', resource: t.resource, group: t.group, object: old });
