@@ -237,7 +237,7 @@ export function touchAtime(node: Inode, now: Nanos): void {
 }
 
 /** A projected volume's payload: relative path → content and mode. */
-export type Payload = Map<string, { content: Buffer; mode: number }>;
+export type Payload = Map<string, { content: Buffer; mode: number; /** FileProjection.FsUser: the file's owner when set. */ uid?: number }>;
 
 /** Go time.Format("..2006_01_02_15_04_05.") + os.MkdirTemp's random suffix. */
 export function timestampedDirName(t: Date, random: number): string {
@@ -257,11 +257,11 @@ export function atomicWrite(fs: VirtualFS, mount: Inode, payload: Payload, now: 
   if (oldDir && samePayload(oldDir, payload)) return false;
   const tsName = timestampedDirName(now, random);
   const tsDir = fs.newDirIn(mount, tsName, 0o755, nanos);
-  for (const [rel, { content, mode }] of [...payload.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [rel, { content, mode, uid }] of [...payload.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const parts = rel.split('/');
     let dir = tsDir;
     for (const d of parts.slice(0, -1)) dir = dir.children!.get(d) ?? fs.newDirIn(dir, d, 0o755, nanos);
-    fs.newFileIn(dir, parts[parts.length - 1]!, content, mode, owner.uid, owner.gid, nanos);
+    fs.newFileIn(dir, parts[parts.length - 1]!, content, mode, uid ?? owner.uid, owner.gid, nanos);
   }
   // ..data_tmp then rename over ..data: a fresh symlink inode.
   if (dataLink) fs.unlink(mount, '..data', nanos);
@@ -273,6 +273,24 @@ export function atomicWrite(fs: VirtualFS, mount: Inode, payload: Payload, now: 
   }
   if (oldDirName) fs.unlink(mount, oldDirName, nanos);
   return true;
+}
+
+/**
+ * volume.SetVolumeOwnership for a pod with fsGroup (pkg/volume/volume_linux.go changeFilePermission,
+ * walking the whole volume, its root included): every entry's group becomes fsGroup (Lchown, links
+ * too); files get `| 0440` and directories `| setgid | 0110 | 0440` (the read-only mask: secret,
+ * configMap and projected volumes report ReadOnly); symlinks keep their mode.
+ */
+export function setVolumeOwnership(mount: Inode, fsGroup: number): void {
+  const walk = (n: Inode) => {
+    n.gid = fsGroup;
+    if (n.kind === 'file') n.mode |= 0o440;
+    else if (n.kind === 'dir') {
+      n.mode |= 0o2000 | 0o110 | 0o440;
+      for (const c of n.children!.values()) walk(c);
+    }
+  };
+  walk(mount);
 }
 
 function samePayload(dir: Inode, payload: Payload): boolean {

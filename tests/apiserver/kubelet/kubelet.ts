@@ -35,7 +35,7 @@ import { createHash } from 'node:crypto';
 import type { Container, EmulatorHost, Node, Pod, ProjectedSource, Volume } from '../host';
 import { createTokenRequest } from '../tokens/token-request';
 import { badRequestStatus, notFoundStatus, type StatusObject } from '../tokens/status';
-import { atomicWrite, FsError, nanosOf, VirtualFS, type Inode, type Payload } from './filesystem';
+import { atomicWrite, FsError, nanosOf, setVolumeOwnership, VirtualFS, type Inode, type Payload } from './filesystem';
 import { execInContainer, type ImageKind } from './exec';
 import { cacheKey, getServiceAccountToken, lastRefreshAt, type CachedToken } from './rotation';
 
@@ -306,9 +306,11 @@ export class Kubelet {
       }
       vs.error = undefined;
       vs.lastEventAt = undefined;
-      const owner = { uid: 0, gid: pod.spec.securityContext?.fsGroup ?? 0 };
       const random = Number.parseInt(createHash('sha256').update(`${pod.metadata.uid}/${volume.name}/${state.writes++}`).digest('hex').slice(0, 8), 16);
-      atomicWrite(state.volumeFs, vs.mount, payload, writtenAt, nanosOf(writtenAt, random % 1_000_000), random, owner);
+      const wrote = atomicWrite(state.volumeFs, vs.mount, payload, writtenAt, nanosOf(writtenAt, random % 1_000_000), random, { uid: 0, gid: 0 });
+      const fsGroup = pod.spec.securityContext?.fsGroup;
+      // The plugins' SetUpAt runs SetVolumeOwnership after each write (AtomicWriter.Write's setPerms).
+      if (wrote && typeof fsGroup === 'number') setVolumeOwnership(vs.mount, fsGroup);
     }
   }
 
@@ -372,7 +374,11 @@ export class Kubelet {
         }
         if (outcome.kind === 'fresh' && (!fresh || at > fresh)) fresh = at;
         vs.tokens.set(idx, outcome.cached);
-        payload.set(tp.path, { content: Buffer.from(outcome.cached.tokenRequest.status.token), mode: defaultMode });
+        // projected.go collectData: a token file is 0600 (and owned by FsUser) when the pod has an
+        // fsUser or fsGroup — SetVolumeOwnership then makes it 0640 for the group; else defaultMode.
+        const fsUser = fsUserFrom(pod);
+        const restricted = fsUser !== undefined || typeof pod.spec.securityContext?.fsGroup === 'number';
+        payload.set(tp.path, { content: Buffer.from(outcome.cached.tokenRequest.status.token), mode: restricted ? 0o600 : defaultMode, uid: fsUser });
       } else if (src.configMap) {
         const cm = this.host.getConfigMap(ns, src.configMap.name);
         if (!cm) {
@@ -431,6 +437,22 @@ function runningSince(pod: Pod, now: Date): Date {
   const start = times.length ? Math.min(...times) : Date.parse(pod.status?.startTime ?? '');
   if (Number.isNaN(start)) return now;
   return new Date(Math.min(now.getTime(), start + 999));
+}
+
+/**
+ * pkg/volume/util/util.go FsUserFrom: the effective runAsUser (container's, else the pod's) shared
+ * by every container (init, app and ephemeral: AllFeatureEnabledContainers); undefined when one has
+ * none or two differ.
+ */
+export function fsUserFrom(pod: Pod): number | undefined {
+  let fsUser: number | undefined;
+  const all = [...(pod.spec.initContainers ?? []), ...pod.spec.containers, ...((pod.spec.ephemeralContainers as Container[] | undefined) ?? [])];
+  for (const c of all) {
+    const runAsUser = c.securityContext?.runAsUser ?? pod.spec.securityContext?.runAsUser;
+    if (typeof runAsUser !== 'number' || (fsUser !== undefined && fsUser !== runAsUser)) return undefined;
+    fsUser ??= runAsUser;
+  }
+  return fsUser;
 }
 
 function podKey(pod: Pod): string {
