@@ -1,8 +1,11 @@
 /**
- * Pods on create: the ServiceAccount admission plugin (plugin/pkg/admission/serviceaccount) —
- * default SA, SA must exist, automount precedence pod > SA > true, the `kube-api-access-xxxxx`
- * projected volume and its read-only mounts — then defaults, validation, and what the scheduler
- * and kubelet would do next (bind to a Ready node, report Running).
+ * Pods on create: the ServiceAccount admission plugin (plugin/pkg/admission/serviceaccount
+ * admission.go Admit + Validate) — default SA, SA must exist, automount precedence pod > SA > true,
+ * the `kube-api-access-xxxxx` projected volume (TokenVolumeSource) and its read-only mounts on init
+ * and app containers (not ephemeral ones; not where a mount at the path exists), the SA's
+ * imagePullSecrets, `kubernetes.io/enforce-mountable-secrets`, mirror pods' restrictions — then
+ * defaults, validation, and what the scheduler and kubelet would do next (bind to a Ready node,
+ * report Running).
  */
 import { createHash } from 'node:crypto';
 import type { Cluster } from '../cluster';
@@ -42,9 +45,64 @@ function isMirrorPod(pod: KubeObject): boolean {
   return !!pod.metadata.annotations?.['kubernetes.io/config.mirror'];
 }
 
+/** EnforceMountableSecretsAnnotation: a ServiceAccount with it "true" limits the pod's Secret references. */
+export const ENFORCE_MOUNTABLE_SECRETS_ANNOTATION = 'kubernetes.io/enforce-mountable-secrets';
+
+/**
+ * The plugin's Validate for mirror pods (admission.go Validate): no ServiceAccount, no Secret
+ * references (podutil.VisitPodSecretNames: volumes, env, envFrom, imagePullSecrets), no projected
+ * serviceAccountToken sources.
+ */
+function validateMirrorPod(pod: KubeObject): void {
+  const spec = pod.spec;
+  if (spec.serviceAccountName || spec.serviceAccount) throw forbiddenPod(pod, 'a mirror pod may not reference service accounts');
+  const containers = [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
+  const hasSecrets =
+    (spec.imagePullSecrets ?? []).length > 0 ||
+    (spec.volumes ?? []).some((v: any) => v.secret || (v.projected?.sources ?? []).some((s: any) => s.secret)) ||
+    containers.some((c: any) => (c.env ?? []).some((e: any) => e.valueFrom?.secretKeyRef) || (c.envFrom ?? []).some((e: any) => e.secretRef));
+  if (hasSecrets) throw forbiddenPod(pod, 'a mirror pod may not reference secrets');
+  if ((spec.volumes ?? []).some((v: any) => (v.projected?.sources ?? []).some((s: any) => s.serviceAccountToken))) {
+    throw forbiddenPod(pod, 'a mirror pod may not use ServiceAccountToken volume projections');
+  }
+}
+
+/** admission.go limitSecretReferences: every Secret the pod names must be listed by its ServiceAccount. */
+function limitSecretReferences(pod: KubeObject, sa: KubeObject): void {
+  const spec = pod.spec;
+  const mountable = new Set((sa.secrets ?? []).map((s: { name?: string }) => s.name));
+  const saName = sa.metadata.name;
+  for (const v of spec.volumes ?? []) {
+    if (v.secret && !mountable.has(v.secret.secretName)) {
+      throw forbiddenPod(pod, `volume with secret.secretName="${v.secret.secretName}" is not allowed because service account ${saName} does not reference that secret`);
+    }
+  }
+  for (const [kind, list] of [['init container', spec.initContainers], ['container', spec.containers]] as const) {
+    for (const c of list ?? []) {
+      for (const e of c.env ?? []) {
+        const ref = e.valueFrom?.secretKeyRef;
+        if (ref && !mountable.has(ref.name)) {
+          throw forbiddenPod(pod, `${kind} ${c.name} with envVar ${e.name} referencing secret.secretName="${ref.name}" is not allowed because service account ${saName} does not reference that secret`);
+        }
+      }
+      for (const e of c.envFrom ?? []) {
+        if (e.secretRef && !mountable.has(e.secretRef.name)) {
+          throw forbiddenPod(pod, `${kind} ${c.name} with envFrom referencing secret.secretName="${e.secretRef.name}" is not allowed because service account ${saName} does not reference that secret`);
+        }
+      }
+    }
+  }
+  const pull = new Set((sa.imagePullSecrets ?? []).map((s: { name?: string }) => s.name));
+  (spec.imagePullSecrets ?? []).forEach((ref: { name?: string }, i: number) => {
+    if (!pull.has(ref.name)) {
+      throw forbiddenPod(pod, `imagePullSecrets[${i}].name="${ref.name}" is not allowed because service account ${saName} does not reference that imagePullSecret`);
+    }
+  });
+}
+
 function serviceAccountAdmission(cluster: Cluster, pod: KubeObject): void {
   const spec = pod.spec;
-  if (isMirrorPod(pod)) return;
+  if (isMirrorPod(pod)) return validateMirrorPod(pod);
   if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
   spec.serviceAccount = spec.serviceAccountName;
   const ns = pod.metadata.namespace!;
@@ -55,6 +113,8 @@ function serviceAccountAdmission(cluster: Cluster, pod: KubeObject): void {
   const automount = spec.automountServiceAccountToken ?? sa.automountServiceAccountToken ?? true;
   if (automount) mountServiceAccountToken(spec);
   if (!spec.imagePullSecrets?.length && sa.imagePullSecrets?.length) spec.imagePullSecrets = structuredClone(sa.imagePullSecrets);
+  // Validate (after Admit): strconv.ParseBool of the annotation ("1", "t", "TRUE", … count too).
+  if (/^(1|t|T|TRUE|true|True)$/.test(sa.metadata.annotations?.[ENFORCE_MOUNTABLE_SECRETS_ANNOTATION] ?? '')) limitSecretReferences(pod, sa);
 }
 
 function mountServiceAccountToken(spec: any): void {
