@@ -21,6 +21,7 @@ import { advanceClock } from './control/endpoints';
 import { namespaceController, ensureNamespaceDefaults } from './controllers/namespace';
 import { podEvents } from './controllers/pods';
 import { syncAllTokenSecrets, tokenController } from './controllers/tokens';
+import { LegacyTokenCleaner, trackingController } from './controllers/legacy-tokens';
 import type { EmulatorHost } from './host';
 import { createExecUpgrade } from './exec/websocket';
 import { createApiServer } from './http/server';
@@ -127,6 +128,7 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
 
   cluster.store.subscribe((e) => {
     namespaceController(cluster, e);
+    trackingController(cluster, e);
     tokenController(cluster, e);
     podEvents(cluster, e);
   });
@@ -179,6 +181,8 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
   // before any Secret write) is wired after it, so pods see the filled Secrets.
   if (options.objects.length) syncAllTokenSecrets(cluster);
   const kubelet = wireKubelet(cluster, host);
+  const legacyTokenCleaner = new LegacyTokenCleaner(cluster);
+  cluster.onClockAdvance.push(() => legacyTokenCleaner.evaluate());
 
   const server = createApiServer(cluster, {
     upgrade: createExecUpgrade(() => cluster.execRunner),
