@@ -19,7 +19,7 @@ import { Cluster, RequestLog } from './cluster';
 import { createClock } from './control/clock';
 import { advanceClock } from './control/endpoints';
 import { namespaceController, ensureNamespaceDefaults } from './controllers/namespace';
-import { podEvents } from './controllers/pods';
+import { podEvents, podGC } from './controllers/pods';
 import { syncAllTokenSecrets, tokenController } from './controllers/tokens';
 import { LegacyTokenCleaner, trackingController } from './controllers/legacy-tokens';
 import type { EmulatorHost } from './host';
@@ -129,6 +129,7 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
   cluster.store.subscribe((e) => {
     namespaceController(cluster, e);
     trackingController(cluster, e);
+    podGC(cluster, e);
     tokenController(cluster, e);
     podEvents(cluster, e);
   });

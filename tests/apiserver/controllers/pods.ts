@@ -22,3 +22,18 @@ export function podEvents(cluster: Cluster, e: StoreEvent): void {
     recordEvent(cluster, { namespace: ns, involvedObject: sub, type: 'Normal', reason: 'Started', message: `Started container ${c.name}`, source: src, timestamp: ts });
   }
 }
+
+/**
+ * Pod garbage collection of orphaned pods (pkg/controller/podgc/gc_controller.go gcOrphaned): pods
+ * bound to a Node that no longer exists are deleted. Upstream waits a 40 s quarantine and re-checks
+ * the Node through the API first, then marks the pod Failed (DisruptionTarget `DeletionByPodGC`)
+ * and deletes it; the emulator deletes them when the Node is deleted (no timers: a lazy deletion
+ * could let a client see them after the quarantine).
+ */
+export function podGC(cluster: Cluster, e: StoreEvent): void {
+  if (e.group !== '' || e.resource !== 'nodes' || e.type !== 'DELETED') return;
+  const pods = cluster.type('', 'pods');
+  for (const pod of [...cluster.store.list(pods, undefined, { fieldSelector: `spec.nodeName=${e.object.metadata.name}` }).items]) {
+    if (cluster.store.get(pods, pod.metadata.namespace, pod.metadata.name)) cluster.store.delete(pods, pod.metadata.namespace, pod.metadata.name);
+  }
+}

@@ -146,3 +146,20 @@ suite('kubelet causality: a Running pod already holds its token', () => {
     expect(Number(mtime.trim())).toBe(now.iat);
   }, 60_000);
 });
+
+describe('pod GC of orphaned pods (podgc gc_controller.go gcOrphaned)', () => {
+  test('deleting a Node deletes the pods bound to it, and their tokens stop authenticating', async () => {
+    const g = await start();
+    try {
+      await g.adminRequest('POST', '/api/v1/namespaces', { metadata: { name: 'gc' } });
+      const pod = (await g.adminRequest('POST', '/api/v1/namespaces/gc/pods', { metadata: { name: 'web' }, spec: { nodeName: 'node-2', containers: [{ name: 'a', image: 'debian:12' }] } })).body as any;
+      const tr = await g.adminRequest('POST', '/api/v1/namespaces/gc/serviceaccounts/default/token', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web', uid: pod.metadata.uid } } });
+      const token = (tr.body as any).status.token;
+      expect((await g.adminRequest('DELETE', '/api/v1/nodes/node-2')).status).toBe(200);
+      expect((await g.adminRequest('GET', '/api/v1/namespaces/gc/pods/web')).status).toBe(404);
+      expect((await g.request('GET', '/api/v1/namespaces/gc/pods', { token })).status).toBe(401);
+    } finally {
+      await g.stop();
+    }
+  }, 60_000);
+});
