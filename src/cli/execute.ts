@@ -15,9 +15,9 @@ import { parseDuration } from './flags.js';
 import { nodeIo } from './io.js';
 import type { OutputSink, System } from './system.js';
 
-/** `--debug` / `-v` anywhere on the command line: stack traces on errors, even parse errors. */
+/** `--debug` anywhere on the command line: stack traces on errors, even parse errors. */
 export function wantsDebug(args: readonly string[]): boolean {
-  return args.includes('--debug') || args.includes('-v');
+  return args.includes('--debug');
 }
 
 /**
@@ -72,6 +72,14 @@ function connectionFlags(argv: Record<string, unknown>): ConnectionFlags {
     throw new UsageError((e as Error).message);
   }
   const str = (k: string) => (typeof argv[k] === 'string' && argv[k] !== '' ? (argv[k] as string) : undefined);
+  let verbosity: number | undefined;
+  if (argv.v !== undefined) {
+    verbosity = Number(argv.v);
+    if (!Number.isInteger(verbosity) || verbosity < 0) throw new UsageError(`invalid argument "${String(argv.v)}" for "-v, --v" flag (a log level such as 6 or 8 is expected)`);
+  }
+  for (const k of ['server', 'token', 'certificate-authority', 'client-certificate', 'client-key', 'tls-server-name', 'as-uid', 'cache-dir']) {
+    if (argv[k] === '' || Array.isArray(argv[k])) throw new UsageError(Array.isArray(argv[k]) ? `--${k} given more than once` : `--${k} needs a value`);
+  }
   return {
     kubeconfig: str('kubeconfig'),
     context: str('context'),
@@ -81,7 +89,19 @@ function connectionFlags(argv: Record<string, unknown>): ConnectionFlags {
     requestTimeoutMs,
     as: str('as'),
     asGroups: Array.isArray(argv['as-group']) ? (argv['as-group'] as string[]) : undefined,
+    asUid: str('as-uid'),
+    server: str('server'),
+    token: str('token'),
+    certificateAuthority: str('certificate-authority'),
+    clientCertificate: str('client-certificate'),
+    clientKey: str('client-key'),
+    insecureSkipTlsVerify: typeof argv['insecure-skip-tls-verify'] === 'boolean' ? (argv['insecure-skip-tls-verify'] as boolean) : undefined,
+    tlsServerName: str('tls-server-name'),
+    cacheDir: str('cache-dir'),
+    verbosity,
     debug: Boolean(argv.debug),
+    // A token read from stdin (`-`, `-f -`; yargs turns a lone `-` positional into ''): the plugin must not get stdin.
+    stdinUnavailable: argv.token === '' || argv.token === '-' || argv.filename === '-',
   };
 }
 
@@ -94,7 +114,12 @@ function buildDeps(sys: System, flags: ConnectionFlags): Deps {
     kube: () =>
       (connection ??= import('../kube/connect.js').then((m) =>
         // --debug request lines (method, URL, status) go to stderr, scrubbed like every other line.
-        m.connect(flags, sys.env, sys.signal, { log: (line) => sys.stderr.write(scrubTokens(`${line}\n`)) }),
+        m.connect(flags, sys.env, sys.signal, {
+          log: (line) => sys.stderr.write(scrubTokens(`${line}\n`)),
+          stdinIsTerminal: sys.stdinIsTTY,
+          // The exec plugin's stderr reaches the user, as with kubectl (a device-code login prints there).
+          stderr: { write: (text: string) => sys.stderr.write(scrubTokens(text)) } as NodeJS.WritableStream,
+        }),
       )),
     progress: lazyProgress(sys),
     env: sys.env,

@@ -18,6 +18,41 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   context: { type: 'string', describe: 'The kubeconfig context to use', example: '--context kind-dev' },
   cluster: { type: 'string', describe: 'The kubeconfig cluster to use', example: '--cluster prod' },
   user: { type: 'string', describe: 'The kubeconfig user to use', example: '--user admin' },
+  // The flags below override the kubeconfig's fields as kubectl's do (client-go
+  // tools/clientcmd/client_config.go, getCluster and getAuthInfo); src/kube/overrides.ts applies them.
+  server: {
+    alias: 's',
+    type: 'string',
+    describe: 'The address of the API server (works without a kubeconfig)',
+    example: '-s https://10.0.0.1:6443',
+  },
+  token: {
+    type: 'string',
+    describe: 'Bearer token for the API server (the kubeconfig\'s exec plugin is then not run)',
+    example: '--token "$(cat token)"',
+  },
+  'certificate-authority': {
+    type: 'string',
+    describe: 'Path to a CA certificate file for the API server (replaces the kubeconfig\'s CA)',
+    example: '--certificate-authority ca.crt',
+  },
+  'client-certificate': { type: 'string', describe: 'Path to a client certificate file for TLS', example: '--client-certificate me.crt' },
+  'client-key': { type: 'string', describe: 'Path to a client key file for TLS', example: '--client-key me.key' },
+  'insecure-skip-tls-verify': {
+    type: 'boolean',
+    describe: "Do not check the server's certificate (an error together with --certificate-authority, as in kubectl)",
+    example: '--insecure-skip-tls-verify',
+  },
+  'tls-server-name': {
+    type: 'string',
+    describe: "Server name to check the server's certificate against (default: the server's host name)",
+    example: '--tls-server-name kubernetes.default.svc',
+  },
+  'cache-dir': {
+    type: 'string',
+    describe: "kubectl's discovery cache directory; accepted so kubectl command lines work, unused (no discovery is read)",
+    example: '--cache-dir ~/.kube/cache',
+  },
   namespace: {
     alias: 'n',
     type: 'string',
@@ -31,6 +66,7 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
     example: '--request-timeout 10s',
   },
   as: { type: 'string', describe: 'Username to impersonate', example: '--as system:serviceaccount:ns:app' },
+  'as-uid': { type: 'string', describe: 'UID to impersonate (needs --as)', example: '--as-uid 0b2c9f3e-5f3a-4d5e-9d1c-2a7b1e1c2f3d' },
   'as-group': {
     type: 'string',
     array: true,
@@ -51,10 +87,16 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
     describe: 'Colour on a terminal (--no-color, or NO_COLOR set: never)',
     example: '--no-color',
   },
+  // kubectl's -v/--v (klog levels as client-go's round_trippers.go and rest/request.go use them).
+  v: {
+    type: 'number',
+    describe:
+      'Log level: 6 each request (method, URL, status, latency), 7 and request headers, 8 and response headers and bodies, 9 longer bodies; credentials and tokens redacted',
+    example: '-v=6',
+  },
   debug: {
-    alias: 'v',
     type: 'boolean',
-    describe: 'Log requests and show stack traces on errors',
+    describe: 'Show stack traces on errors, and log each request as -v=6 does',
     example: '--debug',
   },
 };

@@ -1,86 +1,121 @@
 /**
- * The kubeconfig's exec credential plugin, as client-node's ExecAuth runs it, made safe: its
- * child is bounded by --request-timeout and ended by Ctrl-C (client-node spawns it with neither,
- * so a plugin waiting for a browser login hung every command), and its failures are worded as a
- * one-line cause that names the plugin (client-node throws bare stderr, JSON and type errors).
+ * The user's credentials on each request, with client-go's precedence
+ * (tools/clientcmd/client_config.go getUserIdentificationPartialConfig, transport/round_trippers.go
+ * bearerAuthRoundTripper, plugin/pkg/client/auth/exec/exec.go UpdateTransportConfig):
+ * - a token (--token or the kubeconfig's `token`) and/or `tokenFile`: a bearer token; the file,
+ *   re-read at most once a minute (transport.CachedFileTokenSource), wins over the token while it
+ *   can be read;
+ * - the exec plugin only when there is no token, no client certificate and no basic auth ("kubectl
+ *   get --token (token) pods" must not run the plugin);
+ * - a client certificate is sent whatever else is: with --token on a certificate kubeconfig the API
+ *   server sees both, and its x509 authenticator answers first (kubectl behaves the same).
+ * Client certificates from files or data, the CA, tls-server-name and proxy-url stay with
+ * client-node (KubeConfig.applyToHTTPSOptions), and so does an `oidc` auth-provider.
  */
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { OperationError } from '../errors.js';
-import { formatDuration } from './errormap.js';
+import { ExecAuthenticator, type ExecCredentials } from './exec-plugin.js';
+import type { CredentialKind } from './types.js';
 
-/** What we know of the plugin runs of one KubeConfig, to word their failures. */
-interface PluginState {
-  timeoutMs: number;
-  signal: AbortSignal;
-  /** The last run was killed because it outlived the timeout. */
-  timedOut: boolean;
+/** How the user authenticates, from the merged kubeconfig and flags (no client-node types). */
+export interface CredentialSource {
+  token?: string;
+  tokenFile?: string;
+  exec?: ExecAuthenticator;
+  /** The user has a client certificate (file or data): exec then does not run. */
+  hasClientCertificate: boolean;
+  /** username/password (basic auth): exec then does not run. */
+  hasBasicAuth: boolean;
 }
 
-const states = new WeakMap<KubeConfig, PluginState>();
-
-/** client-node's ExecAuth, by shape: its spawn function is an instance field. */
-interface ExecAuthLike {
-  execFn: (command: string, args: readonly string[] | undefined, options: SpawnOptions) => ChildProcess;
+/** What one request was sent with, handed back after a 401 (the exec plugin then runs again). */
+export interface Applied {
+  exec?: ExecCredentials;
 }
 
-/** Replaces the spawn of kc's ExecAuth with one bounded by `timeoutMs` (0 = none) and `signal`. */
-export function guardExecPlugin(kc: KubeConfig, timeoutMs: number, signal: AbortSignal): void {
-  const state: PluginState = { timeoutMs, signal, timedOut: false };
-  states.set(kc, state);
-  const authenticators = (kc as unknown as { authenticators?: unknown[] }).authenticators ?? [];
-  for (const a of authenticators) {
-    if (a === null || typeof a !== 'object' || typeof (a as ExecAuthLike).execFn !== 'function') continue;
-    (a as ExecAuthLike).execFn = (command, args, options) => {
-      state.timedOut = false;
-      const child = spawn(command, args ?? [], {
-        ...options,
-        // No stdin: kubectl gives a plugin the terminal only in interactive mode, which we never are.
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      // Ending the plugin also closes our ends of its pipes: whatever it started (a shell's
-      // `sleep`, a browser helper) would hold them open and keep client-node waiting.
-      const end = () => {
-        child.kill('SIGKILL');
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-      };
-      // Killed a little before the call's own deadline, so that the error names the plugin.
-      const timer = timeoutMs > 0 ? setTimeout(() => ((state.timedOut = true), end()), timeoutMs - Math.min(250, timeoutMs / 4)) : undefined;
-      const onAbort = () => end();
-      signal.addEventListener('abort', onAbort, { once: true });
-      child.on('close', () => {
-        if (timer) clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-      });
-      return child;
-    };
+/** transport.CachedFileTokenSource's period. */
+const TOKEN_FILE_PERIOD_MS = 60_000;
+
+export class Credentials {
+  private fileToken: { token: string; readAt: number } | undefined;
+
+  constructor(
+    readonly source: CredentialSource,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Which kind of credential the requests carry, for `whoami`'s "authenticated by" (no secrets). */
+  describe(): CredentialKind {
+    const s = this.source;
+    if (s.tokenFile && this.readTokenFile() !== undefined) return { kind: 'token-file' };
+    if (s.token) return { kind: 'token' };
+    if (this.execRuns()) return { kind: 'exec', plugin: s.exec!.config.command };
+    if (s.hasClientCertificate) return { kind: 'client-certificate' };
+    return { kind: 'none' };
+  }
+
+  private execRuns(): boolean {
+    const s = this.source;
+    return s.exec !== undefined && !s.token && !s.tokenFile && !s.hasClientCertificate && !s.hasBasicAuth;
+  }
+
+  /** Sets Authorization, or the exec plugin's client certificate, on `opts` (before client-node builds the agent). */
+  async apply(opts: https.RequestOptions): Promise<Applied> {
+    const headers = (opts.headers ??= {}) as Record<string, string>;
+    const s = this.source;
+    if (s.token || s.tokenFile) {
+      const token = (s.tokenFile ? this.readTokenFile() : undefined) ?? s.token;
+      if (token === undefined) {
+        throw new OperationError(`cannot read the kubeconfig's tokenFile ${s.tokenFile} (no such file, or empty)`, 'fix users[].user.tokenFile in the kubeconfig');
+      }
+      headers.Authorization = `Bearer ${token}`;
+      return {};
+    }
+    if (!this.execRuns()) return {};
+    const creds = await s.exec!.get();
+    if (creds.token) headers.Authorization = `Bearer ${creds.token}`;
+    if (creds.certPem && creds.keyPem) {
+      opts.cert = creds.certPem;
+      opts.key = creds.keyPem;
+    }
+    return { exec: creds };
+  }
+
+  /** The server answered 401 to a request sent with `applied`: the exec plugin runs again on the next one. */
+  unauthorized(applied: Applied): void {
+    if (applied.exec) void this.source.exec?.unauthorized(applied.exec);
+  }
+
+  /** The file's token, trimmed; undefined when it cannot be read or is empty (the last good one stands). */
+  private readTokenFile(): string | undefined {
+    const f = this.fileToken;
+    if (f && this.now() - f.readAt < TOKEN_FILE_PERIOD_MS) return f.token;
+    try {
+      const token = readFileSync(this.source.tokenFile!, 'utf8').trim();
+      if (token !== '') this.fileToken = { token, readAt: this.now() };
+    } catch {
+      // bearerAuthRoundTripper keeps the last token it read (or the kubeconfig's token).
+    }
+    return this.fileToken?.token;
   }
 }
 
-/** The user's exec plugin command, for the error line. */
-function pluginCommand(kc: KubeConfig): string | undefined {
-  const user = kc.getCurrentUser() as { exec?: { command?: string }; authProvider?: { config?: { exec?: { command?: string } } } } | null;
-  return user?.exec?.command ?? user?.authProvider?.config?.exec?.command;
+/**
+ * A new client certificate from the exec plugin must reach new connections: client-node caches
+ * one https.Agent per cluster and user (KubeConfig.agentCache, private), built with the first
+ * certificate. client-go closes its connections on rotation (exec.go connTracker.CloseAll).
+ */
+export function forgetAgents(kc: KubeConfig): void {
+  const cache = (kc as unknown as { agentCache?: Map<string, { destroy?: () => void }> }).agentCache;
+  for (const agent of cache?.values() ?? []) agent.destroy?.();
+  cache?.clear();
 }
 
-/** Turns a failure to apply kc's credentials into one OperationError that names the cause. */
-export function credentialFailure(kc: KubeConfig, e: unknown): Error {
+/** Turns a failure to apply kc's credentials (client-node's oidc auth-provider) into an OperationError. */
+export function credentialFailure(e: unknown): Error {
   if (e instanceof OperationError) return e;
-  const state = states.get(kc);
-  if (state?.signal.aborted) return new OperationError('interrupted');
-  const command = pluginCommand(kc);
-  const err = e as NodeJS.ErrnoException | undefined;
-  if (!command) return e instanceof Error ? e : new Error(String(e));
-  const what = `the kubeconfig's exec credential plugin "${command}"`;
-  const fix = 'run the plugin by hand to see what it needs (a login?), or fix users[].user.exec in the kubeconfig';
-  if (err?.code === 'ENOENT') return new OperationError(`${what} was not found (is it installed and on PATH?)`, fix);
-  if (err?.code === 'EACCES') return new OperationError(`${what} cannot be run (permission denied)`, fix);
-  if (state?.timedOut) {
-    return new OperationError(`${what} did not finish within ${formatDuration(state.timeoutMs)}`, 'raise --request-timeout, or run the plugin by hand: it may be waiting for a login');
-  }
-  if (e instanceof SyntaxError) return new OperationError(`${what} printed something that is not JSON (an ExecCredential is expected)`, fix);
-  if (e instanceof TypeError) return new OperationError(`${what} did not print an ExecCredential with a status`, fix);
-  const first = (err?.message ?? '').trim().split('\n')[0];
-  return new OperationError(`${what} failed (${first || 'it exited with an error and printed nothing'})`, fix);
+  const err = e instanceof Error ? e : new Error(String(e));
+  return new OperationError(`getting credentials: ${err.message.trim().split('\n')[0]}`, 'fix users[].user in the kubeconfig');
 }

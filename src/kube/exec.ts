@@ -16,6 +16,7 @@ import type { CallSettings } from './call.js';
 import { type CallContext, mapError, TimeoutMarker } from './errormap.js';
 import type { ClientNode, TransportSettings } from './transport.js';
 import { requestOptions } from './transport.js';
+import { redactBody, requestLog } from './verbose.js';
 import type { ExecResult } from './types.js';
 
 export interface ExecDeps {
@@ -63,7 +64,10 @@ export async function execInPod(d: ExecDeps, namespace: string, pod: string, con
   const wsInterface = {
     connect: async (path: string, _text: unknown, binaryHandler: ((stream: number, buff: Buffer) => boolean) | null): Promise<WebSocket> => {
       const url = d.call.server.replace(/^https:/, 'wss:') + path;
-      const opts = await requestOptions(d.transportSettings, 'GET', {});
+      const { applied, ...opts } = await requestOptions(d.transportSettings, 'GET', {});
+      const httpsUrl = url.replace(/^wss:/, 'https:');
+      const log = d.transportSettings.log ? requestLog(d.transportSettings.log, d.transportSettings.verbosity) : undefined;
+      log?.request('GET', httpsUrl, opts.headers as Record<string, string>, undefined);
       const started = Date.now();
       return new Promise<WebSocket>((resolve, reject) => {
         const ws = new WebSocket(url, PROTOCOLS, { ...(opts as WebSocket.ClientOptions), headers: opts.headers as Record<string, string> });
@@ -72,16 +76,18 @@ export async function execInPod(d: ExecDeps, namespace: string, pod: string, con
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            d.transportSettings.log?.(`GET ${url.replace(/^wss:/, 'https:')} ${res.statusCode} ${res.statusMessage ?? ''} in ${Date.now() - started}ms`);
+            if (res.statusCode === 401) d.transportSettings.credentials.unauthorized(applied);
+            const body = Buffer.concat(chunks).toString('utf8');
+            log?.response('GET', httpsUrl, res.statusCode ?? 0, res.statusMessage ?? '', Date.now() - started, res.headersDistinct ?? {}, () => redactBody(body));
             const headers: Record<string, string> = {};
             for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers[k] = v;
-            failure = { code: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers };
+            failure = { code: res.statusCode ?? 0, body, headers };
             req.destroy();
             reject(failure);
           });
         });
         ws.on('open', () => {
-          d.transportSettings.log?.(`GET ${url.replace(/^wss:/, 'https:')} 101 Switching Protocols (${ws.protocol}) in ${Date.now() - started}ms`);
+          log?.response('GET', httpsUrl, 101, `Switching Protocols (${ws.protocol})`, Date.now() - started, {}, () => '');
           resolve(ws);
         });
         ws.on('error', (e) => {

@@ -14,13 +14,15 @@ import { parse as parseYaml } from 'yaml';
 import { OperationError, UsageError } from '../errors.js';
 import type { ConnectionFlags } from './types.js';
 import { readInCluster, SERVICE_ACCOUNT_DIR } from './incluster.js';
+import { readExecConfig, type ExecClusterInfo } from './exec-plugin.js';
+import { applyClusterOverrides, applyUserOverrides, checkTlsChoice } from './overrides.js';
 
 const ANONYMOUS = 'satoken-anonymous';
 
 export const NO_CONFIGURATION = 'no configuration has been provided (set KUBECONFIG, --kubeconfig, or run inside a pod)';
 
 /** A kubeconfig entry as written in the file: `{name, cluster|user|context: {...}}`. */
-type Fields = Record<string, unknown>;
+export type Fields = Record<string, unknown>;
 interface NamedEntry {
   name: string;
   body: Fields;
@@ -49,8 +51,15 @@ export interface ResolvedConfig {
   tlsServerName?: string;
   /** The context's namespace (or the pod's, in-cluster); undefined when it sets none. */
   namespace?: string;
-  /** A kubeconfig object with just this cluster, user and context, every path absolute. */
+  /**
+   * A kubeconfig object with just this cluster, user and context, every path absolute, for
+   * client-node: the user without token, tokenFile and exec, which credentials.ts applies itself.
+   */
   kubeconfig: Record<string, unknown>;
+  /** The user's entry after the flags (token, tokenFile, exec, certificates), every path absolute. */
+  user: Fields;
+  /** What an exec plugin with provideClusterInfo is told (rest/exec.go ConfigToExecCluster). */
+  execCluster: ExecClusterInfo;
 }
 
 /** What the loader reads; tests give real files and a temporary service account directory. */
@@ -62,23 +71,32 @@ export interface LoadEnv {
 export function resolveConfig(flags: ConnectionFlags, { env, serviceAccountDir = SERVICE_ACCOUNT_DIR }: LoadEnv): ResolvedConfig {
   const merged = loadKubeconfigFiles(flags, env);
   if (merged) return select(merged, flags);
+  // No kubeconfig: -s alone is a cluster (client-go: the overrides on an empty config).
+  if (flags.server) return select({ files: [], clusters: new Map(), users: new Map(), contexts: new Map() }, flags);
   const inCluster = readInCluster(serviceAccountDir, env);
-  if (!inCluster) throw new OperationError(NO_CONFIGURATION, 'point --kubeconfig or KUBECONFIG at a kubeconfig file');
+  if (!inCluster) throw new OperationError(NO_CONFIGURATION, 'point --kubeconfig or KUBECONFIG at a kubeconfig file, or give --server');
   if (flags.context || flags.cluster || flags.user) {
     const which = flags.context ? `context "${flags.context}"` : flags.cluster ? `cluster "${flags.cluster}"` : `user "${flags.user}"`;
     throw new UsageError(`${which} does not exist: running in-cluster without a kubeconfig`);
   }
-  const cluster = { server: inCluster.server, 'certificate-authority-data': Buffer.from(inCluster.caPem).toString('base64') };
+  // inClusterClientConfig.ClientConfig: --token and --certificate-authority replace the pod's own.
+  const caPem = flags.certificateAuthority
+    ? readPemFile(isAbsolute(flags.certificateAuthority) ? flags.certificateAuthority : join(process.cwd(), flags.certificateAuthority), '--certificate-authority', 'CERTIFICATE')
+    : inCluster.caPem;
+  const cluster = { server: inCluster.server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') };
+  const user = { token: flags.token ?? inCluster.token };
   return {
     inCluster: true,
     contextName: 'in-cluster',
     clusterName: 'in-cluster',
     userName: 'in-cluster',
     server: inCluster.server,
-    caPem: inCluster.caPem,
+    caPem,
     insecureSkipTlsVerify: false,
     namespace: inCluster.namespace,
-    kubeconfig: oneContextKubeconfig('in-cluster', cluster, 'in-cluster', { token: inCluster.token }, 'in-cluster', inCluster.namespace),
+    kubeconfig: oneContextKubeconfig('in-cluster', cluster, 'in-cluster', {}, 'in-cluster', inCluster.namespace),
+    user,
+    execCluster: { server: inCluster.server, 'certificate-authority-data': cluster['certificate-authority-data'] },
   };
 }
 
@@ -169,7 +187,8 @@ function absolutePaths(kind: 'cluster' | 'user' | 'context', body: Fields, dir: 
   if (kind === 'user') {
     fix('client-certificate');
     fix('client-key');
-    fix('token-file');
+    // kubectl's field is tokenFile (clientcmd/api/v1 AuthInfo json:"tokenFile"); client-node's own `token-file` spelling is not kubectl's, and kubectl ignores it.
+    fix('tokenFile');
     const exec = out.exec as Fields | undefined;
     // Only a command given as a relative path (with a slash) is file-relative; a bare name is looked up on PATH.
     if (exec && typeof exec.command === 'string' && exec.command.includes('/') && !isAbsolute(exec.command)) {
@@ -192,7 +211,7 @@ export function select(merged: MergedKubeconfig, flags: ConnectionFlags): Resolv
     if (!context) {
       throw new OperationError(`the current context "${contextName}" does not exist in the kubeconfig`, listHint('contexts', merged.contexts));
     }
-  } else if (flags.cluster === undefined) {
+  } else if (flags.cluster === undefined && !flags.server) {
     if (merged.clusters.size === 0) throw new OperationError(`${where} defines no clusters`, 'point --kubeconfig at a kubeconfig that has one');
     throw new OperationError(
       `no context is selected: ${where} sets no current-context`,
@@ -201,7 +220,9 @@ export function select(merged: MergedKubeconfig, flags: ConnectionFlags): Resolv
   }
   const ctx = context?.body ?? {};
   const clusterName = flags.cluster ?? str(ctx.cluster) ?? '';
-  const cluster = merged.clusters.get(clusterName);
+  let cluster = merged.clusters.get(clusterName);
+  // getCluster: a cluster named by the context (not by --cluster) may be missing when -s gives the server.
+  if (!cluster && flags.server && flags.cluster === undefined) cluster = { name: clusterName || flags.server, body: {} };
   if (!cluster) {
     if (flags.cluster !== undefined) throw new UsageError(`cluster "${flags.cluster}" does not exist in the kubeconfig`, listHint('clusters', merged.clusters));
     throw new OperationError(
@@ -218,23 +239,55 @@ export function select(merged: MergedKubeconfig, flags: ConnectionFlags): Resolv
       throw new OperationError(`context "${contextName}" refers to user "${userName}", which does not exist in the kubeconfig`, 'fix the kubeconfig, or give --user');
     }
   }
-  if (contextName === '') contextName = `${clusterName}`;
+  if (contextName === '') contextName = cluster.name;
 
-  const c = checkCluster(cluster);
-  if (user) checkUser(user);
+  const cwd = process.cwd();
+  const clusterEntry: NamedEntry = { name: cluster.name, body: applyClusterOverrides(cluster.body, flags, cwd) };
+  const userEntry: NamedEntry | undefined =
+    user || hasUserOverrides(flags) ? { name: user?.name ?? ANONYMOUS, body: applyUserOverrides(user?.body ?? {}, flags, cwd) } : undefined;
+  const c = checkCluster(clusterEntry);
+  checkTlsChoice(clusterEntry.body, flags);
+  if (userEntry) checkUser(userEntry);
   const namespace = str(ctx.namespace);
+  const userBody = userEntry?.body ?? {};
+  // token, tokenFile and exec are ours (credentials.ts); client-node keeps certificates and auth-providers.
+  const { token: _t, 'token-file': _f, tokenFile: _tf, exec: _e, ...forClientNode } = userBody;
+  void [_t, _f, _tf, _e];
+  const b = clusterEntry.body;
   return {
     inCluster: false,
     contextName,
-    clusterName,
-    userName: user?.name,
+    clusterName: cluster.name,
+    userName: userEntry?.name === ANONYMOUS ? undefined : userEntry?.name,
     server: c.server,
     caPem: c.caPem,
     insecureSkipTlsVerify: c.insecure,
-    tlsServerName: str(cluster.body['tls-server-name']),
+    tlsServerName: str(b['tls-server-name']),
     namespace,
-    kubeconfig: oneContextKubeconfig(clusterName, cluster.body, user?.name, user?.body, contextName, namespace),
+    kubeconfig: oneContextKubeconfig(cluster.name, b, userEntry?.name, forClientNode, contextName, namespace),
+    user: userBody,
+    execCluster: {
+      server: c.server,
+      ...(str(b['tls-server-name']) ? { 'tls-server-name': b['tls-server-name'] as string } : {}),
+      ...(c.insecure ? { 'insecure-skip-tls-verify': true } : {}),
+      ...(c.caPem ? { 'certificate-authority-data': Buffer.from(c.caPem).toString('base64') } : {}),
+      ...(str(b['proxy-url']) ? { 'proxy-url': b['proxy-url'] as string } : {}),
+      ...(b['disable-compression'] === true ? { 'disable-compression': true } : {}),
+      ...execExtension(b),
+    },
   };
+}
+
+function hasUserOverrides(flags: ConnectionFlags): boolean {
+  return Boolean(flags.token || flags.clientCertificate || flags.clientKey);
+}
+
+/** The cluster's `client.authentication.k8s.io/exec` extension: ExecConfig.Config (client_config.go clusterExtensionKey). */
+function execExtension(body: Fields): { config?: unknown } {
+  const list = body.extensions;
+  if (!Array.isArray(list)) return {};
+  const e = list.find((x) => (x as Fields | null)?.name === 'client.authentication.k8s.io/exec') as Fields | undefined;
+  return e && e.extension !== undefined ? { config: e.extension } : {};
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -290,12 +343,17 @@ function checkUser({ name, body }: NamedEntry): void {
     if (removed) throw new OperationError(`user "${name}": the ${pname} auth provider has been removed from kubectl`, `use the ${removed} exec credential plugin instead`);
     if (pname !== 'oidc') throw new OperationError(`user "${name}": unknown auth provider "${pname ?? ''}" (kubectl knows only oidc)`, 'use an exec credential plugin (users[].user.exec) instead');
   }
-  const exec = body.exec;
-  if (exec !== undefined && exec !== null && (typeof exec !== 'object' || !str((exec as Fields).command))) {
-    throw new OperationError(`user "${name}": exec has no command`, 'fix users[].user.exec in the kubeconfig');
+  if (body.exec !== undefined && body.exec !== null) {
+    readExecConfig(name, body.exec);
+    // validateAuthInfo: "authProvider cannot be provided in combination with an exec plugin".
+    if (provider !== undefined && provider !== null) {
+      throw new OperationError(`authProvider cannot be provided in combination with an exec plugin for ${name}`, 'fix users[].user in the kubeconfig');
+    }
   }
-  if (str(body['token-file']) && !isFile(body['token-file'] as string)) {
-    throw new OperationError(`user "${name}": token-file ${body['token-file']} cannot be read (no such file)`, 'fix the user entry in the kubeconfig');
+  const tokenFile = str(body.tokenFile);
+  // getUserIdentificationPartialConfig reads a tokenFile at once when there is no token.
+  if (tokenFile && !str(body.token) && !isFile(tokenFile)) {
+    throw new OperationError(`user "${name}": tokenFile ${tokenFile} cannot be read (no such file)`, 'fix users[].user.tokenFile in the kubeconfig');
   }
 }
 
@@ -312,7 +370,7 @@ function pemFromBase64(data: string, what: string, kind: string): string {
   return text;
 }
 
-function readPemFile(path: string, what: string, kind: string): string {
+export function readPemFile(path: string, what: string, kind: string): string {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

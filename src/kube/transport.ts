@@ -10,17 +10,22 @@ import type { IncomingMessage } from 'node:http';
 import type { HttpLibrary, KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { VERSION } from '../version.js';
 import { responseWarnings } from './call.js';
-import { credentialFailure } from './credentials.js';
+import { type Applied, type Credentials, credentialFailure, forgetAgents } from './credentials.js';
+import { redactBody, requestLog } from './verbose.js';
 
 /** client-node, handed in by connect.ts: the only file that imports it at run time. */
 export type ClientNode = typeof import('@kubernetes/client-node');
 
 export interface TransportSettings {
   kc: KubeConfig;
+  /** The user's token, tokenFile or exec plugin (credentials.ts); certificates stay with kc. */
+  credentials: Credentials;
   /** Sent on every request, e.g. Impersonate-User / Impersonate-Group (one line per value). */
   extraHeaders: Record<string, string | string[]>;
-  /** --debug: one line per request (method, URL, status, time); never headers or bodies. */
+  /** Where -v lines go; undefined = no logging. */
   log?: (line: string) => void;
+  /** kubectl's -v level (6 request lines, 7 request headers, 8 response headers and bodies, 9 longer bodies). */
+  verbosity: number;
 }
 
 export function makeTransport(k8s: ClientNode, settings: TransportSettings): HttpLibrary {
@@ -28,27 +33,46 @@ export function makeTransport(k8s: ClientNode, settings: TransportSettings): Htt
 }
 
 /** Options for node:https carrying the kubeconfig's TLS material and credentials plus our headers. */
-export async function requestOptions(settings: TransportSettings, method: string, headers: Record<string, string>): Promise<https.RequestOptions> {
+export async function requestOptions(
+  settings: TransportSettings,
+  method: string,
+  headers: Record<string, string>,
+): Promise<https.RequestOptions & { applied: Applied }> {
   const opts: https.RequestOptions = { method, headers: { 'User-Agent': `kubectl-satoken/${VERSION}`, ...headers } };
+  // Ours first: an exec plugin's client certificate must be in opts before client-node builds the agent.
+  const applied = await settings.credentials.apply(opts);
+  if (applied.exec?.certPem && applied.exec !== lastCert.get(settings.kc)) {
+    if (lastCert.has(settings.kc)) forgetAgents(settings.kc);
+    lastCert.set(settings.kc, applied.exec);
+  }
   try {
     await settings.kc.applyToHTTPSOptions(opts);
   } catch (e) {
-    throw credentialFailure(settings.kc, e);
+    throw credentialFailure(e);
   }
   Object.assign(opts.headers as Record<string, unknown>, settings.extraHeaders);
-  return opts;
+  return Object.assign(opts, { applied });
 }
+
+/** The exec credentials whose certificate each KubeConfig's agents were built with. */
+const lastCert = new WeakMap<KubeConfig, object>();
 
 async function send(k8s: ClientNode, settings: TransportSettings, ctx: RequestContext): Promise<ResponseContext> {
   const method = ctx.getHttpMethod().toString();
   const url = ctx.getUrl();
-  const opts = await requestOptions(settings, method, ctx.getHeaders());
+  const { applied, ...opts } = await requestOptions(settings, method, ctx.getHeaders());
   const signal = ctx.getSignal();
-  const started = Date.now();
   const body = ctx.getBody();
+  const log = settings.log ? requestLog(settings.log, settings.verbosity) : undefined;
+  log?.request(method, url, opts.headers as Record<string, string | string[]>, typeof body === 'string' ? body : undefined);
+  const started = Date.now();
   try {
     const { res, data } = await exchange(url, { ...opts, signal }, method, body);
-    settings.log?.(`${method} ${url} ${res.statusCode} ${res.statusMessage ?? ''} in ${Date.now() - started}ms`.replace('  ', ' '));
+    // exec.go roundTripper: a 401 makes the plugin run again for the next request (this one fails).
+    if (res.statusCode === 401) settings.credentials.unauthorized(applied);
+    log?.response(method, url, res.statusCode ?? 0, res.statusMessage ?? '', Date.now() - started, res.headersDistinct ?? {}, () =>
+      redactBody(typeof data === 'string' ? data : data.toString('utf8')),
+    );
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headersDistinct ?? {})) if (v) headers[k] = v.join(', ');
     const rsp = new k8s.ResponseContext(res.statusCode ?? 0, headers, {
@@ -61,7 +85,7 @@ async function send(k8s: ClientNode, settings: TransportSettings, ctx: RequestCo
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code ?? (err.cause as Error | undefined)?.name ?? err.name;
-    settings.log?.(`${method} ${url} failed (${why}) after ${Date.now() - started}ms`);
+    log?.failed(method, url, why, Date.now() - started);
     throw e;
   }
 }

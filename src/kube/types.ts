@@ -31,8 +31,32 @@ export interface ConnectionFlags {
   requestTimeoutMs: number;
   as?: string;
   asGroups?: string[];
-  /** Print each request to stderr (--debug / -v). */
+  /** --as-uid: sent as Impersonate-Uid (needs --as, as in kubectl). */
+  asUid?: string;
+  /** -s/--server: replaces the cluster's server; with no kubeconfig, the whole cluster entry. */
+  server?: string;
+  /** --token: a bearer token on top of the kubeconfig user (its exec plugin then does not run). */
+  token?: string;
+  /** --certificate-authority: a CA file; replaces the kubeconfig's CA and insecure-skip-tls-verify. */
+  certificateAuthority?: string;
+  /** --client-certificate / --client-key: files that replace the user's certificate / key (file or data). */
+  clientCertificate?: string;
+  clientKey?: string;
+  /** --insecure-skip-tls-verify; undefined when not given (the kubeconfig's value stands). */
+  insecureSkipTlsVerify?: boolean;
+  /** --tls-server-name. */
+  tlsServerName?: string;
+  /** --cache-dir: accepted as kubectl's is; nothing is cached on disk (no discovery is read). */
+  cacheDir?: string;
+  /** -v=N: kubectl's levels; 6 request lines, 7 request headers, 8 response headers and bodies, 9 longer bodies. */
+  verbosity?: number;
+  /** --debug: stack traces on errors; also request lines, as -v=6. */
   debug?: boolean;
+  /**
+   * The command reads stdin itself (`decode -`, `test-auth -`): an exec plugin must not get it
+   * (client-go's ExecConfig.StdinUnavailable, which kubectl sets for `apply -f -`).
+   */
+  stdinUnavailable?: boolean;
 }
 
 export interface ListOptions {
@@ -140,14 +164,30 @@ export interface KubeConnection {
   api: KubeApi;
   /** A client for the same cluster and CA that authenticates with this bearer token only. */
   forToken(token: string): KubeApi;
+  /**
+   * What the requests authenticate with, after kubectl's precedence (no secrets): a bearer token
+   * (--token or the kubeconfig's), a tokenFile, the exec plugin, a client certificate, or none.
+   */
+  authentication?(): CredentialKind;
   /** The kubeconfig YAML text for a user holding `token` (mint -o kubeconfig). */
   kubeconfigForToken(userName: string, token: string, namespace: string): string;
 }
 
+/** How the requests authenticate: the kind, and for an exec plugin its command. */
+export interface CredentialKind {
+  kind: 'token' | 'token-file' | 'exec' | 'client-certificate' | 'none';
+  /** The exec plugin's command (users[].user.exec.command), when kind is exec. */
+  plugin?: string;
+}
+
 /** What connect() needs besides the flags and environment; every field has a real default. */
 export interface ConnectOptions {
-  /** Where --debug lines go (method, URL, status; never headers or tokens). Default: dropped. */
+  /** Where -v / --debug lines go (credentials redacted). Default: dropped. */
   log?: (line: string) => void;
+  /** Whether stdin is a terminal: an exec plugin's interactiveMode decides on it. Default false. */
+  stdinIsTerminal?: boolean;
+  /** Where an exec plugin's stderr goes (kubectl: the user's terminal). Default: dropped. */
+  stderr?: NodeJS.WritableStream;
   /** The in-cluster service account directory; tests point it at a temporary folder. */
   serviceAccountDir?: string;
 }

@@ -77,15 +77,15 @@ const CASES: Array<[string, (c: Config) => Config | string, RegExp, 1 | 2]> = [
   ['CA file missing', (c) => (delete c.clusters[0].cluster['certificate-authority-data'], (c.clusters[0].cluster['certificate-authority'] = '/nonexistent/ca.crt'), c), /\/nonexistent\/ca\.crt/, 1],
   ['current context missing', (c) => ({ ...c, 'current-context': 'gone' }), /context "gone"/, 1],
   ['context names a missing user', (c) => ((c.contexts[0].context.user = 'ghost'), c), /user "ghost"/, 1],
-  ['token-file missing', (c) => ((c.users[0].user = { 'token-file': '/nonexistent/token' }), c), /\/nonexistent\/token/, 1],
+  ['tokenFile missing', (c) => ((c.users[0].user = { tokenFile: '/nonexistent/token' }), c), /tokenFile \/nonexistent\/token cannot be read/, 1],
   ['client cert data not base64', (c) => ((c.users[0].user = { 'client-certificate-data': '***', 'client-key-data': '***' }), c), /client-certificate-data|client certificate/, 1],
   ['unknown auth provider', (c) => ((c.users[0].user = { 'auth-provider': { name: 'frobnicator', config: {} } }), c), /unknown auth provider "frobnicator"/, 1],
   ['gcp auth provider (removed upstream)', (c) => ((c.users[0].user = { 'auth-provider': { name: 'gcp', config: {} } }), c), /the gcp auth provider has been removed/, 1],
-  ['exec without a command', (c) => ((c.users[0].user = { exec: { apiVersion: 'client.authentication.k8s.io/v1' } }), c), /exec has no command/, 1],
-  ['exec plugin not found', (c) => ((c.users[0].user = execUser('/nonexistent/kubectl-login')), c), /"\/nonexistent\/kubectl-login" was not found/, 1],
-  ['exec plugin fails', (c) => ((c.users[0].user = execUser(script('fails.sh', 'echo "login expired, run sso login" >&2; exit 1'))), c), /"\S*fails\.sh" failed \(login expired, run sso login\)/, 1],
-  ['exec plugin prints garbage', (c) => ((c.users[0].user = execUser(script('garbage.sh', 'echo "this is not json"'))), c), /"\S*garbage\.sh" printed something that is not JSON/, 1],
-  ['exec plugin prints the wrong kind', (c) => ((c.users[0].user = execUser(script('wrongkind.sh', 'echo \'{"kind":"Pod","apiVersion":"v1"}\''))), c), /"\S*wrongkind\.sh" did not print an ExecCredential/, 1],
+  ['exec without a command', (c) => ((c.users[0].user = { exec: { apiVersion: 'client.authentication.k8s.io/v1' } }), c), /^error: command must be specified for \S+ to use exec authentication plugin$/, 1],
+  ['exec plugin not found', (c) => ((c.users[0].user = execUser('/nonexistent/kubectl-login')), c), /^error: getting credentials: exec: executable \/nonexistent\/kubectl-login not found$/, 1],
+  ['exec plugin fails', (c) => ((c.users[0].user = execUser(script('fails.sh', 'echo "login expired, run sso login" >&2; exit 1'))), c), /^error: getting credentials: exec: executable \S*fails\.sh failed with exit code 1$/, 1],
+  ['exec plugin prints garbage', (c) => ((c.users[0].user = execUser(script('garbage.sh', 'echo "this is not json"'))), c), /decoding stdout: \S*garbage\.sh printed something that is not JSON/, 1],
+  ['exec plugin prints the wrong kind', (c) => ((c.users[0].user = execUser(script('wrongkind.sh', 'echo \'{"kind":"Pod","apiVersion":"v1"}\''))), c), /decoding stdout: \S*wrongkind\.sh printed a Pod of "v1", not an ExecCredential of client\.authentication\.k8s\.io\/v1/, 1],
 ];
 
 describe('malformed kubeconfigs', () => {
@@ -105,7 +105,7 @@ describe('malformed kubeconfigs', () => {
     const r = await runWith(c, '2s');
     expect(r.ms).toBeLessThan(3000);
     expect(r.code).toBe(1);
-    expect(oneErrorLine(r)).toMatch(/"\S*hangs\.sh" did not finish within 2s/);
+    expect(oneErrorLine(r)).toMatch(/exec: executable \S*hangs\.sh did not finish within 2s/);
   });
 
   test(`${runs(40)} generated mutations: exit 1 or 2, one error line, within the timeout`, async () => {

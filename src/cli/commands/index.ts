@@ -6,6 +6,7 @@ import { auditCommand } from './audit.js';
 import { migrateLegacyCommand } from './migrate-legacy.js';
 import { mintCommand } from './mint.js';
 import { testAuthCommand } from './test-auth.js';
+import { whoamiCommand } from './whoami.js';
 
 export const COMMANDS: CliCommand[] = [
   diagnoseCommand,
@@ -14,4 +15,5 @@ export const COMMANDS: CliCommand[] = [
   mintCommand,
   migrateLegacyCommand,
   auditCommand,
+  whoamiCommand,
 ];

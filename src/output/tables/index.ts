@@ -5,6 +5,7 @@ import { renderDiagnosis, renderDiagnosisList } from './diagnosis.js';
 import { renderLegacyTokenReport } from './legacy-token-report.js';
 import { renderTokenAuditReport } from './token-audit-report.js';
 import { renderTokenInspection } from './token-inspection.js';
+import { whoamiTable } from './whoami.js';
 
 export const TABLES: Record<string, TableRenderer<any>> = {
   AuthTest: authTestTable,
@@ -14,4 +15,5 @@ export const TABLES: Record<string, TableRenderer<any>> = {
   LegacyTokenRestore: renderLegacyTokenReport,
   TokenAuditReport: renderTokenAuditReport,
   TokenInspection: renderTokenInspection,
+  WhoAmI: whoamiTable,
 };

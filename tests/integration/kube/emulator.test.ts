@@ -203,8 +203,8 @@ it('--debug logs each request: method, URL, status; never the credentials', asyn
   await dbg.api.readPod('team', 'web');
   await rejection(dbg.api.readPod('team', 'nope'));
   expect(lines).toEqual([
-    expect.stringMatching(new RegExp(`^GET ${k.url}/api/v1/namespaces/team/pods/web 200 OK in \\d+ms$`)),
-    expect.stringMatching(new RegExp(`^GET ${k.url}/api/v1/namespaces/team/pods/nope 404 Not Found in \\d+ms$`)),
+    expect.stringMatching(new RegExp(`^GET ${k.url}/api/v1/namespaces/team/pods/web 200 OK in \\d+ milliseconds$`)),
+    expect.stringMatching(new RegExp(`^GET ${k.url}/api/v1/namespaces/team/pods/nope 404 Not Found in \\d+ milliseconds$`)),
   ]);
 });
 

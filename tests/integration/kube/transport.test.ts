@@ -44,7 +44,7 @@ describe('requests on the wire', () => {
     expect(r.headers['impersonate-group']).toEqual(['dev', 'ops']);
     expect(r.headers['user-agent']?.[0]).toMatch(/^kubectl-satoken\//);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^GET ${srv.url}/api/v1/namespaces/default/pods/web 200 OK in \\d+ms$`));
+    expect(lines[0]).toMatch(new RegExp(`^GET ${srv.url}/api/v1/namespaces/default/pods/web 200 OK in \\d+ milliseconds$`));
     expect(lines.join('\n')).not.toContain('user-token-abc');
   });
 
@@ -55,7 +55,7 @@ describe('requests on the wire', () => {
     await conn.api.readPod('default', 'web');
     expect(lines).toEqual([]);
     const e = await rejection(connect(flags(kubeconfig, { asGroups: ['x'] }), {}, never));
-    expect(e.message).toMatch(/--as-group needs --as/);
+    expect(e.message).toMatch(/^requesting uid, groups or user-extra for tester without impersonating a user$/);
   });
 
   it('forToken: same server and CA, only that bearer token, no impersonation', async () => {

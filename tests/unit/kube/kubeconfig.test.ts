@@ -88,9 +88,10 @@ describe('KUBECONFIG merging (first file to set a value wins)', () => {
   it('relative paths resolve against the file that holds them', () => {
     const r = resolveConfig(flags({ context: 'ctx-b' }), { env, ...noPod });
     const cluster = (r.kubeconfig.clusters as Array<{ cluster: Record<string, string> }>)[0].cluster;
-    const user = (r.kubeconfig.users as Array<{ user: Record<string, string> }>)[0].user;
     expect(cluster['certificate-authority']).toBe(join(FIX, 'certs/ca.crt'));
-    expect(user['token-file']).toBe(join(FIX, 'tokens/user.token'));
+    // kubectl's field name; credentials.ts reads it, so client-node's copy of the user leaves it out.
+    expect(r.user.tokenFile).toBe(join(FIX, 'tokens/user.token'));
+    expect((r.kubeconfig.users as Array<{ user: Record<string, string> }>)[0].user).not.toHaveProperty('tokenFile');
     expect(r.caPem).toContain('-----BEGIN CERTIFICATE-----');
   });
 });
@@ -144,7 +145,7 @@ describe('invalid kubeconfigs', () => {
     ['invalid-no-name.yaml', /\(clusters\[0\] has no name\)$/],
     ['invalid-http-server.yaml', 'cluster "c": server http://c.example:8080 is not https (plain HTTP is not supported)'],
     ['invalid-yaml.yaml', /^cannot read kubeconfig .*invalid-yaml\.yaml \(.+\)$/],
-    ['invalid-token-file.yaml', /^user "u": token-file .*tokens\/missing\.token cannot be read \(no such file\)$/],
+    ['invalid-token-file.yaml', /^user "u": tokenFile .*tokens\/missing\.token cannot be read \(no such file\)$/],
   ];
   it.each(cases)('%s', (file, expected) => {
     const e = err(() => resolveConfig(flags(), { env: { KUBECONFIG: f(file) }, ...noPod }));
@@ -167,7 +168,7 @@ describe('in-cluster', () => {
     const dir = podDir({ token: 'pod-token\n', 'ca.crt': ca, namespace: 'apps\n' });
     const r = resolveConfig(flags(), { env: { KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' }, serviceAccountDir: dir });
     expect(r).toMatchObject({ inCluster: true, server: 'https://10.96.0.1:443', namespace: 'apps', caPem: ca });
-    expect((r.kubeconfig.users as Array<{ user: { token: string } }>)[0].user.token).toBe('pod-token');
+    expect(r.user.token).toBe('pod-token');
   });
 
   it('IPv6 service host is bracketed', () => {
