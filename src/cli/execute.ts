@@ -73,6 +73,8 @@ function connectionFlags(argv: Record<string, unknown>): ConnectionFlags {
   }
   const str = (k: string) => (typeof argv[k] === 'string' && argv[k] !== '' ? (argv[k] as string) : undefined);
   let verbosity: number | undefined;
+  // yargs keeps the key with no value for a bare `-v`; kubectl: "flag needs an argument: 'v' in -v".
+  if ('v' in argv && argv.v === undefined) throw new UsageError("flag needs an argument: 'v' in -v", 'give a level, e.g. -v=6');
   if (argv.v !== undefined) {
     verbosity = Number(argv.v);
     if (!Number.isInteger(verbosity) || verbosity < 0) throw new UsageError(`invalid argument "${String(argv.v)}" for "-v, --v" flag (a log level such as 6 or 8 is expected)`);

@@ -91,7 +91,7 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   v: {
     type: 'number',
     describe:
-      'Log level: 6 each request (method, URL, status, latency), 7 and request headers, 8 and response headers and bodies, 9 longer bodies; credentials and tokens redacted',
+      'Log level (-v=N or --v=N): 6 each request (method, URL, status, latency), 7 and request headers, 8 and response headers and bodies, 9 longer bodies; credentials and tokens redacted',
     example: '-v=6',
   },
   debug: {

@@ -106,6 +106,9 @@ describe('refused as kubectl refuses', () => {
     const r = await cli(['whoami', '-v=loud'], { env: { KUBECONFIG: files['admin.config'] } });
     expect(r.stderr).toMatch(/^error: invalid argument "\S*" for "-v, --v" flag/);
     expect(r.code).toBe(2);
+    const bare = await cli(['whoami', '-v'], { env: { KUBECONFIG: files['admin.config'] } });
+    expect(bare.stderr).toMatch(/^error: flag needs an argument: 'v' in -v\n/);
+    expect(bare.code).toBe(2);
   });
 });
 
