@@ -174,6 +174,11 @@ export interface EmulatorHost {
    */
   updateSecretLabels(namespace: string, name: string, labels: Record<string, string | null>): void;
   recordEvent(event: EventInput): void;
+  /**
+   * The kubelet set up a waiting pod's volumes at `at`: report its containers running (status and
+   * Pulled/Created/Started events). Optional: hosts without it leave such pods waiting.
+   */
+  startPod?(namespace: string, name: string, at: Date): void;
   /** The emulated clock. */
   now(): Date;
   options: HostOptions;

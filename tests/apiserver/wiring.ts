@@ -5,6 +5,8 @@
  */
 import type { Cluster } from './cluster';
 import { recordEvent } from './controllers/events';
+import { containerEvents } from './controllers/pods';
+import { runningStatus } from './admission/pod';
 import type { ConfigMap, EmulatorHost, KeySet, Node, Pod, Secret, ServiceAccount } from './host';
 import { authenticateBearer } from './tokens/authenticate';
 import { issueLegacyToken } from './tokens/issue';
@@ -14,7 +16,7 @@ import { createTokenRequest } from './tokens/token-request';
 import { reviewToken } from './tokens/token-review';
 import type { KubeObject } from './store/types';
 import type { UserInfo } from './auth/user';
-import { Kubelet } from './kubelet/kubelet';
+import { Kubelet, waitingForVolumes } from './kubelet/kubelet';
 import { installAppTraffic } from './audit/traffic';
 
 export function createHost(cluster: Cluster, keys: KeySet): EmulatorHost {
@@ -42,6 +44,16 @@ export function createHost(cluster: Cluster, keys: KeySet): EmulatorHost {
       cluster.store.update(t, next);
     },
     recordEvent: (e) => void recordEvent(cluster, e),
+    startPod: (ns, name, at) => {
+      const t = cluster.type('', 'pods');
+      const pod = cluster.store.get(t, ns, name);
+      if (!pod) return;
+      const next = structuredClone(pod);
+      next.status = runningStatus(cluster, pod, at);
+      delete next.metadata.resourceVersion;
+      const updated = cluster.store.update(t, next);
+      containerEvents(cluster, updated, at);
+    },
     now: () => cluster.clock.now(),
     options: {
       issuers: cluster.options.issuers,
@@ -99,8 +111,14 @@ export function wireTokens(cluster: Cluster, host: EmulatorHost): void {
 export function wireKubelet(cluster: Cluster, host: EmulatorHost): Kubelet {
   const kubelet = new Kubelet(host);
   cluster.store.subscribe((e) => {
-    if (e.group !== '' || e.resource !== 'pods' || e.type === 'DELETED') return;
-    if (e.object.status?.phase === 'Running' && e.old?.status?.phase !== 'Running') kubelet.podRunning(e.object as unknown as Pod);
+    if (e.group !== '' || e.type === 'DELETED') return;
+    if (e.resource === 'pods') {
+      if (e.object.status?.phase === 'Running' && e.old?.status?.phase !== 'Running') kubelet.podRunning(e.object as unknown as Pod);
+      else if (e.type === 'ADDED' && waitingForVolumes(e.object as unknown as Pod)) kubelet.podWaiting(e.object as unknown as Pod);
+    } else if (e.resource === 'secrets' || e.resource === 'configmaps') {
+      // The volume manager retries a failed mount (at most 2m2s later upstream); here at once.
+      kubelet.retryWaiting(e.object.metadata.namespace!);
+    }
   });
   cluster.store.beforeChange((c) => {
     if (c.group !== '') return;

@@ -197,6 +197,64 @@ function podIP(pod: KubeObject, node: KubeObject | undefined): string {
   return `${prefix}.${(h[0] % 250) + 2}`;
 }
 
+/** The waiting reason of a pod whose kubelet waits for its volumes. */
+export const WAITING_FOR_VOLUMES = 'ContainerCreating';
+
+/**
+ * Whether the kubelet's first MountVolume.SetUp would fail: a non-optional Secret or ConfigMap
+ * (volume or projected source) that does not exist, or a listed key it lacks (secret.go /
+ * configmap.go MakePayload). Upstream the containers then do not start (kubelet.go SyncPod waits
+ * for the volumes), so the pod stays Pending with ContainerCreating.
+ */
+export function volumesWouldFail(cluster: Cluster, pod: KubeObject): boolean {
+  const ns = pod.metadata.namespace;
+  const missing = (resource: 'secrets' | 'configmaps', name: string, items: Array<{ key: string }> | undefined, optional: boolean | undefined) => {
+    if (optional) return false;
+    const o = cluster.get('', resource, ns, name);
+    if (!o) return true;
+    return (items ?? []).some((it) => (o.data ?? {})[it.key] === undefined);
+  };
+  for (const v of pod.spec.volumes ?? []) {
+    if (v.secret && missing('secrets', v.secret.secretName ?? '', v.secret.items, v.secret.optional)) return true;
+    if (v.configMap && missing('configmaps', v.configMap.name ?? '', v.configMap.items, v.configMap.optional)) return true;
+    for (const src of v.projected?.sources ?? []) {
+      if (src.secret && missing('secrets', src.secret.name ?? '', src.secret.items, src.secret.optional)) return true;
+      if (src.configMap && missing('configmaps', src.configMap.name ?? '', src.configMap.items, src.configMap.optional)) return true;
+    }
+  }
+  return false;
+}
+
+/** The status the kubelet reports once the pod's containers run (also after a late volume setup). */
+export function runningStatus(cluster: Cluster, pod: KubeObject, at: Date): Record<string, any> {
+  const now = rfc3339(at);
+  const nodeObj = cluster.get('', 'nodes', undefined, pod.spec.nodeName);
+  const hostIP = (nodeObj?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '192.168.49.2';
+  const ip = pod.spec.hostNetwork ? hostIP : podIP(pod, nodeObj);
+  const cond = (type: string, status = 'True') => ({ type, status, lastProbeTime: null, lastTransitionTime: now });
+  return {
+    phase: 'Running',
+    conditions: [cond('PodReadyToStartContainers'), cond('Initialized'), cond('Ready'), cond('ContainersReady'), cond('PodScheduled')],
+    hostIP,
+    hostIPs: [{ ip: hostIP }],
+    podIP: ip,
+    podIPs: [{ ip }],
+    startTime: pod.status?.startTime ?? now,
+    containerStatuses: (pod.spec.containers as any[]).map((c) => ({
+      name: c.name,
+      state: { running: { startedAt: now } },
+      lastState: {},
+      ready: true,
+      restartCount: 0,
+      image: c.image.includes('/') ? c.image : `docker.io/library/${c.image}`,
+      imageID: '',
+      containerID: `containerd://${createHash('sha256').update(`${pod.metadata.name}/${c.name}/${now}`).digest('hex')}`,
+      started: true,
+    })),
+    qosClass: 'BestEffort',
+  };
+}
+
 /** What the scheduler and the kubelet report for a new pod, at once. */
 export function runPod(cluster: Cluster, pod: KubeObject): void {
   const now = rfc3339(cluster.clock.now());
@@ -212,6 +270,31 @@ export function runPod(cluster: Cluster, pod: KubeObject): void {
   pod.spec.nodeName = node;
   const nodeObj = cluster.get('', 'nodes', undefined, node);
   const hostIP = (nodeObj?.status?.addresses ?? []).find((a: any) => a.type === 'InternalIP')?.address ?? '192.168.49.2';
+  if (!pod.metadata.annotations?.[PHASE_ANNOTATION] && volumesWouldFail(cluster, pod)) {
+    // The kubelet has the pod but cannot set up its volumes: no sandbox, no IP, containers waiting.
+    const names = (pod.spec.containers as any[]).map((c) => c.name).join(' ');
+    const c = (type: string, status: string, extra: Record<string, string> = {}) => ({ type, status, lastProbeTime: null, lastTransitionTime: now, ...extra });
+    const unready = { reason: 'ContainersNotReady', message: `containers with unready status: [${names}]` };
+    pod.status = {
+      phase: 'Pending',
+      conditions: [c('PodReadyToStartContainers', 'False'), c('Initialized', 'True'), c('Ready', 'False', unready), c('ContainersReady', 'False', unready), c('PodScheduled', 'True')],
+      hostIP,
+      hostIPs: [{ ip: hostIP }],
+      startTime: now,
+      containerStatuses: (pod.spec.containers as any[]).map((ct) => ({
+        name: ct.name,
+        state: { waiting: { reason: WAITING_FOR_VOLUMES } },
+        lastState: {},
+        ready: false,
+        restartCount: 0,
+        image: ct.image.includes('/') ? ct.image : `docker.io/library/${ct.image}`,
+        imageID: '',
+        started: false,
+      })),
+      qosClass: 'BestEffort',
+    };
+    return;
+  }
   const phase = pod.metadata.annotations?.[PHASE_ANNOTATION] ?? 'Running';
   const running = phase === 'Running';
   const ip = pod.spec.hostNetwork ? hostIP : podIP(pod, nodeObj);

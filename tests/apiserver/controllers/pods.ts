@@ -1,7 +1,7 @@
 /** The events a scheduler and kubelet record for a new running pod. */
 import type { Cluster } from '../cluster';
 import { rfc3339 } from '../store/store';
-import type { StoreEvent } from '../store/types';
+import type { KubeObject, StoreEvent } from '../store/types';
 import { recordEvent } from './events';
 
 export function podEvents(cluster: Cluster, e: StoreEvent): void {
@@ -14,6 +14,15 @@ export function podEvents(cluster: Cluster, e: StoreEvent): void {
   const ref = { kind: 'Pod', apiVersion: 'v1', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid };
   recordEvent(cluster, { namespace: ns, involvedObject: ref, type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${ns}/${pod.metadata.name} to ${node}`, source: { component: 'default-scheduler' }, timestamp: ts });
   if (pod.status?.phase !== 'Running') return;
+  containerEvents(cluster, pod, cluster.clock.now());
+}
+
+/** The kubelet's Pulled/Created/Started events of a pod whose containers start at `at`. */
+export function containerEvents(cluster: Cluster, pod: KubeObject, at: Date): void {
+  const node = pod.spec?.nodeName;
+  const ts = rfc3339(at);
+  const ns = pod.metadata.namespace!;
+  const ref = { kind: 'Pod', apiVersion: 'v1', namespace: ns, name: pod.metadata.name, uid: pod.metadata.uid };
   for (const c of pod.spec.containers ?? []) {
     const sub = { ...ref, fieldPath: `spec.containers{${c.name}}` };
     const src = { component: 'kubelet', host: node };

@@ -163,3 +163,46 @@ describe('pod GC of orphaned pods (podgc gc_controller.go gcOrphaned)', () => {
     }
   }, 60_000);
 });
+
+describe('a first mount that fails keeps the pod ContainerCreating (kubelet.go SyncPod waits for its volumes)', () => {
+  test('a missing Secret: Pending/ContainerCreating with FailedMount; once it exists the pod runs, its token issued then', async () => {
+    const g = await start();
+    const own = mkdtempSync(path.join(tmpdir(), 'kubelet-waiting-'));
+    const sh = (args: string[], input?: string) =>
+      new Promise<Run>((resolve) => {
+        const child = execFile(KUBECTL, args, { env: { PATH: cleanPath(own), HOME: own, KUBECONFIG: g.kubeconfigPath }, timeout: 30_000 }, (err, stdout, stderr) => {
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        });
+        if (input !== undefined) child.stdin!.end(input);
+      });
+    try {
+      await g.adminRequest('POST', '/api/v1/namespaces', { metadata: { name: 'wait' } });
+      const created = await sh(['-n', 'wait', 'apply', '-f', '-'], JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web' },
+        spec: { containers: [{ name: 'web', image: 'debian:12', volumeMounts: [{ name: 'creds', mountPath: '/creds' }] }], volumes: [{ name: 'creds', secret: { secretName: 'later' } }] },
+      }));
+      expect(created.stderr).toBe('');
+      expect((await sh(['-n', 'wait', 'get', 'pod', 'web'])).stdout).toMatch(/^web\s+0\/1\s+ContainerCreating\s+0/m);
+      const events = await sh(['-n', 'wait', 'get', 'events', '--field-selector', 'reason=FailedMount', '-o', 'jsonpath={.items[*].message}']);
+      expect(events.stdout).toBe('MountVolume.SetUp failed for volume "creds" : secret "later" not found');
+      const exec = await sh(['-n', 'wait', 'exec', 'web', '--', 'true']);
+      expect(exec.code).not.toBe(0);
+
+      const before = Math.floor(g.clock.now().getTime() / 1000);
+      expect((await g.adminRequest('POST', '/api/v1/namespaces/wait/secrets', { metadata: { name: 'later' }, stringData: { pw: 'x' } })).status).toBe(201);
+      expect((await sh(['-n', 'wait', 'get', 'pod', 'web'])).stdout).toMatch(/^web\s+1\/1\s+Running\s+0/m);
+      const token = claims((await sh(['-n', 'wait', 'exec', 'web', '--', 'cat', '/var/run/secrets/kubernetes.io/serviceaccount/token'])).stdout);
+      const startedAt = (await sh(['-n', 'wait', 'get', 'pod', 'web', '-o', 'jsonpath={.status.containerStatuses[0].state.running.startedAt}'])).stdout;
+      expect(token.iat).toBeGreaterThanOrEqual(before);
+      expect(token.iat).toBeLessThanOrEqual(Date.parse(startedAt) / 1000);
+      expect((await sh(['-n', 'wait', 'exec', 'web', '--', 'cat', '/creds/pw'])).stdout).toBe('x');
+      const reasons = (await sh(['-n', 'wait', 'get', 'events', '--sort-by=.metadata.name', '-o', 'jsonpath={.items[*].reason}'])).stdout.split(' ');
+      expect(reasons).toEqual(['Scheduled', 'FailedMount', 'Pulled', 'Created', 'Started']);
+    } finally {
+      await g.stop();
+      rmSync(own, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -108,7 +108,13 @@ export class Kubelet {
   sync(now: Date = this.host.now()): void {
     const seen = new Set<string>();
     for (const pod of this.host.listPods()) {
-      if (pod.status?.phase !== 'Running' || !pod.spec.nodeName) continue;
+      if (!pod.spec.nodeName) continue;
+      if (waitingForVolumes(pod)) {
+        seen.add(podKey(pod));
+        this.podWaiting(pod, now);
+        continue;
+      }
+      if (pod.status?.phase !== 'Running') continue;
       seen.add(podKey(pod));
       this.syncPod(pod, now);
     }
@@ -144,6 +150,31 @@ export class Kubelet {
       if (state && state.uid === pod.metadata.uid) continue;
       this.syncPod(pod, now);
     }
+  }
+
+  /**
+   * A pod whose containers wait for its volumes (admission found a mount that would fail): try to
+   * set them up; on success report its containers running (host.startPod), else FailedMount.
+   */
+  podWaiting(pod: Pod, now: Date = this.host.now()): void {
+    if (!pod.spec.nodeName || !nodeReady(this.host.getNode(pod.spec.nodeName))) return;
+    const key = podKey(pod);
+    let state = this.pods.get(key);
+    if (state && state.uid !== pod.metadata.uid) state = undefined;
+    if (!state) {
+      state = this.createPodState(pod, now);
+      this.pods.set(key, state);
+    }
+    this.syncVolumes(pod, state, now);
+    if (![...state.volumes.values()].every((v) => v.error === undefined) || !this.host.startPod) return;
+    this.host.startPod(pod.metadata.namespace ?? 'default', pod.metadata.name, now);
+    this.startApp(pod, state, now);
+  }
+
+  /** After a Secret or ConfigMap of the namespace changed: retry the pods waiting for their volumes. */
+  retryWaiting(namespace: string, now: Date = this.host.now()): void {
+    const pods = this.host.listPodsIn ? this.host.listPodsIn(namespace) : this.host.listPods();
+    for (const pod of pods) if ((pod.metadata.namespace ?? 'default') === namespace && pod.spec.nodeName && waitingForVolumes(pod)) this.podWaiting(pod, now);
   }
 
   private syncPod(pod: Pod, now: Date): void {
@@ -453,6 +484,13 @@ export function fsUserFrom(pod: Pod): number | undefined {
     fsUser ??= runAsUser;
   }
   return fsUser;
+}
+
+/** Pending with its containers waiting in ContainerCreating: the kubelet has not set its volumes up yet. */
+export function waitingForVolumes(pod: Pod): boolean {
+  if (pod.status?.phase !== 'Pending' || !pod.spec.nodeName || pod.metadata.deletionTimestamp) return false;
+  const cs = pod.status.containerStatuses ?? [];
+  return cs.length > 0 && cs.every((c) => (c.state as { waiting?: { reason?: string } } | undefined)?.waiting?.reason === 'ContainerCreating');
 }
 
 function podKey(pod: Pod): string {
