@@ -36,7 +36,7 @@ export interface CommandOutput {
 export const DEFAULT_FORMATS = ['table', 'wide', 'json', 'yaml'];
 
 export interface CliCommand {
-  /** yargs command string, e.g. `decode [token]`. */
+  /** yargs command string, e.g. `decode [TOKEN]`. */
   command: string;
   describe: string;
   /** [command line, what it does] — every flag appears in at least one example. */

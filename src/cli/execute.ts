@@ -103,7 +103,7 @@ function connectionFlags(argv: Record<string, unknown>): ConnectionFlags {
     verbosity,
     debug: Boolean(argv.debug),
     // A token read from stdin (`-`, `-f -`; yargs turns a lone `-` positional into ''): the plugin must not get stdin.
-    stdinUnavailable: argv.token === '' || argv.token === '-' || argv.filename === '-',
+    stdinUnavailable: argv.TOKEN === '' || argv.TOKEN === '-' || argv.filename === '-',
   };
 }
 

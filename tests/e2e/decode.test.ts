@@ -69,7 +69,7 @@ describe('kubectl-satoken decode (built bundle)', () => {
   it('--help shows usage, every source flag and examples', () => {
     const r = help();
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('kubectl satoken decode [token]');
+    expect(r.stdout).toContain('kubectl satoken decode [TOKEN]');
     for (const flag of ['--filename', '--pod', '--container', '--path', '--secret', '--verify', '--jwks', '--audience', '--issuer', '--show-token']) {
       expect(r.stdout).toContain(flag);
     }

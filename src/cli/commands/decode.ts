@@ -8,7 +8,8 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const list = (v: unknown) => (v === undefined ? undefined : ([] as unknown[]).concat(v).map(String));
 
 export const decodeCommand: CliCommand = {
-  command: 'decode [token]',
+  // TOKEN, not token: the global --token flag (kubectl's bearer token for the API server) owns argv.token.
+  command: 'decode [TOKEN]',
   describe: 'Decode a ServiceAccount token and judge it as kube-apiserver would (expiry, audience, issuer, legacy, stale)',
   examples: [
     ['kubectl satoken decode eyJhbGciOiJSUzI1NiIs...', 'decode a token given as an argument (a "Bearer " prefix is fine)'],
@@ -24,7 +25,7 @@ export const decodeCommand: CliCommand = {
   ],
   builder: (y) =>
     y
-      .positional('token', { type: 'string', describe: 'The token (JWT), or - to read it from stdin' })
+      .positional('TOKEN', { type: 'string', describe: 'The token (JWT), or - to read it from stdin' })
       .option('filename', { alias: 'f', type: 'string', describe: 'Read the token from this file (- for stdin)' })
       .option('pod', { type: 'string', describe: 'Read the token mounted in this pod (namespace from -n)' })
       .option('container', { alias: 'c', type: 'string', describe: 'With --pod: the container (default: as kubectl exec chooses)' })
@@ -42,7 +43,7 @@ export const decodeCommand: CliCommand = {
       // yargs re-parses positionals as `--token -`, which turns a lone `-` into ''. An empty
       // argument (decode "$UNSET") also arrives as '': reading stdin then fails with one line too.
       // After `--` (for a value that starts with -) yargs leaves the token in `_`, not in the positional.
-      token: args.token === '' ? '-' : (str(args.token) ?? str((args._ as unknown[] | undefined)?.[1])),
+      token: args.TOKEN === '' ? '-' : (str(args.TOKEN) ?? str((args._ as unknown[] | undefined)?.[1])),
       filename: str(args.filename),
       pod: str(args.pod),
       container: str(args.container),

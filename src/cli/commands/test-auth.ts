@@ -8,7 +8,8 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const list = (v: unknown) => (v === undefined ? undefined : ([] as unknown[]).concat(v).map(String));
 
 export const testAuthCommand: CliCommand = {
-  command: 'test-auth [token]',
+  // TOKEN, not token: the global --token flag (kubectl's bearer token for the API server) owns argv.token.
+  command: 'test-auth [TOKEN]',
   describe: 'Prove against the API server whether a token authenticates (401) and what RBAC lets it do (403)',
   examples: [
     ['kubectl satoken test-auth --pod web-0 -n shop', 'test the token mounted in pod web-0'],
@@ -22,7 +23,7 @@ export const testAuthCommand: CliCommand = {
   ],
   builder: (y) =>
     y
-      .positional('token', { type: 'string', describe: 'The token (JWT), or - to read it from stdin' })
+      .positional('TOKEN', { type: 'string', describe: 'The token (JWT), or - to read it from stdin' })
       .option('filename', { alias: 'f', type: 'string', describe: 'Read the token from this file (- for stdin)' })
       .option('pod', { type: 'string', describe: 'Test the token mounted in this pod (namespace from -n)' })
       .option('container', { alias: 'c', type: 'string', describe: 'With --pod: the container (default: as kubectl exec chooses)' })
@@ -35,7 +36,7 @@ export const testAuthCommand: CliCommand = {
   async run(args, ctx): Promise<CommandOutput> {
     const opts = testAuthOptions({
       // yargs turns a lone `-` positional into '' (as decode's wiring notes): that is stdin.
-      token: args.token === '' ? '-' : str(args.token),
+      token: args.TOKEN === '' ? '-' : str(args.TOKEN),
       filename: str(args.filename),
       pod: str(args.pod),
       container: str(args.container),

@@ -82,6 +82,14 @@ describe('the plugin and kubectl auth whoami agree', () => {
   });
 });
 
+it("a token given to test-auth is the token under test, not the connection's credential (--token is)", async () => {
+  const before = k.requests.length;
+  // A kubeconfig user with no credential: the review must go out anonymously, not as the token.
+  await cli(['test-auth', saToken, '-o', 'json'], { kubeconfig: files['nouser.config'] });
+  const review = k.requests.slice(before).find((q) => q.method === 'POST' && q.path.startsWith('/apis/authentication.k8s.io/v1/tokenreviews'));
+  expect(review?.user).toBe('system:anonymous');
+});
+
 describe('refused as kubectl refuses', () => {
   const refused: Array<[string, string | undefined, (f: typeof files) => string[], string, number]> = [
     ['--insecure-skip-tls-verify with --certificate-authority', 'admin.config', (f) => ['--insecure-skip-tls-verify', '--certificate-authority', f['ca.crt']], 'specifying a root certificates file with the insecure flag is not allowed', 2],
