@@ -137,7 +137,7 @@ describe('test-auth verdicts (fake API server)', () => {
     expect(calls.map((x) => x.method)).toEqual(['getRaw']);
 
     const ctx = { deps: fakeDeps(c, []), format: 'table', flags: { requestTimeoutMs: 0 }, sys: {} } as unknown as CliContext;
-    expect((await testAuthCommand.run({ token }, ctx)).exitCode).toBe(1);
+    expect((await testAuthCommand.run({ TOKEN: token }, ctx)).exitCode).toBe(1);
   });
 
   test('a network failure in the middle: the verdict is error, naming a network problem', async () => {
