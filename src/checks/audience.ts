@@ -33,25 +33,32 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   if (token.value.token.type === 'legacy') return pass('a legacy token carries no audience: the API server accepts it for its own audiences', evidence);
 
   const [server, auth] = await Promise.all([ctx.data.apiServer(), ctx.data.authentication()]);
+  if (server.ok) for (const u of server.value.unavailable ?? []) evidence.push(`not readable: ${u}`);
   let apiAudiences: string[] | undefined;
   let source = '';
   if (server.ok && server.value.apiAudiences) {
     apiAudiences = server.value.apiAudiences;
-    source = server.value.sources.find((s) => s.includes('api-audiences')) ?? 'kube-apiserver flags';
+    source = server.value.sources.find((s) => /api-audiences|spec\.audiences/.test(s)) ?? server.value.sources.find((s) => s.includes('issuers')) ?? 'kube-apiserver flags';
   } else if (auth.ok && targetAudiencesFromError(auth.value.error)) {
     apiAudiences = targetAudiencesFromError(auth.value.error);
     source = 'TokenReview status.error';
   } else if (auth.ok && auth.value.authenticated && auth.value.audiences?.length) {
+    // Upstream fills status.audiences with the token's audiences that the API server accepts: a subset of --api-audiences.
     apiAudiences = auth.value.audiences;
-    source = 'TokenReview status.audiences';
-  } else if (server.ok && (server.value.issuers?.[0] ?? server.value.discoveryIssuer)) {
-    // --api-audiences defaults to the first issuer when it is not set.
-    apiAudiences = [(server.value.issuers?.[0] ?? server.value.discoveryIssuer)!];
-    source = 'default: the issuer (--api-audiences not seen)';
+    source = 'TokenReview status.audiences (those of the token\'s audiences the API server accepts)';
   }
   if (!apiAudiences) {
     if (auth.ok && auth.value.authenticated) return pass('the token authenticates, so its audience is accepted', evidence);
-    return skip(`cannot tell the API server's audiences (${server.ok ? 'not published' : skipReason(server.why)})`, evidence);
+    // --api-audiences defaults to the issuer, but managed clusters set their own (EKS: https://kubernetes.default.svc):
+    // a guess from the issuer may be said, never judged on.
+    const issuer = server.ok ? (server.value.issuers?.[0] ?? server.value.signingIssuer ?? server.value.discoveryIssuer) : undefined;
+    if (issuer) {
+      evidence.push(`API audiences: not known; upstream's default would be the issuer ${JSON.stringify(issuer)} (--api-audiences unset), which managed clusters often change`);
+      if (aud.includes(issuer)) return pass(`the token's audience is the issuer ${issuer}, upstream's default API audience (the API audiences could not be read)`, evidence);
+    }
+    const why = server.ok ? (server.value.unavailable ?? []).join('; ') || 'not published' : skipReason(server.why);
+    const review = auth.ok ? '' : `; TokenReview: ${skipReason(auth.why)}`;
+    return skip(`cannot tell the API server's audiences (${why}${review})`, evidence);
   }
   evidence.push(`API audiences: ${list(apiAudiences)} (${source})`);
   if (auth.ok && auth.value.authenticated) return pass(`the token's audience is accepted by the API server`, evidence);

@@ -74,12 +74,18 @@ export interface ApiServerTokenConfig {
   apiAudiences?: string[];
   /** The issuer the discovery document publishes (the first --service-account-issuer). */
   discoveryIssuer?: string;
+  /** The iss of a token the API server issued just now (TokenRequest): the first --service-account-issuer. */
+  signingIssuer?: string;
+  /** No kube-apiserver pod is visible (EKS, GKE, AKS, k3s): its flags cannot be read, only inferred. */
+  controlPlaneHidden?: boolean;
   /** --service-account-extend-token-expiration, when the static pod shows it. */
   extendTokenExpiration?: boolean;
   /** The issuer's public keys (/openid/v1/jwks), to verify the token's signature. */
   jwks?: Jwks;
   /** Where each fact came from, for evidence (`kube-system/kube-apiserver-cp1 --api-audiences`). */
   sources: string[];
+  /** Sources that could not be read, and why (`/.well-known/openid-configuration: forbidden to you`). */
+  unavailable?: string[];
 }
 
 export interface AccessDecision {

@@ -24,6 +24,8 @@ async function run(ctx: CheckContext): Promise<Verdict> {
     const cfg = server.value;
     if (cfg.issuers) evidence.push(`accepted issuers: ${list(cfg.issuers)}`);
     if (cfg.discoveryIssuer) evidence.push(`discovery issuer: ${cfg.discoveryIssuer}`);
+    if (cfg.signingIssuer) evidence.push(`signing issuer (iss of a token the API server issued now): ${cfg.signingIssuer}`);
+    for (const u of cfg.unavailable ?? []) evidence.push(`not readable: ${u}`);
     evidence.push(...cfg.sources.map((s) => `source: ${s}`));
   } else {
     evidence.push(`API server settings: ${skipReason(server.why)}`);
@@ -36,9 +38,10 @@ async function run(ctx: CheckContext): Promise<Verdict> {
     return fail(`the token's issuer ${iss ?? '(none)'} is not one the API server accepts ${list(server.value.issuers)}`, evidence, fix);
   }
   if (reviewSaysIssuer) return fail(`the API server rejects the token's issuer ${iss}`, evidence, fix);
-  const discovery = server.ok ? server.value.discoveryIssuer : undefined;
+  const discovery = server.ok ? (server.value.discoveryIssuer ?? server.value.signingIssuer) : undefined;
+  const from = server.ok && server.value.discoveryIssuer ? 'discovery document' : 'the iss of a token it issued now';
   if (discovery) {
-    if (iss === discovery) return pass(`issuer ${iss} is the API server's (discovery document)`, evidence);
+    if (iss === discovery) return pass(`issuer ${iss} is the API server's (${from})`, evidence);
     if (auth.ok && auth.value.authenticated) return pass(`issuer ${iss} is accepted (an additional --service-account-issuer)`, evidence);
     if (auth.ok) return fail(`the token's issuer ${iss} differs from the API server's ${discovery} and the token does not authenticate`, evidence, fix);
     return warn(`the token's issuer ${iss} differs from the API server's ${discovery} (accepted only if it is an additional --service-account-issuer)`, evidence, fix);

@@ -238,7 +238,7 @@ function scanSource(pod: V1Pod, container: string, ix: Indexes, s: ScanSettings)
     now: s.now,
     cache: new RunCache(),
     inspect: s.inspect,
-    apiServer: () => s.shared.once('apiserver', () => apiServerConfig(s.api)),
+    apiServer: () => s.shared.once('apiserver', () => apiServerConfig(s.api, s.conn.namespace)),
     readToken: s.deep ? execReader(s.api, Promise.resolve(pod), () => container, s.exec) : async () => missing(noToken),
   });
   return {

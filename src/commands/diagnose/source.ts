@@ -23,6 +23,7 @@ import { ApiError } from '../../kube/errors.js';
 import type { AccessAttributes, KubeApi, KubeConnection } from '../../kube/types.js';
 import type { InspectOptions } from '../../jwt/inspect.js';
 import type { Jwks, TokenInspection } from '../../jwt/types.js';
+import { skipReason } from '../../checks/format.js';
 import { accessReview, reviewToken, whoAmI } from '../test-auth/steps.js';
 
 export type Inspect = (raw: string, opts: InspectOptions) => Promise<TokenInspection>;
@@ -115,7 +116,7 @@ export function liveSource(s: SourceSettings): DiagnosisSource {
         }
       }),
     authentication: () => cache.once('authentication', () => authenticate(s, source)),
-    apiServer: () => cache.once('apiserver', () => (s.apiServer ? s.apiServer() : apiServerConfig(api))),
+    apiServer: () => cache.once('apiserver', () => (s.apiServer ? s.apiServer() : apiServerConfig(api, namespace, async () => (await s.pod) !== undefined))),
     access: (attrs) => cache.once(`access ${JSON.stringify(attrs)}`, () => access(s, source, attrs)),
   };
   return source;
@@ -189,24 +190,57 @@ async function access(s: SourceSettings, source: DiagnosisSource, attrs: AccessA
   return got({ allowed: Boolean(r.value.status?.allowed), reason: r.value.status?.reason || undefined, via: 'subjectaccessreview' });
 }
 
-/** What the discovery document, the JWKS and the kube-apiserver static pod say — fetched together. */
-export async function apiServerConfig(api: KubeApi): Promise<Fetched<ApiServerTokenConfig>> {
-  const [discovery, jwks, staticPods] = await Promise.all([
+/**
+ * Where a user can see the API server's command line: kubeadm's static pods in kube-system
+ * (component=kube-apiserver, KUBERNETES.md §6) and OpenShift's operator-managed pods
+ * `kube-apiserver-<node>` in openshift-kube-apiserver (tests/apiserver/profiles/openshift.ts).
+ * Managed control planes (EKS, GKE, AKS) and k3s's in-process one show none.
+ */
+const CONTROL_PLANE_PODS: Array<{ namespace: string; labelSelector?: string; namePrefix?: string }> = [
+  { namespace: 'kube-system', labelSelector: 'component=kube-apiserver' },
+  { namespace: 'openshift-kube-apiserver', namePrefix: 'kube-apiserver-' },
+];
+
+/** The shortest TokenRequest the API server allows (KUBERNETES.md §4): it only shows the defaults, and is thrown away. */
+const PROBE_EXPIRATION_SECONDS = 600;
+
+/**
+ * What the discovery document, the JWKS and a visible kube-apiserver pod say — fetched together.
+ * Without such a pod (managed clusters, k3s) the API audiences and the signing issuer come from what
+ * the API server itself answers: a TokenRequest with no audiences (upstream fills spec.audiences
+ * with --api-audiences, and the token's iss is the first --service-account-issuer), made for the
+ * ServiceAccount `default` of `namespace`. Each fact says where it came from; each source that
+ * could not be read says why (`unavailable`).
+ */
+export async function apiServerConfig(
+  api: KubeApi,
+  namespace = 'default',
+  /** Whether to make the TokenRequest at all (diagnose POD: only once the pod was found). */
+  mayProbe: () => Promise<boolean> = async () => true,
+): Promise<Fetched<ApiServerTokenConfig>> {
+  const [discovery, jwks, ...controlPlane] = await Promise.all([
     fetched(() => api.getRaw('/.well-known/openid-configuration') as Promise<{ issuer?: string }>, 'get /.well-known/openid-configuration'),
     fetched(() => api.getRaw('/openid/v1/jwks') as Promise<Jwks>, 'get /openid/v1/jwks'),
-    fetched(async () => (await api.listPods('kube-system', { labelSelector: 'component=kube-apiserver', limit: 5 })).items, 'list pods in kube-system'),
+    ...CONTROL_PLANE_PODS.map((w) =>
+      fetched(
+        async () => (await api.listPods(w.namespace, { ...(w.labelSelector ? { labelSelector: w.labelSelector } : {}), limit: 20 })).items.filter((p) => !w.namePrefix || (p.metadata?.name ?? '').startsWith(w.namePrefix)),
+        `list pods in ${w.namespace}`,
+      ),
+    ),
   ]);
-  const cfg: ApiServerTokenConfig = { sources: [] };
-  if (discovery.ok && discovery.value.issuer) {
+  const cfg: ApiServerTokenConfig = { sources: [], unavailable: [] };
+  if (discovery.ok && discovery.value?.issuer) {
     cfg.discoveryIssuer = discovery.value.issuer;
     cfg.sources.push('/.well-known/openid-configuration issuer');
+  } else if (!discovery.ok) {
+    cfg.unavailable!.push(`/.well-known/openid-configuration: ${discovery.why.kind === 'forbidden' ? 'forbidden to you' : discovery.why.message}`);
   }
   if (jwks.ok && Array.isArray(jwks.value?.keys)) cfg.jwks = jwks.value;
-  const apiserver = staticPods.ok ? staticPods.value[0] : undefined;
+  const apiserver = controlPlane.flatMap((f) => (f.ok ? f.value : []))[0];
   if (apiserver) {
     const c = apiserver.spec?.containers?.[0];
     const flags = parseFlags([...(c?.command ?? []), ...(c?.args ?? [])]);
-    const where = `kube-system/${apiserver.metadata?.name}`;
+    const where = `${apiserver.metadata?.namespace}/${apiserver.metadata?.name}`;
     if (flags.get('service-account-issuer')?.length) {
       cfg.issuers = flags.get('service-account-issuer');
       cfg.sources.push(`${where} --service-account-issuer`);
@@ -222,12 +256,50 @@ export async function apiServerConfig(api: KubeApi): Promise<Fetched<ApiServerTo
     }
     const extend = flags.get('service-account-extend-token-expiration')?.[0];
     if (extend !== undefined) cfg.extendTokenExpiration = extend !== 'false';
+  } else {
+    cfg.controlPlaneHidden = controlPlane.every((f) => f.ok);
+    cfg.unavailable!.push(
+      cfg.controlPlaneHidden
+        ? 'kube-apiserver flags: no kube-apiserver pod is visible (a managed or in-process control plane)'
+        : `kube-apiserver flags: ${controlPlane.map((f) => (f.ok ? '' : skipReason(f.why))).filter(Boolean).join('; ')}`,
+    );
+  }
+  if (!cfg.apiAudiences && (await mayProbe())) {
+    const probe = await fetched(
+      () => api.createToken(namespace, 'default', { expirationSeconds: PROBE_EXPIRATION_SECONDS }),
+      `create serviceaccounts/token in ${namespace}`,
+    );
+    if (probe.ok) {
+      const auds = probe.value.tokenRequest.spec?.audiences ?? [];
+      if (auds.length) {
+        cfg.apiAudiences = [...auds];
+        cfg.sources.push(`TokenRequest for ${namespace}/default without audiences: spec.audiences`);
+      }
+      const iss = issuerOf(probe.value.tokenRequest.status?.token);
+      if (iss) {
+        cfg.signingIssuer = iss;
+        cfg.sources.push(`TokenRequest for ${namespace}/default: the token's iss`);
+      }
+    } else {
+      cfg.unavailable!.push(`TokenRequest: ${skipReason(probe.why)}`);
+    }
   }
   if (cfg.sources.length === 0 && !cfg.jwks) {
-    const first = [discovery, staticPods, jwks].find((f) => !f.ok);
+    const first = [discovery, ...controlPlane, jwks].find((f) => !f.ok);
     return first && !first.ok ? missing(first.why) : missing({ kind: 'not-applicable', message: 'the API server publishes no issuer' });
   }
   return got(cfg);
+}
+
+/** The unverified `iss` of a token the API server just issued (the token itself is dropped, never shown). */
+function issuerOf(token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { iss?: unknown };
+    return typeof claims.iss === 'string' ? claims.iss : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `--flag=value` / `--flag value` pairs of a command line; repeated flags keep every value. */

@@ -88,3 +88,45 @@ describe('audience', () => {
     expect((await audience.run(makeCtx({ data }))).status).toBe('skip');
   });
 });
+
+describe('audience and issuer without a visible kube-apiserver pod (managed clusters)', () => {
+  const EKS_ISSUER = 'https://oidc.eks.us-west-2.amazonaws.com/id/A1B2C3D4E5F60718293A4B5C6D7E8F90';
+  const EKS_AUD = 'https://kubernetes.default.svc';
+  const eksToken = () => makeBoundToken({ serviceAccount: sa, issuer: EKS_ISSUER, audiences: [EKS_AUD] });
+  const hidden = ['kube-apiserver flags: no kube-apiserver pod is visible (a managed or in-process control plane)', '/.well-known/openid-configuration: forbidden to you'];
+
+  test('audiences learned from a TokenRequest: pass, naming the source', async () => {
+    const data = withToken(eksToken(), {
+      apiServer: got({ apiAudiences: [EKS_AUD], signingIssuer: EKS_ISSUER, controlPlaneHidden: true, unavailable: hidden, sources: ['TokenRequest for default/default without audiences: spec.audiences', 'TokenRequest for default/default: the token\'s iss'] }),
+      authentication: forbidden('create tokenreviews'),
+    });
+    const r = await audience.run(makeCtx({ data }));
+    expect(r.status).toBe('pass');
+    expect(r.evidence).toContain(`API audiences: ["${EKS_AUD}"] (TokenRequest for default/default without audiences: spec.audiences)`);
+    expect(r.evidence).toContain(`not readable: ${hidden[0]}`);
+    const i = await issuer.run(makeCtx({ data }));
+    expect(i.status).toBe('pass');
+    expect(i.message).toContain('the iss of a token it issued now');
+  });
+
+  test('only the issuer known: a token whose audience differs is not failed on the guess', async () => {
+    const data = withToken(eksToken(), {
+      apiServer: got({ signingIssuer: EKS_ISSUER, controlPlaneHidden: true, unavailable: [...hidden, 'TokenRequest: not permitted: create serviceaccounts/token in default (Forbidden)'], sources: [] }),
+      authentication: forbidden('create tokenreviews'),
+    });
+    const r = await audience.run(makeCtx({ data }));
+    expect(r.status).toBe('skip');
+    expect(r.message).toContain('no kube-apiserver pod is visible');
+    expect(r.message).toContain('forbidden to you');
+    expect(r.message).toContain('TokenReview: not permitted: create tokenreviews');
+    expect(r.evidence.join('\n')).toContain('which managed clusters often change');
+  });
+
+  test('a token for sts.amazonaws.com at the API path fails against the learned audience', async () => {
+    const raw = makeBoundToken({ serviceAccount: sa, issuer: EKS_ISSUER, audiences: ['sts.amazonaws.com'] });
+    const data = withToken(raw, { apiServer: got({ apiAudiences: [EKS_AUD], sources: ['TokenRequest for default/default without audiences: spec.audiences'] }), authentication: forbidden('create tokenreviews') });
+    const r = await audience.run(makeCtx({ data }));
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('["sts.amazonaws.com"]');
+  });
+});

@@ -40,7 +40,7 @@ export function roundTripApi(answers: Record<string, (...args: any[]) => unknown
         setTimeout(flush, 5);
       }
     });
-  const api = new Proxy({}, { get: (_t, name: string) => (...args: unknown[]) => call(name === 'listPods' && args[0] === 'kube-system' ? 'listPods kube-system' : name, args) }) as KubeApi;
+  const api = new Proxy({}, { get: (_t, name: string) => (...args: unknown[]) => call(name === 'listPods' && (args[0] === 'kube-system' || args[0] === 'openshift-kube-apiserver') ? `listPods ${args[0]}` : name, args) }) as KubeApi;
   return { api, calls };
 }
 
@@ -67,6 +67,9 @@ export const answers: Record<string, (...args: any[]) => unknown> = {
   listEvents: () => ({ items: [] }),
   getRaw: (path: string) => (path === '/openid/v1/jwks' ? jwksOf(KEYS.rsa) : { issuer: TEST_ISSUER }),
   'listPods kube-system': () => ({ items: [] }),
+  'listPods openshift-kube-apiserver': () => ({ items: [] }),
+  // No control-plane pod is visible: the API audiences come from a TokenRequest without audiences.
+  createToken: () => ({ tokenRequest: { spec: { audiences: [TEST_ISSUER] }, status: { token: defaultToken() } }, warnings: [] }),
   exec: () => ({ stdout: [stat(t19), `${SA_DIR}/ca.crt|1|${t19}|${t19}`, `${SA_DIR}/namespace|7|${t19}|${t19}`, '--satoken-token--', defaultToken()].join('\n'), stderr: '', exitCode: 0 }),
   createTokenReview: () => ({ status: { authenticated: true, user: { username: 'system:serviceaccount:default:app', groups: [] }, audiences: [TEST_ISSUER] } }),
 };
