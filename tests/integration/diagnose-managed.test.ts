@@ -26,7 +26,7 @@ const check = (d: any, id: string) => d.checks.find((c: any) => c.id === id);
 
 test('a healthy pod is not failing; audience and issuer name the TokenRequest as their source', async () => {
   const pod = podIn(k, 'demo-healthy');
-  const { code, result } = await diagnoseJson(k, [pod, '-n', 'demo-healthy']);
+  const { code, result } = await diagnoseJson(k, [pod, '-n', 'demo-healthy'], k.execEnv);
   // The healthy scenario's only warning is RBAC (its ServiceAccount may not list pods).
   expect(result.status).not.toBe('failing');
   expect(result.rootCause?.check ?? 'rbac').toBe('rbac');
@@ -46,7 +46,7 @@ test('a healthy pod is not failing; audience and issuer name the TokenRequest as
 
 test('the mounted token carries the API audience the TokenRequest showed', async () => {
   const pod = podIn(k, 'demo-healthy');
-  const { result } = await diagnoseJson(k, [pod, '-n', 'demo-healthy']);
+  const { result } = await diagnoseJson(k, [pod, '-n', 'demo-healthy'], k.execEnv);
   // The mounted token carries the API audience the TokenRequest showed: the two sources agree.
   expect(check(result, 'token-claims').evidence).toContain('aud: ["https://kubernetes.default.svc"]');
 });

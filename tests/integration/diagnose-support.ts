@@ -12,8 +12,9 @@ export async function diagnose(k: Emulator, args: string[], env: Record<string, 
 }
 
 /** The JSON Diagnosis of one run (asserting it printed one). */
-export async function diagnoseJson(k: Emulator, args: string[]): Promise<{ code: number; result: any; stderr: string }> {
-  const r = await diagnose(k, [...args, '-o', 'json']);
+/** `env`: extra variables, e.g. a profile's Emulator.execEnv (its stand-in credential plugin on PATH). */
+export async function diagnoseJson(k: Emulator, args: string[], env: Record<string, string> = {}): Promise<{ code: number; result: any; stderr: string }> {
+  const r = await diagnose(k, [...args, '-o', 'json'], env);
   let result: any;
   try {
     result = JSON.parse(r.stdout);
