@@ -7,4 +7,5 @@ export { verifySignature, parseJwks, SUPPORTED_ALGS, type VerifyResult, type Ver
 export { inspectToken, hasErrors, type InspectOptions } from './inspect.js';
 export { makeUsername, splitUsername, SA_USER_PREFIX } from './subject.js';
 export { TokenFormatError, JwksFormatError, type TokenFormatProblem } from './errors.js';
+export { THIRD_PARTY_KINDS, thirdPartyByAudience, thirdPartyByEnv, thirdPartyByVolume, type ThirdPartyKind } from './third-party.js';
 export type * from './types.js';

@@ -4,7 +4,8 @@
  */
 import { judge, signatureFinding, type JudgeContext } from './findings.js';
 import { parseToken } from './parse.js';
-import type { Jwks, TokenInspection, Verification } from './types.js';
+import type { Finding, Jwks, TokenInspection, Verification } from './types.js';
+import { thirdPartyByAudience } from './third-party.js';
 import { verifySignature, type VerifyResult } from './verify.js';
 import { kubernetesView } from './view.js';
 
@@ -23,6 +24,7 @@ export interface InspectOptions extends JudgeContext {
 export async function inspectToken(raw: string, opts: InspectOptions): Promise<TokenInspection> {
   const parsed = parseToken(raw);
   const view = kubernetesView(parsed.claims, opts.now);
+  const third = view.type === 'legacy' ? undefined : thirdPartyByAudience(view.audiences);
   const verified: VerifyResult = opts.jwks
     ? await verifySignature(parsed, opts.jwks)
     : { verification: notChecked(opts.notCheckedReason), failure: null };
@@ -34,8 +36,20 @@ export async function inspectToken(raw: string, opts: InspectOptions): Promise<T
     claims: parsed.claims,
     token: view,
     verification: verified.verification,
-    findings: [...signatureFinding(verified, view), ...judge(parsed.claims, view, opts)],
+    ...(third ? { thirdParty: { id: third.id, name: third.name, purpose: third.purpose } } : {}),
+    findings: [...signatureFinding(verified, view), ...judge(parsed.claims, view, opts), ...thirdPartyFinding(third, view.audiences)],
   };
+}
+
+/** Says what a third party's token is for, and that the API server is not its verifier. */
+function thirdPartyFinding(kind: ReturnType<typeof thirdPartyByAudience>, audiences: string[]): Finding[] {
+  if (!kind) return [];
+  return [{
+    id: 'third-party-token',
+    severity: 'info',
+    message: `a ${kind.name} token (aud ${audiences.join(', ')}): ${kind.purpose}; it is not meant for the API server, which refuses it as a bearer token (its audience is not one of --api-audiences)`,
+    fix: `${kind.env ? `point ${kind.env} at it (the injector does) and ` : ''}send the API server the pod's own token (/var/run/secrets/kubernetes.io/serviceaccount/token) instead`,
+  }];
 }
 
 function notChecked(reason = 'no issuer keys were given'): Verification {

@@ -101,7 +101,9 @@ export type FindingId =
   | 'issuer-mismatch'
   | 'subject-malformed'
   | 'claims-missing'
-  | 'signature-invalid';
+  | 'signature-invalid'
+  /** A token for a third party (IRSA, Pod Identity, Azure, Vault, Istio, Linkerd): info, not a fault. */
+  | 'third-party-token';
 
 /** One judgement on the token; `error` means kube-apiserver (or the stated verifier) rejects it. */
 export interface Finding {
@@ -146,5 +148,7 @@ export interface TokenInspection {
   claims: JwtClaims;
   token: KubernetesView;
   verification: Verification;
+  /** The third party the token is for, when its audience names a known one (src/jwt/third-party.ts). */
+  thirdParty?: { id: string; name: string; purpose: string };
   findings: Finding[];
 }

@@ -28,6 +28,7 @@ export function renderTokenInspection(r: TokenInspection, opts: RenderOptions): 
     details([
       ['Source', r.source],
       ['Type', TYPE_LABEL[t.type]],
+      ...(r.thirdParty ? [['Meant for', `${r.thirdParty.name}: ${r.thirdParty.purpose} (not the API server)`] as [string, string]] : []),
       ['Signature', `${paint(c, statusColour(r.verification.status), r.verification.status)}: ${r.verification.reason}`],
     ]),
   );
