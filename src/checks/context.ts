@@ -111,6 +111,20 @@ export interface DiagnosisSource {
   apiServer(): Promise<Fetched<ApiServerTokenConfig>>;
   /** May the pod's token (its ServiceAccount) do this? */
   access(attrs: AccessAttributes): Promise<Fetched<AccessDecision>>;
+  /**
+   * Another token file in the container (a third party's projected token), read once per path:
+   * its stat (null = missing) and text. Absent where the mode reads no files (a scan).
+   */
+  tokenFile?(path: string): Promise<Fetched<TokenFile>>;
+}
+
+/** A token file other than the ServiceAccount one, as the container sees it. */
+export interface TokenFile {
+  path: string;
+  /** null when the file does not exist; undefined when stat could not tell. */
+  stat: FileStat | null | undefined;
+  /** The text, when readable. Never printed. */
+  raw?: string;
 }
 
 export interface CheckOptions {

@@ -6,6 +6,7 @@ import { issuer } from './issuer.js';
 import { legacySecret } from './legacy-secret.js';
 import { nodeReady } from './node-ready.js';
 import { rbac } from './rbac.js';
+import { thirdPartyTokens } from './third-party-tokens.js';
 import { serviceAccountExists } from './serviceaccount-exists.js';
 import { tokenAuthenticates } from './token-authenticates.js';
 import { tokenClaims } from './token-claims.js';
@@ -26,4 +27,5 @@ export const CHECKS: Check[] = [
   audience,
   issuer,
   appTokenReload,
+  thirdPartyTokens,
 ];

@@ -27,6 +27,8 @@ export const ROOT_CAUSE_PRECEDENCE: CheckId[] = [
   'token-claims',
   'token-authenticates',
   'app-token-reload',
+  // A third party's token is beside the API token: its faults come after every API-token cause.
+  'third-party-tokens',
   'rbac',
 ];
 

@@ -17,6 +17,7 @@ export const CHECK_IDS = [
   'audience',
   'issuer',
   'app-token-reload',
+  'third-party-tokens',
 ] as const;
 
 export type CheckId = (typeof CHECK_IDS)[number];

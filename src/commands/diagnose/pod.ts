@@ -11,7 +11,7 @@ import { UsageError } from '../../errors.js';
 import { ApiError } from '../../kube/errors.js';
 import type { KubeConnection } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
-import { execReader, fileReader } from './readers.js';
+import { execFileReader, execReader, fileReader, localFileReader } from './readers.js';
 import { liveSource, type Inspect } from './source.js';
 import type { Diagnosis, DiagnoseOptions } from './types.js';
 
@@ -36,6 +36,7 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
     cache: new RunCache(),
     inspect,
     readToken: execReader(conn.api, pod, () => containerName, options.exec),
+    readFile: execFileReader(conn.api, pod, () => containerName, options.exec),
   });
   // Start what does not need the pod now, so it overlaps the pod's GET.
   const early = [source.podEvents(), source.tokenSecrets(), source.apiServer()];
@@ -79,7 +80,7 @@ export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect
   const mounted = await cache.once('mounted-token', readToken);
   if (!pod) pod = await sketchPod(namespace, podName ?? '(this pod)', mounted.ok ? mounted.value.raw : undefined, inspect, now);
   const container = podUnknown ? pod.spec!.containers[0] : pickContainer(pod, options.container);
-  const source = liveSource({ conn, namespace, podName: pod.metadata?.name ?? '', pod: Promise.resolve(pod), now, cache, inspect, readToken });
+  const source = liveSource({ conn, namespace, podName: pod.metadata?.name ?? '', pod: Promise.resolve(pod), now, cache, inspect, readToken, readFile: localFileReader(deps.io, options.stat) });
   return finish({ now, pod, container, podUnknown, options: { can: options.can, mode: 'self' }, data: source }, options);
 }
 

@@ -3,12 +3,12 @@
  * service-account directory itself (diagnose --self, running inside the pod).
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { got, missing, type Fetched, type FileStat, type MountedToken } from '../../checks/context.js';
+import { got, missing, type Fetched, type FileStat, type MountedToken, type TokenFile } from '../../checks/context.js';
 import { SA_DIR, tokenVolume } from '../../checks/spec.js';
 import { ApiError } from '../../kube/errors.js';
 import type { KubeApi } from '../../kube/types.js';
 import type { Io } from '../types.js';
-import { parseProbe, probeCommand } from './probe.js';
+import { parseProbe, parseStatTime, probeCommand } from './probe.js';
 
 /** Exit codes of a shell that could not find or run a command. */
 const NOT_FOUND_EXIT = new Set([126, 127]);
@@ -75,4 +75,51 @@ export function fileReader(io: Io, dir: string, stat?: StatFile): () => Promise<
 
 function firstLine(s: string): string {
   return s.trim().split('\n')[0] ?? '';
+}
+
+const FILE_MARKER = '--satoken-file--';
+
+/** One exec per path: `stat` then `cat` of a third party's token file (same order as the probe, for the atime). */
+export function execFileReader(api: KubeApi, pod: Promise<V1Pod | undefined>, containerName: () => string | undefined, enabled: boolean): (path: string) => Promise<Fetched<TokenFile>> {
+  return async (path) => {
+    if (!enabled) return missing({ kind: 'no-exec', message: 'disabled by --no-exec' });
+    const p = await pod;
+    const name = containerName();
+    if (!p || !name) return missing({ kind: 'no-exec', message: 'the pod could not be read' });
+    const running = p.status?.containerStatuses?.find((c) => c.name === name)?.state?.running;
+    if (!running) return missing({ kind: 'no-exec', message: `container ${name} is not running` });
+    const q = `'${path.replace(/'/g, `'\\''`)}'`;
+    try {
+      const r = await api.exec(p.metadata?.namespace ?? 'default', p.metadata?.name ?? '', name, ['sh', '-c', `stat -L -c '%s|%x|%y' ${q}; echo ${FILE_MARKER}; cat ${q}`]);
+      return got(parseFileProbe(path, r.stdout));
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 403) return missing({ kind: 'no-exec', message: `not permitted: create pods/exec in ${p.metadata?.namespace}` });
+      return missing({ kind: 'no-exec', message: firstLine(e instanceof Error ? e.message : String(e)) });
+    }
+  };
+}
+
+export function parseFileProbe(path: string, stdout: string): TokenFile {
+  const at = stdout.indexOf(FILE_MARKER);
+  const head = at >= 0 ? stdout.slice(0, at) : stdout;
+  const raw = at >= 0 ? stdout.slice(at + FILE_MARKER.length).trim() : '';
+  const m = /^(\d+)\|([^|]+)\|([^|]+)$/m.exec(head.trim());
+  const atime = m ? parseStatTime(m[2]) : undefined;
+  const mtime = m ? parseStatTime(m[3]) : undefined;
+  const stat: FileStat | null = m && atime && mtime ? { size: Number(m[1]), atime, mtime } : null;
+  return { path, stat: stat ?? (raw ? undefined : null), ...(raw ? { raw } : {}) };
+}
+
+/** diagnose --self: the file itself. */
+export function localFileReader(io: Io, stat?: StatFile): (path: string) => Promise<Fetched<TokenFile>> {
+  return async (path) => {
+    if (!(await io.exists(path))) return got({ path, stat: null });
+    const st = stat ? await stat(path) : undefined;
+    try {
+      const raw = (await io.readFile(path)).toString('utf8').trim();
+      return got({ path, stat: st, ...(raw ? { raw } : {}) });
+    } catch (e) {
+      return missing({ kind: 'error', message: `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  };
 }

@@ -17,6 +17,7 @@ import {
   type DiagnosisSource,
   type Fetched,
   type MountedToken,
+  type TokenFile,
 } from '../../checks/context.js';
 import { SECRET_TOKEN_TYPE, serviceAccountName } from '../../checks/spec.js';
 import { ApiError } from '../../kube/errors.js';
@@ -41,6 +42,8 @@ export interface SourceSettings {
   apiServer?: () => Promise<Fetched<ApiServerTokenConfig>>;
   /** Reads the mounted token once (exec or files); the source caches it. */
   readToken: () => Promise<Fetched<MountedToken>>;
+  /** Reads another token file of the container (third-party tokens); absent in a scan. */
+  readFile?: (path: string) => Promise<Fetched<TokenFile>>;
 }
 
 /** An API call's answer as a Fetched: 403 names the permission, 404 is `notFound` when given. */
@@ -118,6 +121,7 @@ export function liveSource(s: SourceSettings): DiagnosisSource {
     authentication: () => cache.once('authentication', () => authenticate(s, source)),
     apiServer: () => cache.once('apiserver', () => (s.apiServer ? s.apiServer() : apiServerConfig(api, namespace, async () => (await s.pod) !== undefined))),
     access: (attrs) => cache.once(`access ${JSON.stringify(attrs)}`, () => access(s, source, attrs)),
+    ...(s.readFile ? { tokenFile: (path: string) => cache.once(`file ${path}`, () => s.readFile!(path)) } : {}),
   };
   return source;
 }

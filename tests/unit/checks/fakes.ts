@@ -13,6 +13,7 @@ import {
   type DiagnosisSource,
   type Fetched,
   type MountedToken,
+  type TokenFile,
   type Unavailable,
 } from '../../../src/checks/context';
 import { inspectToken } from '../../../src/jwt';
@@ -88,6 +89,8 @@ export interface FakeData {
   authentication?: Fetched<AuthOutcome>;
   apiServer?: Fetched<ApiServerTokenConfig>;
   access?: (a: AccessAttributes) => Fetched<AccessDecision>;
+  /** Third-party token files by path; a path not listed is missing. */
+  tokenFiles?: Record<string, TokenFile>;
 }
 
 /** A source answering from `data`; `calls` counts each method's use (checks must not re-fetch needlessly). */
@@ -118,6 +121,7 @@ export function fakeSource(data: FakeData = {}): DiagnosisSource & { calls: Reco
       data.authentication ?? got({ via: 'tokenreview', authenticated: true, username: 'system:serviceaccount:default:app', audiences: [TEST_ISSUER] })),
     apiServer: async () => (count('apiServer'), apiServer),
     access: async (a) => (count('access'), data.access ? data.access(a) : got({ allowed: true, via: 'selfsubjectaccessreview' })),
+    tokenFile: async (path) => (count('tokenFile'), got(data.tokenFiles?.[path] ?? { path, stat: null })),
   };
 }
 
