@@ -50,3 +50,44 @@ test('the mounted token carries the API audience the TokenRequest showed', async
   // The mounted token carries the API audience the TokenRequest showed: the two sources agree.
   expect(check(result, 'token-claims').evidence).toContain('aud: ["https://kubernetes.default.svc"]');
 });
+
+describe('IRSA, injected by the eks profile\'s pod identity webhook', () => {
+  const ns = 'irsa';
+  const create = async (path: string, body: unknown) => {
+    const r = await k.adminRequest('POST', path, body);
+    expect([200, 201]).toContain(r.status);
+    return r.body as any;
+  };
+  const pod = (name: string, sa: string, env: Array<{ name: string; value: string }> = []) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns },
+    spec: { serviceAccountName: sa, containers: [{ name: 'app', image: 'debian', env }] },
+  });
+  beforeAll(async () => {
+    await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    await create(`/api/v1/namespaces/${ns}/serviceaccounts`, {
+      apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 's3-reader', namespace: ns, annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::111122223333:role/s3-reader' } },
+    });
+    await create(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'plain', namespace: ns } });
+    await create(`/api/v1/namespaces/${ns}/pods`, pod('healthy', 's3-reader'));
+    await create(`/api/v1/namespaces/${ns}/pods`, pod('no-role', 'plain', [{ name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token' }]));
+  });
+
+  test('a pod with its injected IRSA token is not flagged; the token is named', async () => {
+    const { result } = await diagnoseJson(k, ['healthy', '-n', ns], k.execEnv);
+    expect(result.status).not.toBe('failing');
+    const c = check(result, 'third-party-tokens');
+    expect(c.status).toBe('pass');
+    expect(c.message).toContain('EKS IRSA');
+    expect(c.evidence.join('\n')).toMatch(/\/var\/run\/secrets\/eks\.amazonaws\.com\/serviceaccount\/token: issued .* expires /);
+  });
+
+  test('the app expects an IRSA token but its ServiceAccount has no role-arn: the annotation is the fix', async () => {
+    const { code, result } = await diagnoseJson(k, ['no-role', '-n', ns], k.execEnv);
+    expect(code).toBe(3);
+    expect(result.rootCause.check).toBe('third-party-tokens');
+    expect(result.fix[0]).toBe('kubectl annotate serviceaccount plain -n irsa eks.amazonaws.com/role-arn=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>');
+    expect(result.fix.join('\n')).not.toMatch(/kube-apiserver|--service-account/);
+  });
+});

@@ -17,6 +17,7 @@ export const decodeCommand: CliCommand = {
     ['kubectl create token app | kubectl satoken decode -', 'decode a token from stdin'],
     ['kubectl satoken decode --pod web-0 -n shop', 'the token mounted in a running pod (read with cat over exec)'],
     ['kubectl satoken decode --pod web-0 -c app --path /var/run/secrets/tokens/vault', 'a projected token at another path, in container app'],
+    ['kubectl satoken decode --pod web-0 --path /var/run/secrets/eks.amazonaws.com/serviceaccount/token', 'an EKS IRSA token: named, with what it is for (not the API server)'],
     ['kubectl satoken decode --secret ci-token -n ci', 'the token of a legacy Secret (data.token)'],
     ['kubectl satoken decode -f token.jwt --verify', 'also check the signature against the cluster\'s issuer keys, and expect its issuer'],
     ['kubectl satoken decode -f token.jwt --jwks jwks.json', 'check the signature against saved keys (kubectl get --raw /openid/v1/jwks)'],

@@ -27,6 +27,7 @@ export const diagnoseCommand: CliCommand = {
     ['kubectl satoken diagnose web-7d4b9c-x2x9q -c app --can list pods --can get secrets', 'container app, and fail if its token may not list pods and get secrets'],
     ['kubectl satoken diagnose web-7d4b9c-x2x9q --no-exec', 'without exec into the container (the checks that need the token skip)'],
     ['kubectl satoken diagnose web-7d4b9c-x2x9q --explain', 'with why each check matters and how Kubernetes behaves'],
+    ['kubectl satoken diagnose s3-reader-0 -n shop', 'also judges its IRSA / Pod Identity / Azure Workload Identity / mesh tokens (third-party-tokens)'],
     ['kubectl satoken diagnose web-7d4b9c-x2x9q -o json', 'the Diagnosis as JSON'],
     ['kubectl satoken diagnose --self', 'inside a pod: diagnose the pod itself from its own token files'],
     ['kubectl satoken diagnose --self --token-dir /var/run/secrets/tokens', 'inside a pod whose token is mounted elsewhere'],
