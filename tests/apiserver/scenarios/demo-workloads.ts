@@ -32,10 +32,10 @@ export function createDeployment(
   namespace: string,
   name: string,
   podSpec: Record<string, unknown>,
-  opts: { replicas?: number; podAnnotations?: Record<string, string>; /** Set on the pods only, as a scheduler would bind them. */ nodeName?: string } = {},
+  opts: { replicas?: number; podAnnotations?: Record<string, string>; /** Pod template labels beyond app=<name> (e.g. a webhook's opt-in label). */ podLabels?: Record<string, string>; /** Set on the pods only, as a scheduler would bind them. */ nodeName?: string } = {},
 ): KubeObject[] {
   const labels = { app: name };
-  const template = { metadata: { labels, ...(opts.podAnnotations ? { annotations: opts.podAnnotations } : {}) }, spec: podSpec };
+  const template = { metadata: { labels: { ...(opts.podLabels ?? {}), ...labels }, ...(opts.podAnnotations ? { annotations: opts.podAnnotations } : {}) }, spec: podSpec };
   const replicas = opts.replicas ?? 1;
   const deploy = createObject(cluster, {
     apiVersion: 'apps/v1',

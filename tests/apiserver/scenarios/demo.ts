@@ -217,10 +217,15 @@ export const demo: Scenario = {
   },
 };
 
-/** The demo apps that re-read their token for each request (`always`) make one now: they read the file. */
+/**
+ * The demo apps that re-read their token for each request (`always`) make one now: they read the
+ * file. Every demo namespace (the label CONTROLLED_LABEL), so that the provider cases seeded before
+ * this scenario (scenarios/providers/) behave alike.
+ */
 function appsRequest(cluster: Cluster): void {
-  for (const c of DEMO_CASES) {
-    for (const pod of cluster.store.list(cluster.type('', 'pods'), c.namespace).items) {
+  const namespaces = cluster.store.list(cluster.type('', 'namespaces'), undefined).items.filter((n) => n.metadata.labels?.[CONTROLLED_LABEL] === 'true');
+  for (const n of namespaces) {
+    for (const pod of cluster.store.list(cluster.type('', 'pods'), n.metadata.name).items) {
       if ((pod.metadata.annotations?.[APP_READS_ANNOTATION] ?? 'always') !== 'always') continue;
       void cluster.execRunner?.({ pod, container: pod.spec.containers[0].name, command: ['cat', `${TOKEN_MOUNT_PATH}/token`], tty: false });
     }

@@ -6,6 +6,8 @@ import type { Cluster } from '../cluster';
 import { audit } from './audit';
 import { demo } from './demo';
 import { healthy } from './healthy';
+import { PROVIDER_SCENARIOS } from './providers';
+import { PROFILE_NAMES } from '../profiles';
 
 /** A scenario seeds the cluster through the public helpers (createObject, the store, the clock). */
 export interface Scenario {
@@ -43,3 +45,7 @@ export function seedScenarios(cluster: Cluster, names: string[]): void {
 registerScenario(healthy);
 registerScenario(demo);
 registerScenario(audit);
+// The provider demos: the generic demo plus that profile's cases, seeded first so that they age with
+// the demo's clock (`npm run demo -- --profile NAME` → --scenarios demo-NAME).
+for (const s of PROVIDER_SCENARIOS) registerScenario(s);
+for (const p of PROFILE_NAMES) registerScenarioGroup(`demo-${p}`, ['healthy', `provider-${p}`, 'diagnose-demo']);
