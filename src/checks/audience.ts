@@ -3,6 +3,7 @@
  * (--api-audiences, which defaults to the issuer). Custom projected tokens for third parties
  * (Vault, a cloud) are listed: a token for them is meant NOT to work against the API server.
  */
+import { THIRD_PARTY_KINDS } from '../jwt/third-party.js';
 import type { CheckContext } from './context.js';
 import { patchPodTemplate } from './fixes.js';
 import { list, skipReason } from './format.js';
@@ -65,8 +66,18 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   if (aud.some((a) => apiAudiences!.includes(a))) return pass(`the token's audiences include the API server's`, evidence);
 
   const volume = ctx.podUnknown ? undefined : tokenVolume(ctx.pod, ctx.container);
+  const third = token.value.thirdParty;
   let fix: string[] = [];
-  if (volume?.kind === 'projected' && volume.audience !== undefined && volume.volumeIndex >= 0) {
+  const ci = (ctx.pod.spec?.containers ?? []).findIndex((c) => c.name === ctx.container.name);
+  const kind = third ? THIRD_PARTY_KINDS.find((k) => k.id === third.id) : undefined;
+  if (kind?.defaultPath && volume && volume.volumeIndex >= 0 && ci >= 0 && !volume.mountPath.endsWith('/token')) {
+    // A third party's token mounted where the API token belongs: move it to its own directory, so
+    // admission's kube-api-access volume takes the API path again (the pod must be re-created).
+    fix = patchPodTemplate(ctx.pod, [
+      { op: 'test', path: `/containers/${ci}/volumeMounts/${volume.mountIndex}/name`, value: volume.volumeName },
+      { op: 'replace', path: `/containers/${ci}/volumeMounts/${volume.mountIndex}/mountPath`, value: kind.defaultPath.slice(0, kind.defaultPath.lastIndexOf('/')) },
+    ]);
+  } else if (!kind?.defaultPath && volume?.kind === 'projected' && volume.audience !== undefined && volume.volumeIndex >= 0) {
     const sourceIndex = (ctx.pod.spec?.volumes?.[volume.volumeIndex].projected?.sources ?? []).findIndex((s) => s.serviceAccountToken);
     // Without an audience the kubelet asks for the API audiences: the token then works against the API server.
     fix = patchPodTemplate(ctx.pod, [
@@ -74,9 +85,11 @@ async function run(ctx: CheckContext): Promise<Verdict> {
       { op: 'remove', path: `/volumes/${volume.volumeIndex}/projected/sources/${sourceIndex}/serviceAccountToken/audience` },
     ]);
   }
+  const named = third ? `; the app reads as its Kubernetes token the ${third.name} token (${third.purpose}), not one for the API server` : '';
   return fail(
     `the token's audiences ${list(aud)} do not include the API server's ${list(apiAudiences)}: the API server refuses it` +
-      (volume?.audience ? ` (volume ${volume.volumeName} asks for audience ${volume.audience}; a token for a third party belongs at another path)` : ''),
+      (volume?.audience ? ` (volume ${volume.volumeName} asks for audience ${volume.audience}; a token for a third party belongs at another path)` : '') +
+      named,
     evidence,
     fix,
   );

@@ -130,3 +130,19 @@ describe('audience and issuer without a visible kube-apiserver pod (managed clus
     expect(r.message).toContain('["sts.amazonaws.com"]');
   });
 });
+
+test('an IRSA token mounted at the API token path: named, and moved to its own directory', async () => {
+  const pod = makePod((p) => {
+    p.spec!.volumes = [{ name: 'aws-iam-token', projected: { sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', expirationSeconds: 86400, path: 'token' } }] } }];
+    p.spec!.containers[0].volumeMounts = [{ name: 'aws-iam-token', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' }];
+  });
+  const raw = makeBoundToken({ serviceAccount: sa, audiences: ['sts.amazonaws.com'] });
+  const error = `token audiences ["sts.amazonaws.com"] is invalid for the target audiences ["${TEST_ISSUER}"]`;
+  const data = withToken(raw, { apiServer: forbidden('list pods in kube-system'), authentication: got({ via: 'tokenreview', authenticated: false, error }) });
+  const r = await audience.run(makeCtx({ pod, data }));
+  expect(r.status).toBe('fail');
+  expect(r.message).toContain('the app reads as its Kubernetes token the EKS IRSA (IAM roles for service accounts) token');
+  expect(r.fix).toEqual([
+    `kubectl patch deployment web -n default --type json -p '[{"op":"test","path":"/spec/template/spec/containers/0/volumeMounts/0/name","value":"aws-iam-token"},{"op":"replace","path":"/spec/template/spec/containers/0/volumeMounts/0/mountPath","value":"/var/run/secrets/eks.amazonaws.com/serviceaccount"}]'`,
+  ]);
+});
