@@ -222,16 +222,23 @@ export async function apiServerConfig(
   /** Whether to make the TokenRequest at all (diagnose POD: only once the pod was found). */
   mayProbe: () => Promise<boolean> = async () => true,
 ): Promise<Fetched<ApiServerTokenConfig>> {
-  const [discovery, jwks, ...controlPlane] = await Promise.all([
+  const listControlPlane = (w: (typeof CONTROL_PLANE_PODS)[number]) =>
+    fetched(
+      async () => (await api.listPods(w.namespace, { ...(w.labelSelector ? { labelSelector: w.labelSelector } : {}), limit: 20 })).items.filter((p) => !w.namePrefix || (p.metadata?.name ?? '').startsWith(w.namePrefix)),
+      `list pods in ${w.namespace}`,
+    );
+  const [discovery, jwks, kubeadm] = await Promise.all([
     fetched(() => api.getRaw('/.well-known/openid-configuration') as Promise<{ issuer?: string }>, 'get /.well-known/openid-configuration'),
     fetched(() => api.getRaw('/openid/v1/jwks') as Promise<Jwks>, 'get /openid/v1/jwks'),
-    ...CONTROL_PLANE_PODS.map((w) =>
-      fetched(
-        async () => (await api.listPods(w.namespace, { ...(w.labelSelector ? { labelSelector: w.labelSelector } : {}), limit: 20 })).items.filter((p) => !w.namePrefix || (p.metadata?.name ?? '').startsWith(w.namePrefix)),
-        `list pods in ${w.namespace}`,
-      ),
-    ),
+    listControlPlane(CONTROL_PLANE_PODS[0]),
   ]);
+  // The other places are asked only when kube-system shows no kube-apiserver: one request fewer on
+  // kubeadm-like clusters (tests/perf/request-counts.test.ts), one round trip more elsewhere.
+  const controlPlane = [kubeadm];
+  for (const w of CONTROL_PLANE_PODS.slice(1)) {
+    if (controlPlane.some((f) => f.ok && f.value.length)) break;
+    controlPlane.push(await listControlPlane(w));
+  }
   const cfg: ApiServerTokenConfig = { sources: [], unavailable: [] };
   if (discovery.ok && discovery.value?.issuer) {
     cfg.discoveryIssuer = discovery.value.issuer;
