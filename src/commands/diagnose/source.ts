@@ -219,7 +219,10 @@ const PROBE_EXPIRATION_SECONDS = 600;
 export async function apiServerConfig(
   api: KubeApi,
   namespace = 'default',
-  /** Whether to make the TokenRequest at all (diagnose POD: only once the pod was found). */
+  /**
+   * Whether to make the follow-up requests (OpenShift's pods, the TokenRequest) at all: diagnose POD
+   * asks them only once the pod was found, so a missing pod leaves no request in flight.
+   */
   mayProbe: () => Promise<boolean> = async () => true,
 ): Promise<Fetched<ApiServerTokenConfig>> {
   const listControlPlane = (w: (typeof CONTROL_PLANE_PODS)[number]) =>
@@ -232,12 +235,12 @@ export async function apiServerConfig(
     fetched(() => api.getRaw('/openid/v1/jwks') as Promise<Jwks>, 'get /openid/v1/jwks'),
     listControlPlane(CONTROL_PLANE_PODS[0]),
   ]);
-  // The other places are asked only when kube-system shows no kube-apiserver: one request fewer on
-  // kubeadm-like clusters (tests/perf/request-counts.test.ts), one round trip more elsewhere.
+  // The other places are asked only when kube-system answered and shows no kube-apiserver: one
+  // request fewer on kubeadm-like clusters (tests/perf/request-counts.test.ts), and no second wait
+  // when kube-system did not answer in time (tests/reliability/time-limits.test.ts).
   const controlPlane = [kubeadm];
-  for (const w of CONTROL_PLANE_PODS.slice(1)) {
-    if (controlPlane.some((f) => f.ok && f.value.length)) break;
-    controlPlane.push(await listControlPlane(w));
+  if (kubeadm.ok && kubeadm.value.length === 0 && (await mayProbe())) {
+    controlPlane.push(...(await Promise.all(CONTROL_PLANE_PODS.slice(1).map(listControlPlane))));
   }
   const cfg: ApiServerTokenConfig = { sources: [], unavailable: [] };
   if (discovery.ok && discovery.value?.issuer) {
