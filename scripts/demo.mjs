@@ -113,8 +113,10 @@ let n = 0;
 for (const c of DEMO_CASES) {
   const pod = pods.get(c.namespace);
   console.log(bold(`━━━ ${++n}/${DEMO_CASES.length} ${c.title} ━━━`));
-  console.log(`$ kubectl satoken diagnose ${pod} -n ${c.namespace}\n`);
-  const { code } = await satoken(['diagnose', pod, '-n', c.namespace]);
+  // A token no env variable names is diagnosed by its path (cases.ts `path`).
+  const extra = c.path ? ['--path', c.path] : [];
+  console.log(`$ kubectl satoken diagnose ${[pod, '-n', c.namespace, ...extra].join(' ')}\n`);
+  const { code } = await satoken(['diagnose', pod, '-n', c.namespace, ...extra]);
   console.log(`(exit code ${code})\n`);
 }
 

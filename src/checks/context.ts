@@ -132,6 +132,8 @@ export interface CheckOptions {
   can: AccessAttributes[];
   /** Which mode gathered the data, for wording (`scan` skips exec-level checks). */
   mode: 'pod' | 'self' | 'scan';
+  /** `diagnose --path FILE`: token files to judge besides those found by their mount or env variable. */
+  paths?: string[];
 }
 
 export interface CheckContext {

@@ -11,6 +11,8 @@ export interface ThirdPartyKind {
   name: string;
   /** Who verifies the token, and for what. */
   purpose: string;
+  /** Who refuses the token once it is expired or of the wrong audience (for messages). */
+  verifier: string;
   /** The audiences its injector asks for (the first is the default). */
   audiences: string[];
   /** The projected volume names its injector creates. */
@@ -29,6 +31,7 @@ export const THIRD_PARTY_KINDS: ThirdPartyKind[] = [
     // ServiceAccount has the annotation eks.amazonaws.com/role-arn; pkg/constants.go: 86400 s default.
     id: 'eks-irsa',
     name: 'EKS IRSA (IAM roles for service accounts)',
+    verifier: 'AWS STS',
     purpose: 'AWS STS AssumeRoleWithWebIdentity exchanges it for the IAM role in eks.amazonaws.com/role-arn',
     audiences: ['sts.amazonaws.com'],
     volumes: ['aws-iam-token'],
@@ -43,6 +46,7 @@ export const THIRD_PARTY_KINDS: ThirdPartyKind[] = [
     // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html
     id: 'eks-pod-identity',
     name: 'EKS Pod Identity',
+    verifier: 'the EKS Auth API',
     purpose: 'the EKS Pod Identity Agent (AWS_CONTAINER_CREDENTIALS_FULL_URI) exchanges it through the EKS Auth API for the role of the pod identity association',
     audiences: ['pods.eks.amazonaws.com'],
     volumes: ['eks-pod-identity-token'],
@@ -57,6 +61,7 @@ export const THIRD_PARTY_KINDS: ThirdPartyKind[] = [
     // azure-workload-identity-reserved-<hash> at /var/run/secrets/azure/wi/token/azure-identity-token).
     id: 'azure-workload-identity',
     name: 'Azure Workload Identity',
+    verifier: 'Microsoft Entra ID',
     purpose: 'Microsoft Entra ID exchanges it (federated credential) for an access token of the client ID in azure.workload.identity/client-id',
     audiences: ['api://AzureADTokenExchange'],
     volumes: ['azure-identity-token', 'azure-workload-identity-reserved-'],
@@ -68,6 +73,7 @@ export const THIRD_PARTY_KINDS: ThirdPartyKind[] = [
     // "vault" is the value the providers' examples use (Pulumi/Terraform vault.kubernetes.AuthBackendRole audience: "vault").
     id: 'vault',
     name: 'HashiCorp Vault (Kubernetes auth)',
+    verifier: 'Vault',
     purpose: 'Vault\'s Kubernetes auth method verifies it (TokenReview with its role\'s audience) and returns a Vault token',
     audiences: ['vault'],
     volumes: [],
@@ -78,6 +84,7 @@ export const THIRD_PARTY_KINDS: ThirdPartyKind[] = [
     // https://istio.io/latest/docs/ops/best-practices/security/#configure-third-party-service-account-tokens
     id: 'istio',
     name: 'Istio (sidecar / ztunnel identity)',
+    verifier: 'istiod',
     purpose: 'istiod\'s CA verifies it to sign the workload\'s mTLS certificate (SPIFFE identity)',
     audiences: ['istio-ca'],
     volumes: ['istio-token'],
@@ -89,6 +96,7 @@ export const THIRD_PARTY_KINDS: ThirdPartyKind[] = [
     // https://linkerd.io/2021/12/28/using-kubernetess-new-bound-service-account-tokens/
     id: 'linkerd',
     name: 'Linkerd (proxy identity)',
+    verifier: 'the Linkerd identity service',
     purpose: 'the Linkerd identity service verifies it to issue the proxy\'s mTLS certificate',
     audiences: ['identity.l5d.io'],
     volumes: ['linkerd-identity-token'],

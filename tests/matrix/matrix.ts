@@ -6,8 +6,8 @@
  *
  * Cells: `kubectl auth whoami` and the plugin's own requests are the same user (the emulator's
  * request log names who each request authenticated as); every case's root cause and fix; a scan;
- * diagnose as a user who may not read issuer discovery. A case whose root cause no check names yet
- * (`awaits`) is skipped, saying so.
+ * diagnose as a user who may not read issuer discovery. A case with a `path` is diagnosed with
+ * `--path` (a token no env variable names).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { start, type Emulator } from '../apiserver';
 import type { ProfileName } from '../apiserver/profiles';
-import { DEMO_CASES, DEMO_ELAPSED_SECONDS } from '../apiserver/scenarios/demo';
-import { providerCases } from '../apiserver/scenarios/providers';
+import { DEMO_CASES, DEMO_ELAPSED_SECONDS, type DemoCase } from '../apiserver/scenarios/demo';
+import { providerCases, type ProviderCase } from '../apiserver/scenarios/providers';
 import { cleanPath, ensureBundle } from '../support/bundle';
 import { findKubectl } from '../support/kubectl';
 
@@ -88,12 +88,11 @@ export function profileMatrix(profile: ProfileName): void {
       }
     });
 
-    const cases = [...providerCases(profile), ...DEMO_CASES];
+    const cases: Array<DemoCase | ProviderCase> = [...providerCases(profile), ...DEMO_CASES];
     describe.each(cases)('$namespace: $title', (c) => {
-      const awaits = 'awaits' in c ? (c as { awaits?: string }).awaits : undefined;
-      const cell = awaits ? test.skip : test;
-      cell(`root cause ${c.rootCause ?? 'none'}, ${c.status}${awaits ? ` (skipped: awaits ${awaits})` : ''}`, async () => {
-        const r = await satoken(k, ['diagnose', podIn(c.namespace), '-n', c.namespace, '-o', 'json']);
+      const p = 'path' in c ? c.path : undefined;
+      test(`root cause ${c.rootCause ?? 'none'}, ${c.status}${p ? ` (--path ${p})` : ''}`, async () => {
+        const r = await satoken(k, ['diagnose', podIn(c.namespace), '-n', c.namespace, '-o', 'json', ...(p ? ['--path', p] : [])]);
         let d: any;
         try {
           d = JSON.parse(r.stdout);
@@ -104,8 +103,8 @@ export function profileMatrix(profile: ProfileName): void {
         expect(d.rootCause?.check ?? null).toBe(c.rootCause);
         expect(r.code).toBe(c.status === 'failing' ? 3 : 0);
         if (c.rootCause) expect(d.fix.length).toBeGreaterThan(0);
-        const fixMatches = 'fixMatches' in c ? (c as { fixMatches?: RegExp }).fixMatches : undefined;
-        if (fixMatches) expect(d.fix.join('\n')).toMatch(fixMatches);
+        if ('messageMatches' in c && c.messageMatches) expect(d.rootCause.message).toMatch(c.messageMatches);
+        if ('fixMatches' in c && c.fixMatches) expect(d.fix.join('\n')).toMatch(c.fixMatches);
         // Where the control plane is managed, no fix edits kube-apiserver.
         if (k.profile.controlPlane === 'none') expect(d.fix.join('\n')).not.toMatch(/kube-apiserver/);
         expect(r.stdout).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./);

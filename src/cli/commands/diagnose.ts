@@ -28,6 +28,7 @@ export const diagnoseCommand: CliCommand = {
     ['kubectl satoken diagnose web-7d4b9c-x2x9q --no-exec', 'without exec into the container (the checks that need the token skip)'],
     ['kubectl satoken diagnose web-7d4b9c-x2x9q --explain', 'with why each check matters and how Kubernetes behaves'],
     ['kubectl satoken diagnose s3-reader-0 -n shop', 'also judges its IRSA / Pod Identity / Azure Workload Identity / mesh tokens (third-party-tokens)'],
+    ['kubectl satoken diagnose vault-sync-0 -n shop --path /var/run/secrets/vault/token', 'also judge that token file: what it is mounted from, its expiry and its rotation'],
     ['kubectl satoken diagnose web-7d4b9c-x2x9q -o json', 'the Diagnosis as JSON'],
     ['kubectl satoken diagnose --self', 'inside a pod: diagnose the pod itself from its own token files'],
     ['kubectl satoken diagnose --self --token-dir /var/run/secrets/tokens', 'inside a pod whose token is mounted elsewhere'],
@@ -41,6 +42,7 @@ export const diagnoseCommand: CliCommand = {
       .option('container', { alias: 'c', type: 'string', describe: 'The container (default: the default-container annotation, else the first)' })
       .option('can', { type: 'string', nargs: 2, describe: 'VERB RESOURCE[.GROUP][/SUBRESOURCE] the app needs: rbac fails without it (repeatable)' })
       .option('exec', { type: 'boolean', default: true, describe: 'Exec into the container to read the token files (--no-exec: never)' })
+      .option('path', { type: 'string', describe: 'Also judge this token file in the container: its mount, expiry and rotation (repeatable)' })
       .option('explain', { type: 'boolean', describe: 'Add why each check matters and how Kubernetes behaves' })
       .option('self', { type: 'boolean', describe: 'Diagnose the pod this runs in, from its own service-account files' })
       .option('token-dir', {
@@ -56,6 +58,7 @@ export const diagnoseCommand: CliCommand = {
       pod: str(args.pod),
       container: str(args.container),
       can: list(args.can),
+      paths: list(args.path),
       exec: args.exec !== false,
       explain: Boolean(args.explain),
       self: Boolean(args.self),

@@ -10,6 +10,8 @@ export interface DiagnoseFlags {
   /** --can VERB RESOURCE, flattened: [verb, resource, verb, resource…]. */
   can?: string[];
   exec?: boolean;
+  /** --path FILE, repeatable: token files to judge besides the API token. */
+  paths?: string[];
   explain?: boolean;
   self?: boolean;
   allNamespaces?: boolean;
@@ -28,6 +30,10 @@ export function diagnoseOptions(f: DiagnoseFlags): DiagnoseOptions {
   if (f.pod && f.selector) throw new UsageError('a POD cannot be combined with -l/--selector');
   if (f.deep && !scan) throw new UsageError('--deep applies to scans only (diagnose POD always runs every check)');
   if (f.container && scan) throw new UsageError('-c/--container needs a POD');
+  for (const p of f.paths ?? []) {
+    if (scan) throw new UsageError('--path needs a POD (or --self): a scan reads no files');
+    if (!p.startsWith('/')) throw new UsageError(`--path "${p}" is not an absolute path in the container (e.g. --path /var/run/secrets/eks.amazonaws.com/serviceaccount/token)`);
+  }
   if (f.allNamespaces && f.namespace) throw new UsageError('-A/--all-namespaces and -n/--namespace cannot be combined');
   return {
     mode: f.self ? 'self' : scan ? 'scan' : 'pod',
@@ -35,6 +41,7 @@ export function diagnoseOptions(f: DiagnoseFlags): DiagnoseOptions {
     container: f.container,
     can: parseCan(f.can ?? []),
     exec: f.exec !== false,
+    paths: [...new Set((f.paths ?? []).map((p) => (p.length > 1 ? p.replace(/\/+$/, '') : p)))],
     explain: Boolean(f.explain),
     allNamespaces: Boolean(f.allNamespaces),
     selector: f.selector,

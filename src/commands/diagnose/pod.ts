@@ -47,7 +47,7 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
   });
   const container = pickContainer(p, options.container);
   containerName = container.name;
-  return finish({ now, pod: p, container, options: { can: options.can, mode: 'pod' }, data: source }, options);
+  return finish({ now, pod: p, container, options: { can: options.can, mode: 'pod', paths: options.paths }, data: source }, options);
 }
 
 export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
@@ -81,7 +81,7 @@ export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect
   if (!pod) pod = await sketchPod(namespace, podName ?? '(this pod)', mounted.ok ? mounted.value.raw : undefined, inspect, now);
   const container = podUnknown ? pod.spec!.containers[0] : pickContainer(pod, options.container);
   const source = liveSource({ conn, namespace, podName: pod.metadata?.name ?? '', pod: Promise.resolve(pod), now, cache, inspect, readToken, readFile: localFileReader(deps.io, options.stat) });
-  return finish({ now, pod, container, podUnknown, options: { can: options.can, mode: 'self' }, data: source }, options);
+  return finish({ now, pod, container, podUnknown, options: { can: options.can, mode: 'self', paths: options.paths }, data: source }, options);
 }
 
 async function finish(ctx: CheckContext, options: DiagnoseOptions): Promise<Outcome<Diagnosis>> {

@@ -45,6 +45,8 @@ export interface DiagnoseOptions {
   container?: string;
   /** --can VERB RESOURCE, parsed. */
   can: AccessAttributes[];
+  /** --path FILE: token files the third-party-tokens check judges besides those it finds. */
+  paths: string[];
   /** false with --no-exec. */
   exec: boolean;
   /** --explain: add each check's explanation. */

@@ -125,13 +125,13 @@ export function fakeSource(data: FakeData = {}): DiagnosisSource & { calls: Reco
   };
 }
 
-export function makeCtx(o: { pod?: V1Pod; data?: DiagnosisSource; can?: AccessAttributes[]; podUnknown?: Unavailable; mode?: 'pod' | 'self' | 'scan' } = {}): CheckContext {
+export function makeCtx(o: { pod?: V1Pod; data?: DiagnosisSource; can?: AccessAttributes[]; podUnknown?: Unavailable; mode?: 'pod' | 'self' | 'scan'; paths?: string[] } = {}): CheckContext {
   const pod = o.pod ?? makePod();
   return {
     now: NOW,
     pod,
     container: pod.spec!.containers[0],
-    options: { can: o.can ?? [], mode: o.mode ?? 'pod' },
+    options: { can: o.can ?? [], mode: o.mode ?? 'pod', ...(o.paths ? { paths: o.paths } : {}) },
     data: o.data ?? fakeSource(),
     ...(o.podUnknown ? { podUnknown: o.podUnknown } : {}),
   };

@@ -72,3 +72,79 @@ test('Azure: the ServiceAccount has a client-id but the pod lacks azure.workload
   expect(r.message).toContain('azure.workload.identity/use=true');
   expect(r.fix).toEqual([`kubectl patch deployment web -n default -p '{"spec":{"template":{"metadata":{"labels":{"azure.workload.identity/use":"true"}}}}}'`]);
 });
+
+/** A token someone copied once into Secret `copied-token` (`kubectl create token --duration`), mounted at `dir`. */
+function copiedPod(dir: string, env?: { name: string; value: string }, patch: (p: V1Pod) => void = () => {}): V1Pod {
+  return makePod((p) => {
+    p.spec!.volumes!.push({ name: 'copied', secret: { secretName: 'copied-token' } });
+    const c = p.spec!.containers[0];
+    c.volumeMounts!.push({ name: 'copied', mountPath: dir, readOnly: true });
+    if (env) c.env = [...(c.env ?? []), env];
+    patch(p);
+  });
+}
+const vaultToken = (issuedMinAgo: number, lifetime = 3600) =>
+  makeBoundToken({ serviceAccount: { name: 'app', uid: SA_UID }, audiences: ['vault'], issuedAt: ago(issuedMinAgo), expirationSeconds: lifetime });
+const fileAt = (path: string, raw: string, writtenMinAgo: number) => ({ [path]: { path, stat: { size: raw.length, atime: ago(writtenMinAgo), mtime: ago(writtenMinAgo) }, raw } });
+
+describe('copies and diagnose --path', () => {
+  const COPY = '/var/run/secrets/aws-copy/token';
+
+  test('AWS_WEB_IDENTITY_TOKEN_FILE points at a copy in a Secret that expired: fail, and point it back at the rotating mount', async () => {
+    const pod = irsaPod((p) => {
+      p.spec!.volumes!.push({ name: 'copied', secret: { secretName: 'copied-token' } });
+      p.spec!.containers[0].volumeMounts!.push({ name: 'copied', mountPath: '/var/run/secrets/aws-copy', readOnly: true });
+      p.spec!.containers[0].env![1].value = COPY;
+    });
+    const tokens = { ...file(irsaToken(60), 60), ...fileAt(COPY, irsaToken(125, 3600), 125) };
+    const r = await thirdPartyTokens.run(makeCtx({ pod, data: fakeSource({ serviceAccount: irsaSA(), tokenFiles: tokens }) }));
+    expect(r.status).toBe('fail');
+    expect(r.message).toBe(`AWS_WEB_IDENTITY_TOKEN_FILE points at ${COPY}, a copy on Secret copied-token (volume copied): nothing rotates it, and EKS IRSA (IAM roles for service accounts) in it expired 65m ago, so AWS STS refuses it`);
+    expect(r.fix).toEqual([`kubectl set env deployment/web -n default -c app AWS_WEB_IDENTITY_TOKEN_FILE=${IRSA_FILE}`]);
+    expect(r.evidence).toContain(`${COPY}: on volume copied (Secret copied-token), not a projected token`);
+  });
+
+  test('--path on a Vault token copied into a Secret, still valid: warn that nothing rotates it, fix = a projected volume of the same name', async () => {
+    const path = '/var/run/secrets/vault/token';
+    const data = fakeSource({ tokenFiles: fileAt(path, vaultToken(30), 30) });
+    const r = await thirdPartyTokens.run(makeCtx({ pod: copiedPod('/var/run/secrets/vault'), data, paths: [path] }));
+    expect(r.status).toBe('warn');
+    expect(r.message).toMatch(/^\/var\/run\/secrets\/vault\/token is a copy on Secret copied-token \(volume copied\): nothing rotates it, so HashiCorp Vault \(Kubernetes auth\) in it stops working when it expires 2026-11-28T16:30:00Z \(in 30m\)$/);
+    expect(r.fix).toEqual([
+      `kubectl patch deployment web -n default -p '{"spec":{"template":{"spec":{"volumes":[{"name":"copied","secret":null,"projected":{"sources":[{"serviceAccountToken":{"audience":"vault","expirationSeconds":3600,"path":"token"}}]}}]}}}}'`,
+    ]);
+  });
+
+  test('--path on the same copy once expired: fail', async () => {
+    const path = '/var/run/secrets/vault/token';
+    const data = fakeSource({ tokenFiles: fileAt(path, vaultToken(125), 125) });
+    const r = await thirdPartyTokens.run(makeCtx({ pod: copiedPod('/var/run/secrets/vault'), data, paths: [path] }));
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('HashiCorp Vault (Kubernetes auth) in it expired 65m ago, so Vault refuses it');
+  });
+
+  test('--path on a projected Vault token: judged for expiry and rotation like the found ones', async () => {
+    const path = '/var/run/secrets/vault/token';
+    const pod = makePod((p) => {
+      p.spec!.volumes!.push({ name: 'vault-token', projected: { sources: [{ serviceAccountToken: { audience: 'vault', expirationSeconds: 3600, path: 'token' } }] } });
+      p.spec!.containers[0].volumeMounts!.push({ name: 'vault-token', mountPath: '/var/run/secrets/vault' });
+    });
+    const healthy = await thirdPartyTokens.run(makeCtx({ pod, data: fakeSource({ tokenFiles: fileAt(path, vaultToken(20), 20) }), paths: [path] }));
+    expect(healthy).toMatchObject({ status: 'pass', message: 'HashiCorp Vault (Kubernetes auth): mounted, unexpired and rotating; not meant for the API server, and not sent to it' });
+    const stale = await thirdPartyTokens.run(makeCtx({ pod, data: fakeSource({ tokenFiles: fileAt(path, vaultToken(58), 58) }), paths: [path] }));
+    expect(stale.status).toBe('warn');
+    expect(stale.message).toMatch(/overdue for rotation/);
+  });
+
+  test('--path where nothing is mounted: fail, naming the mounts there are', async () => {
+    const r = await thirdPartyTokens.run(makeCtx({ paths: ['/var/run/secrets/vault/token'] }));
+    expect(r.status).toBe('fail');
+    expect(r.message).toBe('nothing is mounted at /var/run/secrets/vault/token in container app (its mounts: /var/run/secrets/kubernetes.io/serviceaccount)');
+  });
+
+  test('--path on the API token itself: left to the other checks', async () => {
+    const r = await thirdPartyTokens.run(makeCtx({ paths: ['/var/run/secrets/kubernetes.io/serviceaccount/token'] }));
+    expect(r.status).toBe('pass');
+    expect(r.evidence).toContain('--path /var/run/secrets/kubernetes.io/serviceaccount/token: the API token, judged by the other checks');
+  });
+});

@@ -22,6 +22,12 @@ export interface ProviderObjects {
    * automounted one (automount off): a cloud token read as the API token.
    */
   apiTokenAudience?: string;
+  /**
+   * A token minted once, as `kubectl create token app --audience A --duration 1h` does, stored in
+   * Secret `copied-token` and mounted at `dir` (file `token`): a copy nothing rotates, which the
+   * demo's two hours outlive. People do this to hand a token to a tool outside the webhook's reach.
+   */
+  copiedToken?: { audience: string; dir: string };
 }
 
 export interface ProviderCase {
@@ -33,17 +39,35 @@ export interface ProviderCase {
   status: 'healthy' | 'degraded' | 'failing';
   /** A pattern the fix must match (provider-right), when there is a root cause. */
   fixMatches?: RegExp;
-  /**
-   * Set while the plugin has no check that can name this root cause yet (the matrix then skips the
-   * cell and says why, instead of landing a failing test).
-   */
-  awaits?: string;
+  /** A pattern the root cause's message must match. */
+  messageMatches?: RegExp;
+  /** Diagnose with `--path FILE`: a token no env variable names (Vault's agent reads a path from its config). */
+  path?: string;
 }
 
 const ROLE = 'arn:aws:iam::111122223333:role/satoken-demo-app';
 const AWS_TOKEN = '/var/run/secrets/eks.amazonaws.com/serviceaccount/token';
 const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 const AZURE_TOKEN = '/var/run/secrets/azure/tokens/azure-identity-token';
+const AZURE_CLIENT = '00000000-1111-2222-3333-444444444444';
+const re = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+
+/**
+ * A Vault token copied into a Secret, read by path (no env variable): the case every profile has,
+ * since a Vault or another third party's verifier runs on any cluster (GKE, k3s and OpenShift have
+ * no token-injecting identity webhook of their own).
+ */
+const vaultCopyExpired = (prefix: string): ProviderCase => ({
+  namespace: `${prefix}-vault-copy-expired`,
+  title: 'a Vault token copied into a Secret once: past its expiry, nothing rotates it (diagnose --path)',
+  objects: { copiedToken: { audience: 'vault', dir: '/var/run/secrets/vault' } },
+  path: '/var/run/secrets/vault/token',
+  rootCause: 'third-party-tokens',
+  status: 'failing',
+  messageMatches: /a copy on Secret copied-token .* expired \d+m ago, so Vault refuses it/,
+  // The projected volume that replaces the copy: the kubelet then rotates it.
+  fixMatches: /kubectl patch deployment worker .*"projected":\{"sources":\[\{"serviceAccountToken":\{"audience":"vault"/,
+});
 
 /** The API-server side cases every profile shares: a cloud token mounted as the API token. */
 const cloudTokenAsApiToken = (prefix: string, audience: string, fix: RegExp): ProviderCase => ({
@@ -62,47 +86,80 @@ export const PROVIDER_CASES: Partial<Record<ProfileName, ProviderCase[]>> = {
     {
       namespace: 'eks-irsa-missing',
       title: 'IRSA: the ServiceAccount lacks eks.amazonaws.com/role-arn (the app expects AWS_WEB_IDENTITY_TOKEN_FILE)',
-      objects: { env: [{ name: 'AWS_ROLE_ARN', value: ROLE }] },
-      rootCause: 'third-party-token',
-      awaits: 'a third-party-token check in the plugin (issue 14, tokens side)',
+      // The Deployment sets the SDK's variables itself; without the annotation the webhook mounts nothing there.
+      objects: { env: [{ name: 'AWS_ROLE_ARN', value: ROLE }, { name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: AWS_TOKEN }] },
+      rootCause: 'third-party-tokens',
       status: 'failing',
+      messageMatches: /no token is mounted there: EKS IRSA .* webhook did not inject one/,
       fixMatches: /kubectl annotate serviceaccount app .*eks\.amazonaws\.com\/role-arn=/,
     },
     {
       namespace: 'eks-sdk-reads-api-token',
       title: 'IRSA: AWS_WEB_IDENTITY_TOKEN_FILE points at the API token (STS refuses its audience)',
       objects: { saAnnotations: { 'eks.amazonaws.com/role-arn': ROLE }, env: [{ name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: SA_TOKEN }] },
-      rootCause: 'third-party-token',
-      awaits: 'a third-party-token check in the plugin (issue 14, tokens side)',
+      rootCause: 'third-party-tokens',
       status: 'failing',
-      fixMatches: new RegExp(AWS_TOKEN.replace(/\./g, '\\.')),
+      messageMatches: /points at the Kubernetes API token .*, so AWS STS refuses it \(wrong audience; .* expects sts\.amazonaws\.com/,
+      fixMatches: re(`AWS_WEB_IDENTITY_TOKEN_FILE=${AWS_TOKEN}`),
     },
+    {
+      namespace: 'eks-irsa-copy-expired',
+      title: 'IRSA: AWS_WEB_IDENTITY_TOKEN_FILE points at a copy of the STS token in a Secret, past its expiry',
+      objects: {
+        saAnnotations: { 'eks.amazonaws.com/role-arn': ROLE },
+        copiedToken: { audience: 'sts.amazonaws.com', dir: '/var/run/secrets/aws-copy' },
+        env: [{ name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: '/var/run/secrets/aws-copy/token' }],
+      },
+      rootCause: 'third-party-tokens',
+      status: 'failing',
+      messageMatches: /a copy on Secret copied-token .* EKS IRSA .* expired \d+m ago, so AWS STS refuses it/,
+      // Back to the webhook's own token, which the kubelet rotates.
+      fixMatches: re(`kubectl set env deployment/worker -n eks-irsa-copy-expired -c app AWS_WEB_IDENTITY_TOKEN_FILE=${AWS_TOKEN}`),
+    },
+    vaultCopyExpired('eks'),
   ],
   aks: [
-    { namespace: 'aks-wi-healthy', title: 'workload identity: labelled pod, the webhook mounts the federated token', objects: { saAnnotations: { 'azure.workload.identity/client-id': '00000000-1111-2222-3333-444444444444' }, podLabels: { 'azure.workload.identity/use': 'true' } }, rootCause: null, status: 'healthy' },
+    { namespace: 'aks-wi-healthy', title: 'workload identity: labelled pod, the webhook mounts the federated token', objects: { saAnnotations: { 'azure.workload.identity/client-id': AZURE_CLIENT }, podLabels: { 'azure.workload.identity/use': 'true' } }, rootCause: null, status: 'healthy' },
     cloudTokenAsApiToken('aks', 'api://AzureADTokenExchange', /kubectl patch deployment/),
     {
       namespace: 'aks-wi-unlabelled',
       title: 'workload identity: the pod lacks the azure.workload.identity/use label',
-      objects: { saAnnotations: { 'azure.workload.identity/client-id': '00000000-1111-2222-3333-444444444444' }, env: [{ name: 'AZURE_CLIENT_ID', value: '00000000-1111-2222-3333-444444444444' }] },
-      rootCause: 'third-party-token',
-      awaits: 'a third-party-token check in the plugin (issue 14, tokens side)',
+      objects: { saAnnotations: { 'azure.workload.identity/client-id': AZURE_CLIENT }, env: [{ name: 'AZURE_CLIENT_ID', value: AZURE_CLIENT }] },
+      rootCause: 'third-party-tokens',
       status: 'failing',
-      fixMatches: /azure\.workload\.identity\/use/,
+      messageMatches: /lacks the label azure\.workload\.identity\/use=true/,
+      fixMatches: /kubectl patch deployment worker .*azure\.workload\.identity\/use/,
     },
     {
       namespace: 'aks-sdk-reads-api-token',
       title: 'workload identity: AZURE_FEDERATED_TOKEN_FILE points at the API token',
-      objects: { saAnnotations: { 'azure.workload.identity/client-id': '00000000-1111-2222-3333-444444444444' }, podLabels: { 'azure.workload.identity/use': 'true' }, env: [{ name: 'AZURE_FEDERATED_TOKEN_FILE', value: SA_TOKEN }] },
-      rootCause: 'third-party-token',
-      awaits: 'a third-party-token check in the plugin (issue 14, tokens side)',
+      objects: { saAnnotations: { 'azure.workload.identity/client-id': AZURE_CLIENT }, podLabels: { 'azure.workload.identity/use': 'true' }, env: [{ name: 'AZURE_FEDERATED_TOKEN_FILE', value: SA_TOKEN }] },
+      rootCause: 'third-party-tokens',
       status: 'failing',
-      fixMatches: new RegExp(AZURE_TOKEN.replace(/\./g, '\\.')),
+      messageMatches: /points at the Kubernetes API token .*, so Microsoft Entra ID refuses it \(wrong audience; .* expects api:\/\/AzureADTokenExchange/,
+      fixMatches: re(`AZURE_FEDERATED_TOKEN_FILE=${AZURE_TOKEN}`),
     },
+    {
+      namespace: 'aks-wi-copy-expired',
+      title: 'workload identity: AZURE_FEDERATED_TOKEN_FILE points at a copy of the federated token in a Secret, past its expiry',
+      objects: {
+        saAnnotations: { 'azure.workload.identity/client-id': AZURE_CLIENT },
+        podLabels: { 'azure.workload.identity/use': 'true' },
+        copiedToken: { audience: 'api://AzureADTokenExchange', dir: '/var/run/secrets/azure-copy' },
+        env: [{ name: 'AZURE_FEDERATED_TOKEN_FILE', value: '/var/run/secrets/azure-copy/token' }],
+      },
+      rootCause: 'third-party-tokens',
+      status: 'failing',
+      messageMatches: /a copy on Secret copied-token .* Azure Workload Identity in it expired \d+m ago, so Microsoft Entra ID refuses it/,
+      fixMatches: re(`AZURE_FEDERATED_TOKEN_FILE=${AZURE_TOKEN}`),
+    },
+    vaultCopyExpired('aks'),
   ],
-  gke: [cloudTokenAsApiToken('gke', 'vault', /kubectl patch deployment/)],
-  k3s: [cloudTokenAsApiToken('k3s', 'vault', /kubectl patch deployment/)],
-  openshift: [cloudTokenAsApiToken('openshift', 'vault', /kubectl patch deployment/)],
+  // GKE Workload Identity hands out no projected token (the metadata server answers the SDKs), and
+  // k3s and OpenShift inject none: a Vault token is their third-party case.
+  gke: [cloudTokenAsApiToken('gke', 'vault', /kubectl patch deployment/), vaultCopyExpired('gke')],
+  k3s: [cloudTokenAsApiToken('k3s', 'vault', /kubectl patch deployment/), vaultCopyExpired('k3s')],
+  openshift: [cloudTokenAsApiToken('openshift', 'vault', /kubectl patch deployment/), vaultCopyExpired('openshift')],
 };
 
 export function providerCases(profile: ProfileName): ProviderCase[] {

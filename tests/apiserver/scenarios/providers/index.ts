@@ -1,7 +1,8 @@
 /**
  * The provider scenarios: `provider-<profile>` seeds that profile's cases (cases.ts) — a namespace
  * each, a ServiceAccount `app` (with the case's webhook annotations), a Deployment-owned pod (with
- * its labels, env, or a cloud-audience token where the API token belongs), RBAC to list pods. The
+ * its labels, env, a cloud-audience token where the API token belongs, or a token copied into a
+ * Secret), RBAC to list pods. The
  * profile's identity webhooks (admission/webhooks/) mutate the pods at admission as on the provider.
  * The group `demo-<profile>` is the generic demo plus them (`npm run demo -- --profile NAME`).
  */
@@ -55,7 +56,26 @@ function seedCase(cluster: Cluster, c: ProviderCase): void {
       },
     ];
   }
+  if (o.copiedToken) {
+    const token = createToken(cluster, ns, APP, o.copiedToken.audience, 3600);
+    createObject(cluster, { apiVersion: 'v1', kind: 'Secret', type: 'Opaque', metadata: { name: 'copied-token', namespace: ns }, data: { token: Buffer.from(token).toString('base64') } });
+    container.volumeMounts = [...((container.volumeMounts as unknown[]) ?? []), { name: 'copied', mountPath: o.copiedToken.dir, readOnly: true }];
+    spec.volumes = [...((spec.volumes as unknown[]) ?? []), { name: 'copied', secret: { secretName: 'copied-token' } }];
+  }
   createDeployment(cluster, ns, 'worker', spec, { podAnnotations: { [APP_READS_ANNOTATION]: 'always' }, ...(o.podLabels ? { podLabels: o.podLabels } : {}) });
+}
+
+/**
+ * `kubectl create token SA --audience A --duration Ns`: the TokenRequest handler, called as the API
+ * call would be (not bound to any object, so it lives exactly its duration).
+ */
+function createToken(cluster: Cluster, namespace: string, name: string, audience: string, seconds: number): string {
+  const handler = cluster.handlers.get('/serviceaccounts/token');
+  if (!handler) throw new Error('the TokenRequest handler is not wired');
+  const r = handler({ user: { username: 'kubernetes-admin', groups: ['system:masters'] }, namespace, name, body: { spec: { audiences: [audience], expirationSeconds: seconds } }, query: new URLSearchParams(), warn: () => {} });
+  const token = (r.body as { status?: { token?: string } }).status?.token;
+  if (r.status !== 201 || !token) throw new Error(`TokenRequest for ${namespace}/${name} failed: ${JSON.stringify(r.body)}`);
+  return token;
 }
 
 export function providerScenario(profile: ProfileName): Scenario {

@@ -43,6 +43,7 @@ describe('options', () => {
     expect(diagnoseOptions({ self: true, env: { HOSTNAME: 'web-1' } })).toMatchObject({ mode: 'self', selfPodName: 'web-1', selfDir: DIR });
     expect(diagnoseOptions({ allNamespaces: true }).mode).toBe('scan');
     expect(diagnoseOptions({ pod: 'web', exec: false }).exec).toBe(false);
+    expect(diagnoseOptions({ pod: 'web', paths: ['/a/token/', '/a/token', '/b'] }).paths).toEqual(['/a/token', '/b']);
   });
 
   test.each([
@@ -52,6 +53,8 @@ describe('options', () => {
     [{ pod: 'web', deep: true }, /--deep applies to scans only/],
     [{ container: 'app' }, /-c\/--container needs a POD/],
     [{ allNamespaces: true, namespace: 'x' }, /cannot be combined/],
+    [{ paths: ['/var/run/secrets/vault/token'] }, /--path needs a POD \(or --self\)/],
+    [{ pod: 'web', paths: ['vault/token'] }, /--path "vault\/token" is not an absolute path/],
   ])('%j is a usage error', (flags, message) => {
     expect(() => diagnoseOptions(flags)).toThrow(UsageError);
     expect(() => diagnoseOptions(flags)).toThrow(message);
