@@ -126,6 +126,9 @@ export function adhocSign(buf, { identifier }) {
   if (m.cmdsEnd + 16 > m.firstSection || plain.subarray(m.cmdsEnd, m.cmdsEnd + 16).some((b) => b !== 0)) {
     throw new Error('no room for LC_CODE_SIGNATURE after the load commands');
   }
+  if (m.linkedit.fileoff + m.linkedit.filesize !== plain.length) {
+    throw new Error('__LINKEDIT does not end the file: the signature would not follow it');
+  }
   const codeLimit = align(plain.length, 16); // codesign.go / ld64: the signature starts 16-byte aligned
   const nCodeSlots = Math.ceil(codeLimit / PAGE_SIZE);
   const nSpecialSlots = CSSLOT_REQUIREMENTS; // slots -1 (Info.plist, none: zeros) and -2 (Requirements)

@@ -205,6 +205,8 @@ describe('a small thin Mach-O built here', () => {
     const full = Buffer.from(unsigned);
     full.writeUInt32LE(32 + read(unsigned).sizeofcmds, 32 + 72 + 48); // __text starts right after the commands
     expect(() => sign.adhocSign(full, { identifier: 'x' })).toThrow(/no room/);
+    const trailing = Buffer.concat([unsigned, Buffer.alloc(10)]); // bytes after __LINKEDIT
+    expect(() => sign.adhocSign(trailing, { identifier: 'x' })).toThrow(/__LINKEDIT does not end the file/);
   });
 });
 
