@@ -12,13 +12,15 @@
 // Requirements or not: codesign.go at golang/go c49ffd27 wrote a lone CodeDirectory (nSpecialSlots 0),
 // as ld64 does, but with the flag CS_LINKER_SIGNED, which tells tools the file is untouched since
 // linking, not true after postject. codesign.go at golang/go 4743806 adds an empty Requirements blob
-// hashed into special slot -2, which is what `codesign --sign -` writes too; we follow it and set
-// only CS_ADHOC, as codesign does. We leave out its empty CMS wrapper (CSMAGIC_BLOBWRAPPER): an
-// ad-hoc signature has no CMS signature, and ld64's signatures, which macOS runs, carry none.
+// hashed into special slot -2, and so does .NET's managed ad-hoc signer, which sets CS_ADHOC alone
+// (dotnet/runtime src/installer/managed/Microsoft.NET.HostModel/MachO/BinaryFormat/Blobs/
+// EmbeddedSignatureBlob.cs): we follow them. Both also add an empty CMS wrapper (CSMAGIC_BLOBWRAPPER,
+// 8 bytes); we leave it out: an ad-hoc signature has no CMS signature to wrap, and ld64's carry none.
 import { createHash } from 'node:crypto';
 
-const MH_MAGIC_64 = 0xfeedfacf; // mach-o/loader.h; read little-endian (x86_64 and arm64)
-const FAT_MAGICS = [0xcafebabe, 0xbebafeca, 0xcafebabf, 0xbfbafeca]; // mach-o/fat.h, either byte order
+// apple/darwin-xnu EXTERNAL_HEADERS/mach-o/loader.h (header, segment_command_64, section_64 layouts)
+const MH_MAGIC_64 = 0xfeedfacf; // read little-endian: x86_64 and arm64 files
+const FAT_MAGICS = [0xcafebabe, 0xbebafeca, 0xcafebabf, 0xbfbafeca]; // FAT_MAGIC(_64) of mach-o/fat.h, either byte order
 const MH_EXECUTE = 2;
 const LC_SEGMENT_64 = 0x19;
 const LC_CODE_SIGNATURE = 0x1d; // codesign.go
