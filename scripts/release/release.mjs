@@ -178,7 +178,7 @@ function releaseNotes(version, built, notes) {
       b.p.os === 'darwin'
         ? 'must be re-signed on macOS (`codesign --sign - kubectl-satoken`; injection breaks the signature), then re-packed and the manifest sha256 updated'
         : b.p.os === 'windows'
-          ? 'unsigned (the Node signature is invalidated by injection); sign with signtool to avoid SmartScreen warnings'
+          ? "Node.js's Authenticode signature removed before injection (it would no longer match): a well-formed unsigned PE with its checksum recomputed; Windows SmartScreen may warn on first run (e.g. of a browser download); sign it with signtool for distribution"
           : 'none needed';
     return `| ${platformId(b.p)} | ${b.archive} | ${b.node} | ${b.stripped ? 'yes' : 'no'} | ${b.codeCache ? 'yes' : 'no'} | ${signing} |`;
   });
