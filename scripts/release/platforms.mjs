@@ -47,10 +47,39 @@ export const releaseUri = (version, p) => `${RELEASE_BASE}/v${version}/${archive
 /**
  * The `kubectl_complete-satoken` shipped in the archive. krew users may have no Node.js, so it is not
  * the npm bundle but a script that asks the single executable (`kubectl-satoken __complete`).
+ *
+ * How kubectl runs it (kubernetes/kubernetes staging/src/k8s.io/kubectl/pkg/cmd/plugin/plugin_completion.go,
+ * pluginCompletion / lookupCompletionExec / getPluginCompletions): exec.LookPath("kubectl_complete-satoken"),
+ * which on Windows tries PATHEXT's extensions, so it finds this `.cmd`; then exec.Command(path, args...)
+ * with the words after `satoken` plus the word being completed, "" for a new one (no `__complete`:
+ * the helper adds it). It reads stdout only if the process exits 0; any failure means no candidates.
+ *
+ * Windows (`kubectl_complete-satoken.cmd`):
+ * - `"%~dp0kubectl-satoken.exe"`: the executable in this script's own directory (%~dp0 is drive and
+ *   path of %0, ending in a backslash; quoted for paths with spaces), not whatever `kubectl-satoken.exe`
+ *   cmd.exe finds first in the current directory or on PATH. krew links only `bin` into ~/.krew/bin
+ *   (kubernetes-sigs/krew internal/installation/install.go createOrUpdateLink), so this helper is used
+ *   either from the store directory, next to the real executable, or copied into ~/.krew/bin, next to
+ *   krew's link to it: both have `kubectl-satoken.exe` beside it.
+ * - `%*`: Go joins the arguments with the C runtime's quoting (an empty word becomes `""`, words with
+ *   spaces are quoted; cmd.exe's own rules are not applied, golang/go#69939), Windows runs the `.cmd`
+ *   through cmd.exe, and `%*` is the rest of that command line as written, so `""` reaches
+ *   the executable, whose C-runtime parsing turns it back into the empty last word. An unquoted `&`,
+ *   `|`, `<` or `>` typed on the kubectl line would be read by cmd.exe: no completion word needs one.
+ * - `exit /b %ERRORLEVEL%`: the helper's exit status is the executable's (expanded when that line is
+ *   read, after the executable ran). cmd.exe would also return the last command's status without it;
+ *   saying so keeps it true if a line is ever added after.
+ * - CRLF line endings, as cmd.exe's parser expects; the comment avoids cmd.exe's special characters.
  */
 export function completionScript(p) {
   if (p.os === 'windows') {
-    return '@echo off\r\nrem kubectl runs this for `kubectl satoken <TAB>` (kubectl >= 1.26); the logic is in kubectl-satoken.exe.\r\nkubectl-satoken.exe __complete %*\r\n';
+    return [
+      '@echo off',
+      'rem Run by kubectl 1.26 or later to complete kubectl satoken; kubectl-satoken.exe beside this file answers.',
+      '"%~dp0kubectl-satoken.exe" __complete %*',
+      'exit /b %ERRORLEVEL%',
+      '',
+    ].join('\r\n');
   }
   return [
     '#!/bin/sh',

