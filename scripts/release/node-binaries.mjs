@@ -35,8 +35,11 @@ export function chooseVersion(available, pinned) {
   return same.at(-1);
 }
 
-/** Downloads (once) and unpacks `pkg@version`; returns the path of the binary inside. */
-async function fetchBinary(pkg, version, inner, cacheDir) {
+/**
+ * Downloads (once) and unpacks `pkg@version`; returns the path of the binary inside. Exported for
+ * the release verifier's tests, which cross-check it on stock Node binaries from the same cache.
+ */
+export async function fetchBinary(pkg, version, inner, cacheDir) {
   const dir = path.join(cacheDir, `${pkg}-${version}`);
   const binary = path.join(dir, 'package', inner);
   if (existsSync(binary)) return binary;

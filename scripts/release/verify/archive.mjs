@@ -135,7 +135,8 @@ export function verifyPlatformArchive(p, data, options = {}) {
   r.facts.binary = `${kind.format} ${kind.arch}`;
   const want = FORMAT_OF_OS[p.os];
   if (kind.format !== want || kind.arch !== p.arch) {
-    r.problems.push(`bin ${p.bin} is a ${kind.format} ${kind.arch} binary, not ${want} ${p.arch}`);
+    const is = kind.format === 'unknown' ? 'not an executable of a known format' : `a ${kind.format} ${kind.arch} binary`;
+    r.problems.push(`bin ${p.bin} is ${is}, not ${want} ${p.arch}`);
   }
   let deep;
   if (kind.format === 'macho') deep = verifyMachO(bin.data, { requireSea: true, allowUnsignedX64: options.allowUnsignedX64 });
