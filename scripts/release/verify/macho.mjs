@@ -252,7 +252,7 @@ function checkSignature(buf, m, r) {
  */
 function checkCodeDirectory(file, cd, slot, blobs, dataoff, m, p) {
   const where = slot === 0 ? 'CodeDirectory' : `alternate CodeDirectory ${hex(slot)}`;
-  const fact = { slot, identifier: '', flags: '', adhoc: false, hashType: '', pageSize: 0, pages: 0, badPages: 0 };
+  const fact = { slot, identifier: '', flags: '', adhoc: false, hashType: '', pageSize: 0, pages: 0, badPages: 0, specialSlots: 0, version: '' };
   if (cd.readUInt32BE(0) !== CSMAGIC_CODEDIRECTORY || cd.length < 44) {
     p.push(`${where}: magic ${hex(cd.readUInt32BE(0))} is not CSMAGIC_CODEDIRECTORY`);
     return fact;
@@ -274,6 +274,8 @@ function checkCodeDirectory(file, cd, slot, blobs, dataoff, m, p) {
   fact.identifier = cstring(cd, identOffset, cd.length - identOffset);
   fact.flags = hex(flags);
   fact.adhoc = (flags & CS_ADHOC) !== 0;
+  fact.specialSlots = nSpecialSlots;
+  fact.version = hex(version);
   const ht = HASH_TYPES[/** @type {1|2|3|4} */ (hashTypeId)];
   if (!ht) {
     p.push(`${where}: unknown hash type ${hashTypeId}`);
