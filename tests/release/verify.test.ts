@@ -136,6 +136,29 @@ describe('Mach-O: Node 26.10.0 for darwin-x64 as the Node project signed it', ()
   });
 });
 
+describe('Mach-O: an arm64 ad-hoc signature by another signer (Go\'s linker: esbuild 0.28.2 for darwin-arm64)', () => {
+  // The kind of signature our darwin executables get (ad-hoc, no CMS), on arm64, from a signer that
+  // is neither ours nor Apple's codesign: the esbuild devDependency's darwin-arm64 package.
+  let esbuild: Buffer;
+  beforeAll(async () => {
+    esbuild = readFileSync(await fetchBinary('@esbuild/darwin-arm64', '0.28.2', 'bin/esbuild', cacheDir));
+  }, 120_000);
+
+  test('accepted: ad-hoc and linker-signed, no CMS, every page matches', () => {
+    const r = verifyMachO(esbuild);
+    expect(r.problems).toEqual([]);
+    expect(r.facts).toMatchObject({ arch: 'arm64', signed: true, adhoc: true, flags: '0x20002', cms: false, hashType: 'sha256' });
+  });
+
+  test('refused with one flipped byte, the last (partial) page included', () => {
+    const { dataoff } = parseMachO(esbuild).codeSignature!;
+    const last = Math.floor((dataoff - 1) / 4096);
+    expect(verifyMachO(flipped(esbuild, dataoff - 1)).problems).toEqual([
+      `CodeDirectory (sha256): 1 of ${last + 1} code page hashes differ: page ${last} [0x${(last * 4096).toString(16)}, 0x${dataoff.toString(16)})`,
+    ]);
+  });
+});
+
 describe('PE: Node 24.21.0 for win-x64 as the Node project signed it', () => {
   let exe: Buffer;
   beforeAll(async () => {
