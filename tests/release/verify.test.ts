@@ -157,6 +157,14 @@ describe('Mach-O: an arm64 ad-hoc signature by another signer (Go\'s linker: esb
       `CodeDirectory (sha256): 1 of ${last + 1} code page hashes differ: page ${last} [0x${(last * 4096).toString(16)}, 0x${dataoff.toString(16)})`,
     ]);
   });
+  test('a file cut anywhere is refused with problems, never an exception', () => {
+    const { dataoff, datasize } = parseMachO(esbuild).codeSignature!;
+    for (const n of [32, 100, 4096, 100_000, dataoff, dataoff + 20, dataoff + datasize - 1]) {
+      const r = verifyMachO(esbuild.subarray(0, n));
+      expect({ n, ok: r.ok }).toEqual({ n, ok: false });
+      expect(r.problems.length).toBeGreaterThan(0);
+    }
+  });
 });
 
 describe('PE: Node 24.21.0 for win-x64 as the Node project signed it', () => {

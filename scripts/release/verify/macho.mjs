@@ -169,7 +169,12 @@ export function verifyMachO(buf, options = {}) {
     return finish(r);
   }
   r.facts.signed = true;
-  checkSignature(buf, m, r);
+  try {
+    checkSignature(buf, m, r);
+  } catch (e) {
+    // A field pointing outside its blob: a malformed signature is a finding, not a crash.
+    r.problems.push(`the code signature cannot be read: ${/** @type {Error} */ (e).message}`);
+  }
   return finish(r);
 }
 
@@ -192,7 +197,7 @@ function checkSignature(buf, m, r) {
   const linkedit = m.segments.find((s) => s.name === '__LINKEDIT');
   if (!linkedit) p.push('no __LINKEDIT segment');
   else {
-    const last = m.segments.filter((s) => s.filesize > 0).reduce((a, b) => (b.fileoff > a.fileoff ? b : a));
+    const last = m.segments.filter((s) => s.filesize > 0).reduce((a, b) => (b.fileoff > a.fileoff ? b : a), linkedit);
     if (last !== linkedit) p.push(`__LINKEDIT is not the last segment in the file (${last.name} at ${hex(last.fileoff)} follows it)`);
     if (linkedit.fileoff + linkedit.filesize !== buf.length) {
       p.push(`__LINKEDIT ends at ${hex(linkedit.fileoff + linkedit.filesize)}, not at the end of the file (${hex(buf.length)})`);

@@ -185,7 +185,11 @@ export function verifyPE(buf, options = {}) {
     if (end > buf.length) p.push(`section ${s.name}: raw data [${hex(s.pointerToRawData)}, ${hex(end)}) runs past the end of the file (${hex(buf.length)})`);
     rawEnd = Math.max(rawEnd, end);
   }
-  checkCertificateTable(buf, pe, rawEnd, r);
+  try {
+    checkCertificateTable(buf, pe, rawEnd, r);
+  } catch (e) {
+    p.push(`the certificate table cannot be read: ${/** @type {Error} */ (e).message}`);
+  }
   const computed = peChecksum(buf, pe.checksumOffset);
   r.facts.checksum = { stored: hex(pe.checksum), computed: hex(computed) };
   if (computed !== pe.checksum) p.push(`optional header CheckSum ${hex(pe.checksum)} is not the file's checksum ${hex(computed)}`);
