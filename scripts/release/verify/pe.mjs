@@ -220,7 +220,8 @@ export function verifyPE(buf, options = {}) {
  * @param {import('./result.mjs').CheckResult} r
  */
 function checkCertificateTable(buf, pe, rawEnd, r) {
-  const p = r.problems;
+  /** @type {string[]} what is wrong with it, reported as one problem */
+  const c = [];
   const dir = pe.dataDirectories[IMAGE_DIRECTORY_ENTRY_SECURITY];
   if (!dir || (dir.virtualAddress === 0 && dir.size === 0)) {
     r.facts.certificateTable = false;
@@ -230,34 +231,36 @@ function checkCertificateTable(buf, pe, rawEnd, r) {
   r.facts.certificateTable = { offset: hex(off), size };
   const where = `certificate table [${hex(off)}, +${size})`;
   if (off === 0 || size === 0) {
-    p.push(`${where}: one of offset/size is zero, the other not`);
+    r.problems.push(`${where}: one of offset/size is zero, the other not`);
     return;
   }
-  if (off % 8 !== 0) p.push(`${where}: not 8-byte aligned`);
-  if (off < rawEnd) p.push(`${where}: starts inside the sections' raw data (which ends at ${hex(rawEnd)})`);
+  if (off % 8 !== 0) c.push(`not 8-byte aligned`);
+  if (off < rawEnd) c.push(`starts inside the sections' raw data (which ends at ${hex(rawEnd)})`);
   if (off + size > buf.length) {
-    p.push(`${where}: runs past the end of the file (${hex(buf.length)}): a stale certificate directory`);
+    c.push(`runs past the end of the file (${hex(buf.length)}): a stale certificate directory`);
+    r.problems.push(`${where}: ${c.join('; ')}`);
     return;
   }
-  if (off + size !== buf.length) p.push(`${where}: does not end at the end of the file (${hex(buf.length)})`);
+  if (off + size !== buf.length) c.push(`does not end at the end of the file (${hex(buf.length)})`);
   const entries = [];
   let at = off;
   while (at < off + size) {
     if (at + 8 > off + size) {
-      p.push(`${where}: a WIN_CERTIFICATE header at ${hex(at)} is cut`);
+      c.push(`a WIN_CERTIFICATE header at ${hex(at)} is cut`);
       break;
     }
     const dwLength = buf.readUInt32LE(at);
     const wRevision = buf.readUInt16LE(at + 4);
     const wCertificateType = buf.readUInt16LE(at + 6);
     entries.push({ offset: hex(at), length: dwLength, revision: hex(wRevision), type: wCertificateType });
-    if (wRevision !== WIN_CERT_REVISION_2_0) p.push(`${where}: WIN_CERTIFICATE at ${hex(at)} has revision ${hex(wRevision)}, not 0x200: a stale certificate directory`);
+    if (wRevision !== WIN_CERT_REVISION_2_0) c.push(`WIN_CERTIFICATE at ${hex(at)} has revision ${hex(wRevision)}, not 0x200: a stale certificate directory`);
     if (dwLength < 8 || at + dwLength > off + size) {
-      p.push(`${where}: WIN_CERTIFICATE at ${hex(at)} has dwLength ${dwLength}, past the table`);
+      c.push(`WIN_CERTIFICATE at ${hex(at)} has dwLength ${dwLength}, past the table`);
       break;
     }
     at += (dwLength + 7) & ~7; // "rounded up to an 8-byte multiple"
   }
   r.facts.certificates = entries;
-  if (at !== off + size && p.length === 0) p.push(`${where}: the entries' rounded lengths add up to ${at - off}, not ${size}`);
+  if (at !== off + size && c.length === 0) c.push(`the entries' rounded lengths add up to ${at - off}, not ${size}`);
+  if (c.length) r.problems.push(`${where}: ${c.join('; ')}`);
 }
