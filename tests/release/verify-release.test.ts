@@ -3,8 +3,9 @@
  * -- --all-platforms` into a temp dir once (beforeAll; ~50 s alone on two cores, Node binaries from
  * the npm cache), then every platform of its plugin.yaml must pass, and one flipped byte in a
  * signed page of the darwin/arm64 executable must not. Fails until the darwin signer and the PE
- * certificate fix are in: the verifier then reports darwin unsigned, darwin/arm64 served by the
- * x86_64 archive, and windows' stale certificate directory and CheckSum.
+ * certificate fix are in: the verifier then reports darwin unsigned (postject drops
+ * LC_CODE_SIGNATURE), darwin/arm64 served by the x86_64 archive, and windows' stale certificate
+ * directory and CheckSum.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -34,6 +34,7 @@ export const CSSLOT_ALTERNATE_CODEDIRECTORIES = 0x1000;
 export const CSSLOT_SIGNATURESLOT = 0x10000;
 export const CS_ADHOC = 0x2;
 export const CS_LINKER_SIGNED = 0x20000;
+const CS_SUPPORTSSCATTER = 0x20100;
 const CS_SUPPORTSCODELIMIT64 = 0x20300;
 const CS_SUPPORTSEXECSEG = 0x20400;
 
@@ -272,6 +273,8 @@ function checkCodeDirectory(file, cd, slot, blobs, dataoff, m, p) {
   const hashSize = cd[36];
   const hashTypeId = cd[37];
   const pageSizeLog2 = cd[39];
+  // A scatter vector hashes only listed page runs; nothing we ship or check uses one.
+  if (version >= CS_SUPPORTSSCATTER && cd.length >= 48 && cd.readUInt32BE(44) !== 0) p.push(`${where}: has a scatter vector, which this checker does not follow`);
   if (version >= CS_SUPPORTSCODELIMIT64 && cd.length >= 64) {
     const codeLimit64 = Number(cd.readBigUInt64BE(56));
     if (codeLimit64 !== 0) codeLimit = codeLimit64; // cs_blobs.h: codeLimit64 for files over 4 GiB
