@@ -6,6 +6,7 @@
  * ({pre(ctx), post(rsp)}), so client-node's typed APIs take it as a call option, and our raw
  * requests run it by hand.
  */
+import type { ProxySetting } from './env-proxy.js';
 import { ConnectionError } from './errors.js';
 import { type CallContext, isApiExceptionLike, mapError, TimeoutMarker } from './errormap.js';
 
@@ -18,6 +19,8 @@ export type RetryPolicy =
 
 export interface CallSettings {
   server: string;
+  /** The proxy requests go through, if any (named in connection errors). */
+  proxy?: ProxySetting;
   /** --request-timeout in ms; 0 = none. Bounds every attempt and the waits between them. */
   timeoutMs: number;
   /** Ctrl-C. */
@@ -141,7 +144,7 @@ export async function runCall<T>(
   const sleep = settings.sleep ?? defaultSleep;
   const maxAttempts = settings.maxAttempts ?? 4;
   const base = settings.baseDelayMs ?? 250;
-  const ctx: CallContext = { operation, server: settings.server, ownCredentials: settings.ownCredentials, timeoutMs: settings.timeoutMs };
+  const ctx: CallContext = { operation, server: settings.server, proxy: settings.proxy, ownCredentials: settings.ownCredentials, timeoutMs: settings.timeoutMs };
   const deadline = settings.timeoutMs > 0 ? now() + settings.timeoutMs : Infinity;
   const warnings: string[] = [];
   /** The failure that made us retry: when the deadline then ends a retry, it is the real cause. */

@@ -41,6 +41,7 @@ export async function connect(
     caPem: resolved.caPem,
     insecureSkipTlsVerify: resolved.insecureSkipTlsVerify,
     tlsServerName: resolved.tlsServerName,
+    proxyUrl: resolved.proxy?.source === 'proxy-url' ? resolved.proxy.url : undefined,
     inCluster: resolved.inCluster,
   };
   // --debug logs requests as -v=6 does.
@@ -53,7 +54,7 @@ export async function connect(
 
   const build = (config: KubeConfig, creds: Credentials, extraHeaders: Record<string, string | string[]>, ownCredentials: boolean): KubeApi => {
     const transportSettings: TransportSettings = { kc: config, credentials: creds, extraHeaders, log, verbosity };
-    const call: CallSettings = { server: resolved.server, timeoutMs: flags.requestTimeoutMs, signal, ownCredentials };
+    const call: CallSettings = { server: resolved.server, proxy: resolved.proxy, timeoutMs: flags.requestTimeoutMs, signal, ownCredentials };
     return makeApi({ k8s, kc: config, transport: makeTransport(k8s, transportSettings), transportSettings, call });
   };
 

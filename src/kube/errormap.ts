@@ -4,6 +4,7 @@
  * ({code: number, body: raw JSON text, headers}), so tests can build one by hand.
  */
 import { OperationError } from '../errors.js';
+import type { ProxySetting } from './env-proxy.js';
 import { ApiError, ConnectionError } from './errors.js';
 
 /** What the mapper needs to know about the failed call. */
@@ -12,6 +13,8 @@ export interface CallContext {
   operation: string;
   /** The API server URL, for connection errors. */
   server: string;
+  /** The proxy requests go through, if any. */
+  proxy?: ProxySetting;
   /** True when the credentials are the user's own kubeconfig (not a token given to forToken). */
   ownCredentials: boolean;
   /** The --request-timeout in ms, to word a timeout. */
@@ -127,6 +130,45 @@ const HINTS: Record<string, (server: string) => string> = {
   'server gave HTTP response to HTTPS client': () => 'the server speaks plain HTTP at that address: check the port in the kubeconfig',
 };
 
+/**
+ * A failure that happened at the proxy rather than at the API server. Through a proxy the client
+ * dials only the proxy (the proxy resolves and dials the server), so a refused, unresolvable or
+ * unreachable socket is the proxy's; hpagent reports a CONNECT the proxy declined as
+ * `Bad response: <status>` (node_modules/hpagent/index.js). TLS errors still come from the server,
+ * at the far end of the tunnel, and are mapped as usual.
+ */
+function proxyFailure(root: (Error & { code?: string }) | undefined, server: string, setting: ProxySetting): ConnectionError | undefined {
+  const proxy = withoutCredentials(setting.url);
+  const from = setting.source === 'proxy-url' ? "the cluster's proxy-url" : setting.source;
+  const status = /^Bad response: (\d+)$/.exec(root?.message ?? '')?.[1];
+  if (status) {
+    return new ConnectionError(
+      server,
+      `the proxy answered the CONNECT with HTTP ${status}`,
+      `the proxy refused to open a tunnel to the API server: check that it allows CONNECT to the server's host and port, and the credentials in ${from}`,
+      proxy,
+    );
+  }
+  const cause = root?.code && PROXY_DIAL_CODES.has(root.code) ? CAUSES[root.code] : undefined;
+  if (!cause) return undefined;
+  return new ConnectionError(server, cause, `is the proxy running, and is ${proxy} (${from === "the cluster's proxy-url" ? `${from} in the kubeconfig` : from}) the right address?`, proxy);
+}
+
+/** Socket errors of the dial itself: through a proxy, that dial is to the proxy. */
+const PROXY_DIAL_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
+
+/** A proxy URL fit to print: user and password (http://user:pass@proxy:3128) left out. */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return 'the proxy-url';
+  }
+}
+
 /** The deepest error with a `code` (fetch and ws wrap the socket's error in `cause`). */
 function rootCause(e: unknown): (Error & { code?: string; host?: string; cert?: { subjectaltname?: string } }) | undefined {
   let cur = e as (Error & { code?: string; cause?: unknown }) | undefined;
@@ -177,6 +219,8 @@ export function mapError(e: unknown, ctx: CallContext, userSignal?: AbortSignal)
     );
   }
   const root = rootCause(e);
+  const viaProxy = ctx.proxy ? proxyFailure(root ?? (e as Error | undefined), ctx.server, ctx.proxy) : undefined;
+  if (viaProxy) return viaProxy;
   if (root?.code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     return new ConnectionError(ctx.server, altnameCause(root), 'use a server address the certificate lists, or set tls-server-name in the kubeconfig');
   }

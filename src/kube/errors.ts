@@ -31,8 +31,15 @@ export class ConnectionError extends OperationError {
     /** A short cause in kubectl's words, e.g. `certificate signed by unknown authority`. */
     readonly cause_: string,
     hint?: string,
+    /** The proxy (kubeconfig proxy-url, credentials removed) when it is what failed, not the server. */
+    readonly proxy?: string,
   ) {
-    super(`cannot reach ${server}: ${cause_}`, hint);
+    super(`cannot reach ${proxy ? `${server} through the proxy ${proxy}` : server}: ${cause_}`, hint);
+  }
+
+  /** The server, and the proxy when the failure was the proxy's: for messages that name the address. */
+  get where(): string {
+    return this.proxy ? `${this.server} through the proxy ${this.proxy}` : this.server;
   }
 }
 

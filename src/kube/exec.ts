@@ -53,7 +53,7 @@ export function exitCodeFromStatus(status: V1Status, operation: string): number 
 
 export async function execInPod(d: ExecDeps, namespace: string, pod: string, container: string | undefined, command: string[]): Promise<ExecResult> {
   const operation = `exec in pod "${pod}"${container ? ` container "${container}"` : ''} in namespace "${namespace}"`;
-  const ctx: CallContext = { operation, server: d.call.server, ownCredentials: d.call.ownCredentials, timeoutMs: d.call.timeoutMs };
+  const ctx: CallContext = { operation, server: d.call.server, proxy: d.call.proxy, ownCredentials: d.call.ownCredentials, timeoutMs: d.call.timeoutMs };
   const stdout = new Collector();
   const stderr = new Collector();
   let socket: WebSocket | undefined;

@@ -16,6 +16,7 @@ import type { ConnectionFlags } from './types.js';
 import { readInCluster, SERVICE_ACCOUNT_DIR } from './incluster.js';
 import { readExecConfig, type ExecClusterInfo } from './exec-plugin.js';
 import { applyClusterOverrides, applyUserOverrides, checkTlsChoice } from './overrides.js';
+import { proxyFromEnvironment, type ProxySetting } from './env-proxy.js';
 
 const ANONYMOUS = 'satoken-anonymous';
 
@@ -49,6 +50,13 @@ export interface ResolvedConfig {
   caPem?: string;
   insecureSkipTlsVerify: boolean;
   tlsServerName?: string;
+  /**
+   * The proxy every request goes through: the cluster's proxy-url (client-go rest.Config.Proxy),
+   * else HTTPS_PROXY and NO_PROXY as client-go reads them (env-proxy.ts). Also in `kubeconfig`
+   * as the cluster's proxy-url, for client-node; kept here so that a connection failure names
+   * the proxy it really failed at, and where the proxy came from.
+   */
+  proxy?: ProxySetting;
   /** The context's namespace (or the pod's, in-cluster); undefined when it sets none. */
   namespace?: string;
   /**
@@ -68,7 +76,21 @@ export interface LoadEnv {
   serviceAccountDir?: string;
 }
 
-export function resolveConfig(flags: ConnectionFlags, { env, serviceAccountDir = SERVICE_ACCOUNT_DIR }: LoadEnv): ResolvedConfig {
+export function resolveConfig(flags: ConnectionFlags, load: LoadEnv): ResolvedConfig {
+  return withEnvironmentProxy(resolveWithoutEnvironmentProxy(flags, load), load.env);
+}
+
+/** No proxy-url: the environment's proxy, as client-go's default transport would take it, handed to client-node as one. */
+function withEnvironmentProxy(resolved: ResolvedConfig, env: Record<string, string | undefined>): ResolvedConfig {
+  if (resolved.proxy) return resolved;
+  const proxy = proxyFromEnvironment(resolved.server, env);
+  if (!proxy) return resolved;
+  const clusters = resolved.kubeconfig.clusters as { name: string; cluster: Fields }[];
+  const kubeconfig = { ...resolved.kubeconfig, clusters: clusters.map((c) => ({ ...c, cluster: { ...c.cluster, 'proxy-url': proxy.url } })) };
+  return { ...resolved, proxy, kubeconfig };
+}
+
+function resolveWithoutEnvironmentProxy(flags: ConnectionFlags, { env, serviceAccountDir = SERVICE_ACCOUNT_DIR }: LoadEnv): ResolvedConfig {
   const merged = loadKubeconfigFiles(flags, env);
   if (merged) return select(merged, flags);
   // No kubeconfig: -s alone is a cluster (client-go: the overrides on an empty config).
@@ -263,6 +285,7 @@ export function select(merged: MergedKubeconfig, flags: ConnectionFlags): Resolv
     caPem: c.caPem,
     insecureSkipTlsVerify: c.insecure,
     tlsServerName: str(b['tls-server-name']),
+    proxy: str(b['proxy-url']) ? { url: b['proxy-url'] as string, source: 'proxy-url' } : undefined,
     namespace,
     kubeconfig: oneContextKubeconfig(cluster.name, b, userEntry?.name, forClientNode, contextName, namespace),
     user: userBody,

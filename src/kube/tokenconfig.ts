@@ -12,6 +12,8 @@ export function kubeconfigForToken(cluster: ClusterInfo, userName: string, token
   if (cluster.caPem) clusterBody['certificate-authority-data'] = Buffer.from(cluster.caPem).toString('base64');
   if (cluster.insecureSkipTlsVerify) clusterBody['insecure-skip-tls-verify'] = true;
   if (cluster.tlsServerName) clusterBody['tls-server-name'] = cluster.tlsServerName;
+  // A cluster reached only through a proxy is reached through it with this kubeconfig too.
+  if (cluster.proxyUrl) clusterBody['proxy-url'] = cluster.proxyUrl;
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',

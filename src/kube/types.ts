@@ -117,6 +117,8 @@ export interface ClusterInfo {
   insecureSkipTlsVerify?: boolean;
   /** The kubeconfig's tls-server-name: the name the serving certificate is checked against. */
   tlsServerName?: string;
+  /** The kubeconfig's proxy-url (not a proxy from HTTPS_PROXY, which the reader's own environment decides). */
+  proxyUrl?: string;
   /** True when loaded from the pod's own service account files (in-cluster config). */
   inCluster: boolean;
 }

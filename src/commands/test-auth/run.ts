@@ -53,7 +53,7 @@ export async function runTestAuth(o: TestAuthOptions, deps: Deps): Promise<Outco
     const u = discovery.unreachable;
     const kind = connectionKind(u.cause_);
     decode.evidence.connection = { kind, server: u.server, cause: u.cause_ };
-    decode.message += `; could not reach ${u.server} (${kind === 'tls' ? 'TLS' : 'network'}: ${u.cause_})`;
+    decode.message += `; could not reach ${u.where} (${kind === 'tls' ? 'TLS' : 'network'}: ${u.cause_})`;
   }
 
   // Round trips (issue 8): once discovery has shown the API server can be reached (if not, nothing

@@ -121,7 +121,7 @@ export function connectionKind(cause: string): 'network' | 'tls' {
 function failure(id: StepId, e: unknown, what: string): Step {
   if (e instanceof ConnectionError) {
     const kind = connectionKind(e.cause_);
-    return step(id, 'error', null, `could not reach ${e.server} (${kind === 'tls' ? 'TLS' : 'network'}: ${e.cause_})`, {
+    return step(id, 'error', null, `could not reach ${e.where} (${kind === 'tls' ? 'TLS' : 'network'}: ${e.cause_})`, {
       connection: { kind, server: e.server, cause: e.cause_ },
     });
   }
