@@ -81,6 +81,21 @@ test.each([
   expect(hasVolume).toBe(mounted);
 });
 
+test('the scheduler honours spec.nodeSelector (nodeaffinity: every pair must be a label of the node); none fits = Pending, Unschedulable', async () => {
+  for (let i = 0; i < 3; i++) {
+    const r = await k.adminRequest('POST', `/api/v1/namespaces/${NS}/pods`, pod(`pinned-${i}`, { nodeSelector: { 'kubernetes.io/hostname': 'node-2' } }));
+    expect(r.body.spec.nodeName).toBe('node-2');
+    expect(r.body.status.phase).toBe('Running');
+  }
+  const none = await k.adminRequest('POST', `/api/v1/namespaces/${NS}/pods`, pod('nowhere', { nodeSelector: { 'kubernetes.io/hostname': 'node-2', 'disk': 'ssd' } }));
+  expect(none.body.spec.nodeName).toBeUndefined();
+  expect(none.body.status.phase).toBe('Pending');
+  const nodes = (await k.adminRequest('GET', '/api/v1/nodes')).body.items.length;
+  expect(none.body.status.conditions).toEqual([
+    expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: `0/${nodes} nodes are available: ${nodes} node(s) didn't match Pod's node affinity/selector.` }),
+  ]);
+});
+
 test('pods are bound to a Ready node and reported Running; with no Ready node they stay Pending', async () => {
   const r = await k.adminRequest('POST', `/api/v1/namespaces/${NS}/pods`, pod('runs'));
   expect(['node-1', 'node-2']).toContain(r.body.spec.nodeName);

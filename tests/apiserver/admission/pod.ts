@@ -182,12 +182,21 @@ function isReady(node: KubeObject): boolean {
 
 let nextNode = 0;
 
-/** The scheduler's choice: the named node, else the Ready nodes in turn. */
-function schedule(cluster: Cluster, pod: KubeObject): string | undefined {
-  if (pod.spec.nodeName) return pod.spec.nodeName;
-  const nodes = cluster.store.list(cluster.type('', 'nodes'), undefined).items.filter((n) => isReady(n) && !n.spec?.unschedulable);
-  if (!nodes.length) return undefined;
-  return nodes[nextNode++ % nodes.length].metadata.name;
+/**
+ * The scheduler's choice: the named node, else the Ready, schedulable nodes whose labels hold every
+ * pair of spec.nodeSelector (pkg/scheduler/framework/plugins/nodeaffinity: a node selector is an
+ * exact match on labels), in turn. Undefined, with the reason the scheduler would give, when none fits.
+ */
+function schedule(cluster: Cluster, pod: KubeObject): { node?: string; unschedulable?: string } {
+  if (pod.spec.nodeName) return { node: pod.spec.nodeName };
+  const all = cluster.store.list(cluster.type('', 'nodes'), undefined).items;
+  const usable = all.filter((n) => isReady(n) && !n.spec?.unschedulable);
+  const selector = Object.entries((pod.spec.nodeSelector ?? {}) as Record<string, string>);
+  const nodes = usable.filter((n) => selector.every(([k, v]) => n.metadata.labels?.[k] === v));
+  if (nodes.length) return { node: nodes[nextNode++ % nodes.length].metadata.name };
+  if (!usable.length) return { unschedulable: `0/${all.length} nodes are available: no Ready node.` };
+  // nodeaffinity.ErrReasonPod, counted over the nodes that were otherwise usable.
+  return { unschedulable: `0/${all.length} nodes are available: ${usable.length} node(s) didn't match Pod's node affinity/selector.` };
 }
 
 /** An address inside the node's pod CIDR (x.y.z.0/24). */
@@ -258,11 +267,11 @@ export function runningStatus(cluster: Cluster, pod: KubeObject, at: Date): Reco
 /** What the scheduler and the kubelet report for a new pod, at once. */
 export function runPod(cluster: Cluster, pod: KubeObject): void {
   const now = rfc3339(cluster.clock.now());
-  const node = schedule(cluster, pod);
+  const { node, unschedulable } = schedule(cluster, pod);
   if (!node) {
     pod.status = {
       phase: 'Pending',
-      conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: now, reason: 'Unschedulable', message: '0/0 nodes are available: no Ready node.' }],
+      conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: now, reason: 'Unschedulable', message: unschedulable }],
       qosClass: 'BestEffort',
     };
     return;
