@@ -13,6 +13,7 @@ import { parseToken } from '../jwt/parse.js';
 import { THIRD_PARTY_KINDS, thirdPartyByAudience, thirdPartyByEnv, thirdPartyByVolume, type ThirdPartyKind } from '../jwt/third-party.js';
 import type { CheckContext } from './context.js';
 import { restartPod, shQuote } from './fixes.js';
+import { gkeWorkloadIdentity } from './gke-workload-identity.js';
 import { skipReason, span, when } from './format.js';
 import { ownerOf, podRef, SA_DIR, serviceAccountName } from './spec.js';
 import { refreshDue } from './token-rotation.js';
@@ -242,6 +243,10 @@ async function run(ctx: CheckContext): Promise<Verdict> {
     evidence.push(`serviceaccount ${serviceAccountName(ctx.pod)}: ${AZURE_CLIENT_ID}=${saAnn[AZURE_CLIENT_ID]}; pod label ${AZURE_USE}: ${podLabels[AZURE_USE] ?? 'unset'}`);
     failures.push({ message: `ServiceAccount ${serviceAccountName(ctx.pod)} has ${AZURE_CLIENT_ID}, but the pod lacks the label ${AZURE_USE}=true: the webhook injects no token, so the Azure SDK finds no AZURE_FEDERATED_TOKEN_FILE`, fix: webhookFix(kindOf('azure-workload-identity'), ctx).slice(1) });
   }
+  // GKE Workload Identity: no token to judge, but the node must run the GKE metadata server.
+  const gke = await gkeWorkloadIdentity(ctx, saAnn);
+  if (gke) evidence.push(gke.evidence);
+  if (gke?.failure) failures.push(gke.failure);
 
   // Each token file's own health, when the files can be read (exec, or --self).
   let notRead: string | undefined;
@@ -317,7 +322,8 @@ async function run(ctx: CheckContext): Promise<Verdict> {
 
   if (failures.length) return fail(failures.map((f) => f.message).join('; '), evidence, [...new Set(failures.flatMap((f) => f.fix))]);
   if (warnings.length) return warn(warnings.map((f) => f.message).join('; '), evidence, [...new Set(warnings.flatMap((f) => f.fix))]);
-  if (!files.length) return pass('no third-party token is mounted (IRSA, Pod Identity, Azure Workload Identity, Istio, Linkerd, …)', evidence);
+  const gkeOk = gke ? 'GKE Workload Identity: the node runs the GKE metadata server; ' : '';
+  if (!files.length) return pass(`${gkeOk}no third-party token is mounted (IRSA, Pod Identity, Azure Workload Identity, Istio, Linkerd, …)`, evidence);
   const names = mounts.map((m) => m.kind?.name ?? m.audience ?? `the API token at ${m.file}`).join(', ');
   const forOthers = mounts.every((m) => m.audience) ? '; not meant for the API server, and not sent to it' : '';
   return pass(`${names}: mounted${notRead ? '' : ', unexpired and rotating'}${forOthers}`, evidence);
@@ -346,5 +352,7 @@ export const thirdPartyTokens: Check = {
     'Identity webhooks and meshes mount a second ServiceAccount token with their own audience: EKS IRSA (sts.amazonaws.com, ' +
     'AWS_WEB_IDENTITY_TOKEN_FILE), EKS Pod Identity (pods.eks.amazonaws.com), Azure Workload Identity (api://AzureADTokenExchange, ' +
     'AZURE_FEDERATED_TOKEN_FILE), Istio (istio-ca), Linkerd (identity.l5d.io). Each is for its verifier, never for the API server; ' +
-    'the webhooks inject them only into pods created after the ServiceAccount annotation (or pod label) is set, and the kubelet rotates them like the API token.',
+    'the webhooks inject them only into pods created after the ServiceAccount annotation (or pod label) is set, and the kubelet rotates them like the API token. ' +
+    'GKE Workload Identity mounts no token: the GKE metadata server answers for the ServiceAccount\'s iam.gke.io/gcp-service-account, ' +
+    'but only on nodes labelled iam.gke.io/gke-metadata-server-enabled=true; elsewhere the pod acts as the node.',
 };

@@ -26,6 +26,18 @@ export const GKE_PROJECT = 'satoken-demo-project';
 export const GKE_LOCATION = 'us-central1';
 export const GKE_CLUSTER = 'satoken-demo';
 export const GKE_NAME = `gke_${GKE_PROJECT}_${GKE_LOCATION}_${GKE_CLUSTER}`;
+/** The node pool without the GKE metadata server (a Standard pool where Workload Identity was not enabled). */
+export const GKE_LEGACY_POOL = 'legacy-pool';
+/**
+ * The label GKE puts on nodes that run the GKE metadata server, which Workload Identity pods select
+ * (https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity: `nodeSelector:
+ * iam.gke.io/gke-metadata-server-enabled: "true"`; set per node pool by `--workload-metadata=GKE_METADATA`),
+ * and the node-pool label every GKE node carries (cloud.google.com/gke-nodepool).
+ */
+export const GKE_METADATA_LABEL = 'iam.gke.io/gke-metadata-server-enabled';
+const METADATA_SERVER = { [GKE_METADATA_LABEL]: 'true' };
+const pool = (name: string) => ({ 'cloud.google.com/gke-nodepool': name });
+const zone = (z: string) => ({ 'topology.kubernetes.io/region': GKE_LOCATION, 'topology.kubernetes.io/zone': `${GKE_LOCATION}-${z}` });
 const ISSUER = `https://container.googleapis.com/v1/projects/${GKE_PROJECT}/locations/${GKE_LOCATION}/clusters/${GKE_CLUSTER}`;
 
 export const GKE: Profile = {
@@ -36,8 +48,10 @@ export const GKE: Profile = {
   signing: { alg: 'RS256', kid: 'spki-sha256' },
   controlPlane: 'none',
   nodes: [
-    { name: `gke-${GKE_CLUSTER}-default-pool-3f5d7c1a-2bcd`, internalIP: '10.128.0.2', controlPlane: false, labels: { 'iam.gke.io/gke-metadata-server-enabled': 'true', 'topology.kubernetes.io/region': GKE_LOCATION, 'topology.kubernetes.io/zone': `${GKE_LOCATION}-a` } },
-    { name: `gke-${GKE_CLUSTER}-default-pool-3f5d7c1a-9xyz`, internalIP: '10.128.0.3', controlPlane: false, labels: { 'iam.gke.io/gke-metadata-server-enabled': 'true', 'topology.kubernetes.io/region': GKE_LOCATION, 'topology.kubernetes.io/zone': `${GKE_LOCATION}-b` } },
+    { name: `gke-${GKE_CLUSTER}-default-pool-3f5d7c1a-2bcd`, internalIP: '10.128.0.2', controlPlane: false, labels: { ...pool('default-pool'), ...METADATA_SERVER, ...zone('a') } },
+    { name: `gke-${GKE_CLUSTER}-default-pool-3f5d7c1a-9xyz`, internalIP: '10.128.0.3', controlPlane: false, labels: { ...pool('default-pool'), ...METADATA_SERVER, ...zone('b') } },
+    // A Standard node pool created without --workload-metadata=GKE_METADATA: no metadata server, no label.
+    { name: `gke-${GKE_CLUSTER}-legacy-pool-7b1e9d42-q3rt`, internalIP: '10.128.0.4', controlPlane: false, labels: { ...pool(GKE_LEGACY_POOL), ...zone('c') } },
   ],
   kubeconfig: {
     cluster: GKE_NAME,

@@ -2,7 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { got } from '../../../src/checks/context';
 import { thirdPartyTokens } from '../../../src/checks/third-party-tokens';
 import { makeBoundToken } from '../../support/tokens';
-import { fakeSource, makeCtx, makePod, makeServiceAccount, NOW, SA_UID } from './fakes';
+import { fakeSource, makeCtx, makeNode, makePod, makeServiceAccount, NOW, SA_UID } from './fakes';
 
 const IRSA_DIR = '/var/run/secrets/eks.amazonaws.com/serviceaccount';
 const IRSA_FILE = `${IRSA_DIR}/token`;
@@ -146,5 +146,44 @@ describe('copies and diagnose --path', () => {
     const r = await thirdPartyTokens.run(makeCtx({ paths: ['/var/run/secrets/kubernetes.io/serviceaccount/token'] }));
     expect(r.status).toBe('pass');
     expect(r.evidence).toContain('--path /var/run/secrets/kubernetes.io/serviceaccount/token: the API token, judged by the other checks');
+  });
+});
+
+describe('GKE Workload Identity (no token: the node must run the GKE metadata server)', () => {
+  const GSA = 'app@proj.iam.gserviceaccount.com';
+  const gkeSA = () => got(makeServiceAccount({ metadata: { name: 'app', namespace: 'default', uid: SA_UID, annotations: { 'iam.gke.io/gcp-service-account': GSA } } }));
+  const node = (labels: Record<string, string>) => {
+    const n = makeNode();
+    n.metadata!.labels = labels;
+    return got(n);
+  };
+
+  test('annotated ServiceAccount on a node running the metadata server: pass, saying so', async () => {
+    const data = fakeSource({ serviceAccount: gkeSA(), node: node({ 'iam.gke.io/gke-metadata-server-enabled': 'true', 'cloud.google.com/gke-nodepool': 'default-pool' }) });
+    const r = await thirdPartyTokens.run(makeCtx({ data }));
+    expect(r.status).toBe('pass');
+    expect(r.message).toMatch(/^GKE Workload Identity: the node runs the GKE metadata server; /);
+    expect(r.evidence).toContain(`serviceaccount app: iam.gke.io/gcp-service-account=${GSA}; node node-1 (node pool default-pool) runs the GKE metadata server (iam.gke.io/gke-metadata-server-enabled=true)`);
+  });
+
+  test('on a node without it: fail; the fix selects the metadata-server nodes, dropping a pin to the pool that lacks it', async () => {
+    const data = fakeSource({ serviceAccount: gkeSA(), node: node({ 'cloud.google.com/gke-nodepool': 'legacy-pool' }) });
+    const pinned = makePod((p) => (p.spec!.nodeSelector = { 'cloud.google.com/gke-nodepool': 'legacy-pool', 'kubernetes.io/arch': 'amd64' }));
+    const r = await thirdPartyTokens.run(makeCtx({ pod: pinned, data }));
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain("act as the node's own service account, not as app@proj.iam.gserviceaccount.com");
+    expect(r.message).toContain('gcloud container node-pools update legacy-pool --cluster=<CLUSTER> --location=<LOCATION> --workload-metadata=GKE_METADATA');
+    expect(r.fix).toEqual([
+      `kubectl patch deployment web -n default --type json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/cloud.google.com~1gke-nodepool"},{"op":"add","path":"/spec/template/spec/nodeSelector/iam.gke.io~1gke-metadata-server-enabled","value":"true"}]'`,
+    ]);
+    // No nodeSelector at all: one is added.
+    const free = await thirdPartyTokens.run(makeCtx({ data: fakeSource({ serviceAccount: gkeSA(), node: node({}) }) }));
+    expect(free.fix).toEqual([`kubectl patch deployment web -n default --type json -p '[{"op":"add","path":"/spec/template/spec/nodeSelector","value":{"iam.gke.io/gke-metadata-server-enabled":"true"}}]'`]);
+  });
+
+  test('a ServiceAccount without the annotation: the node is not judged', async () => {
+    const r = await thirdPartyTokens.run(makeCtx({ data: fakeSource({ node: node({}) }) }));
+    expect(r.status).toBe('pass');
+    expect(r.evidence.join('\n')).not.toContain('metadata server');
   });
 });

@@ -134,14 +134,18 @@ describe('aks: azure-workload-identity', () => {
   });
 });
 
-test('gke: Workload Identity adds nothing to pods (the metadata server answers); the nodes run it', async () => {
+test('gke: Workload Identity adds nothing to pods (the metadata server answers); the default pool runs it, the legacy pool does not', async () => {
   const k = await start({ profile: 'gke' });
   try {
     await createSa(k, 'gsa', { 'iam.gke.io/gcp-service-account': 'app@satoken-demo-project.iam.gserviceaccount.com' });
     const r = await createPod(k, 'wi', 'gsa');
     expect(r.body.spec.volumes.map((v: any) => v.name)).toEqual([expect.stringMatching(/^kube-api-access-/)]);
     const nodes = (await k.adminRequest('GET', '/api/v1/nodes')).body.items;
-    for (const n of nodes) expect(n.metadata.labels['iam.gke.io/gke-metadata-server-enabled']).toBe('true');
+    for (const n of nodes) {
+      const pool = n.metadata.labels['cloud.google.com/gke-nodepool'];
+      expect(['default-pool', 'legacy-pool']).toContain(pool);
+      expect(n.metadata.labels['iam.gke.io/gke-metadata-server-enabled']).toBe(pool === 'default-pool' ? 'true' : undefined);
+    }
   } finally {
     await k.stop();
   }

@@ -28,6 +28,8 @@ export interface ProviderObjects {
    * demo's two hours outlive. People do this to hand a token to a tool outside the webhook's reach.
    */
   copiedToken?: { audience: string; dir: string };
+  /** The pod template's nodeSelector (e.g. a GKE node pool). */
+  nodeSelector?: Record<string, string>;
 }
 
 export interface ProviderCase {
@@ -50,6 +52,7 @@ const AWS_TOKEN = '/var/run/secrets/eks.amazonaws.com/serviceaccount/token';
 const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 const AZURE_TOKEN = '/var/run/secrets/azure/tokens/azure-identity-token';
 const AZURE_CLIENT = '00000000-1111-2222-3333-444444444444';
+const GSA = 'satoken-app@satoken-demo-project.iam.gserviceaccount.com';
 const re = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
 
 /**
@@ -155,9 +158,30 @@ export const PROVIDER_CASES: Partial<Record<ProfileName, ProviderCase[]>> = {
     },
     vaultCopyExpired('aks'),
   ],
-  // GKE Workload Identity hands out no projected token (the metadata server answers the SDKs), and
-  // k3s and OpenShift inject none: a Vault token is their third-party case.
-  gke: [cloudTokenAsApiToken('gke', 'vault', /kubectl patch deployment/), vaultCopyExpired('gke')],
+  // GKE Workload Identity hands out no projected token: the GKE metadata server answers the
+  // client libraries on nodes that run it. Its broken case is a pod on a node that does not.
+  gke: [
+    {
+      namespace: 'gke-wi-healthy',
+      title: 'workload identity: annotated ServiceAccount, the pod on a node running the GKE metadata server',
+      objects: { saAnnotations: { 'iam.gke.io/gcp-service-account': GSA }, nodeSelector: { 'iam.gke.io/gke-metadata-server-enabled': 'true' } },
+      rootCause: null,
+      status: 'healthy',
+    },
+    {
+      namespace: 'gke-wi-no-metadata-server',
+      title: 'workload identity: the pod is pinned to a node pool without the GKE metadata server (it acts as the node)',
+      objects: { saAnnotations: { 'iam.gke.io/gcp-service-account': GSA }, nodeSelector: { 'cloud.google.com/gke-nodepool': 'legacy-pool' } },
+      rootCause: 'third-party-tokens',
+      status: 'failing',
+      messageMatches: /node .* does not run the GKE metadata server .* node's own service account, not as satoken-app@/,
+      // Off the pinned pool, onto nodes with the metadata server.
+      fixMatches: re(`kubectl patch deployment worker -n gke-wi-no-metadata-server --type json -p '[{"op":"replace","path":"/spec/template/spec/nodeSelector","value":{"iam.gke.io/gke-metadata-server-enabled":"true"}}]'`),
+    },
+    cloudTokenAsApiToken('gke', 'vault', /kubectl patch deployment/),
+    vaultCopyExpired('gke'),
+  ],
+  // k3s and OpenShift inject no token of their own: a Vault token is their third-party case.
   k3s: [cloudTokenAsApiToken('k3s', 'vault', /kubectl patch deployment/), vaultCopyExpired('k3s')],
   openshift: [cloudTokenAsApiToken('openshift', 'vault', /kubectl patch deployment/), vaultCopyExpired('openshift')],
 };

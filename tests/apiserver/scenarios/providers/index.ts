@@ -38,7 +38,7 @@ function seedCase(cluster: Cluster, c: ProviderCase): void {
     subjects: [{ kind: 'ServiceAccount', name: APP, namespace: ns }],
   });
   const container: Record<string, unknown> = { name: APP, image: 'example.com/shop/app:1.4', ...(o.env ? { env: o.env } : {}) };
-  const spec: Record<string, unknown> = { serviceAccountName: APP, containers: [container] };
+  const spec: Record<string, unknown> = { serviceAccountName: APP, containers: [container], ...(o.nodeSelector ? { nodeSelector: o.nodeSelector } : {}) };
   if (o.apiTokenAudience) {
     // The cloud token's projection, mounted where client libraries read the API token.
     spec.automountServiceAccountToken = false;
