@@ -7,7 +7,6 @@
  * Without a proxy-url, HTTPS_PROXY and NO_PROXY as client-go's default transport reads them
  * (src/kube/env-proxy.ts; its rules case by case in tests/unit/kube/env-proxy.test.ts).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -17,23 +16,11 @@ import { parse, stringify } from 'yaml';
 import { start, type Emulator } from '../../apiserver';
 import { BIN, ensureBundle, NODE24 } from '../../support/bundle';
 import { findKubectl } from '../../support/kubectl';
+import { runProcess as run } from '../../support/process';
 
 const kubectl = findKubectl();
 if (!kubectl) process.stdout.write('proxy: the kubectl comparisons are skipped (no kubectl >= 1.28 on PATH)\n');
 const kt = kubectl ? test : test.skip;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: 30_000, encoding: 'utf8' }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 /**
  * A minimal HTTP CONNECT proxy that records the target of every tunnel it opens; with `auth`

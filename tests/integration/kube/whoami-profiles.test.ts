@@ -6,7 +6,6 @@
  * runs as a user would run it; the stand-in plugins are found on PATH (Emulator.execEnv), as the
  * real commands would be. Skipped, saying why, when no kubectl >= 1.28 is on PATH.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,23 +13,11 @@ import { start, type Emulator } from '../../apiserver';
 import { PROFILE_NAMES } from '../../apiserver/profiles';
 import { BIN, ensureBundle, NODE24 } from '../../support/bundle';
 import { findKubectl } from '../../support/kubectl';
+import { runProcess as run } from '../../support/process';
 
 const kubectl = findKubectl();
 if (!kubectl) process.stdout.write('whoami-profiles: skipped (no kubectl >= 1.28 on PATH)\n');
 const suite = kubectl ? describe : describe.skip;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-function run(cmd: string, args: string[], env: Record<string, string | undefined>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env: env as NodeJS.ProcessEnv, timeout: 30_000, encoding: 'utf8' }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 const dir = mkdtempSync(path.join(tmpdir(), 'satoken-whoami-'));
 beforeAll(() => ensureBundle());
