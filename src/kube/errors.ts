@@ -34,14 +34,16 @@ export class ConnectionError extends OperationError {
     /** The proxy (kubeconfig proxy-url, credentials removed) when it is what failed, not the server. */
     readonly proxy?: string,
   ) {
-    super(`cannot reach ${proxy ? `${server} through the proxy ${proxy}` : server}: ${cause_}`, hint);
+    super(`cannot reach ${reached(server, proxy)}: ${cause_}`, hint);
   }
 
   /** The server, and the proxy when the failure was the proxy's: for messages that name the address. */
   get where(): string {
-    return this.proxy ? `${this.server} through the proxy ${this.proxy}` : this.server;
+    return reached(this.server, this.proxy);
   }
 }
+
+const reached = (server: string, proxy: string | undefined) => (proxy ? `${server} through the proxy ${proxy}` : server);
 
 export const isNotFound = (e: unknown): e is ApiError => e instanceof ApiError && e.code === 404;
 export const isForbidden = (e: unknown): e is ApiError => e instanceof ApiError && e.code === 403;

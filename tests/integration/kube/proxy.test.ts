@@ -91,10 +91,7 @@ beforeAll(async () => {
     return file;
   };
   // No HTTPS_PROXY from the machine: only the kubeconfig's proxy-url may route the requests.
-  env = (config) => {
-    const e: NodeJS.ProcessEnv = { PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH}`, HOME: dir, KUBECONFIG: config };
-    return e;
-  };
+  env = (config) => ({ PATH: `${path.dirname(NODE24)}${path.delimiter}${process.env.PATH}`, HOME: dir, KUBECONFIG: config });
 }, 60_000);
 afterAll(() => {
   proxy?.close();

@@ -9,6 +9,7 @@
  * kube-apiserver flag where the control plane is managed).
  */
 import type { ProfileName } from '../../profiles';
+import { GKE_LEGACY_POOL, GKE_METADATA_LABEL } from '../../profiles/gke';
 
 export interface ProviderObjects {
   /** ServiceAccount `app`'s annotations (e.g. eks.amazonaws.com/role-arn). */
@@ -164,14 +165,14 @@ export const PROVIDER_CASES: Partial<Record<ProfileName, ProviderCase[]>> = {
     {
       namespace: 'gke-wi-healthy',
       title: 'workload identity: annotated ServiceAccount, the pod on a node running the GKE metadata server',
-      objects: { saAnnotations: { 'iam.gke.io/gcp-service-account': GSA }, nodeSelector: { 'iam.gke.io/gke-metadata-server-enabled': 'true' } },
+      objects: { saAnnotations: { 'iam.gke.io/gcp-service-account': GSA }, nodeSelector: { [GKE_METADATA_LABEL]: 'true' } },
       rootCause: null,
       status: 'healthy',
     },
     {
       namespace: 'gke-wi-no-metadata-server',
       title: 'workload identity: the pod is pinned to a node pool without the GKE metadata server (it acts as the node)',
-      objects: { saAnnotations: { 'iam.gke.io/gcp-service-account': GSA }, nodeSelector: { 'cloud.google.com/gke-nodepool': 'legacy-pool' } },
+      objects: { saAnnotations: { 'iam.gke.io/gcp-service-account': GSA }, nodeSelector: { 'cloud.google.com/gke-nodepool': GKE_LEGACY_POOL } },
       rootCause: 'third-party-tokens',
       status: 'failing',
       messageMatches: /node .* does not run the GKE metadata server .* node's own service account, not as satoken-app@/,
