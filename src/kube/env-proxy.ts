@@ -11,7 +11,9 @@
  * - NO_PROXY, else no_proxy: comma-separated, case-insensitive; `*` = no proxy at all; an IP or a
  *   CIDR; a domain matching itself and its subdomains (`.y.com` and `*.y.com` only subdomains);
  *   an IP or domain may carry `:port`, which must then match the server's port.
- * Nothing here reads process.env: the caller hands the environment in.
+ * Also here: the check kubectl makes of a kubeconfig's own proxy-url, and the form any proxy URL
+ * is printed in (without its user and password). Nothing here reads process.env: the caller hands
+ * the environment in.
  */
 import net from 'node:net';
 import { domainToASCII } from 'node:url';
@@ -107,6 +109,26 @@ function inCidr(ip: string, base: string, bits: number): boolean {
 }
 
 const family = (ip: string): 'ipv4' | 'ipv6' => (net.isIPv4(ip) ? 'ipv4' : 'ipv6');
+
+/** A proxy URL fit to print: user and password (http://user:pass@proxy:3128) left out. */
+export function printableProxyUrl(url: string): string {
+  const u = tryUrl(url);
+  if (!u) return url.replace(/\/\/[^/]*@/, '//');
+  u.username = '';
+  u.password = '';
+  return u.toString().replace(/\/$/, '');
+}
+
+/**
+ * clientcmd's validateClusterInfo / parseProxyURL: a kubeconfig proxy-url must parse and have
+ * the scheme http, https or socks5. Undefined when it does; else kubectl's reason.
+ */
+export function proxyUrlProblem(value: string): string | undefined {
+  // Go's url.Parse reads a value with no scheme as a relative reference, whose scheme is "".
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1].toLowerCase() ?? '';
+  if (scheme && !tryUrl(value)) return 'could not parse';
+  return ['http', 'https', 'socks5'].includes(scheme) ? undefined : `unsupported scheme "${scheme}", must be http, https, or socks5`;
+}
 
 function tryUrl(s: string): URL | undefined {
   try {

@@ -4,7 +4,7 @@
  * ({code: number, body: raw JSON text, headers}), so tests can build one by hand.
  */
 import { OperationError } from '../errors.js';
-import type { ProxySetting } from './env-proxy.js';
+import { printableProxyUrl, type ProxySetting } from './env-proxy.js';
 import { ApiError, ConnectionError } from './errors.js';
 
 /** What the mapper needs to know about the failed call. */
@@ -138,8 +138,9 @@ const HINTS: Record<string, (server: string) => string> = {
  * at the far end of the tunnel, and are mapped as usual.
  */
 function proxyFailure(root: (Error & { code?: string }) | undefined, server: string, setting: ProxySetting): ConnectionError | undefined {
-  const proxy = withoutCredentials(setting.url);
-  const from = setting.source === 'proxy-url' ? "the cluster's proxy-url" : setting.source;
+  const proxy = printableProxyUrl(setting.url);
+  const fromKubeconfig = setting.source === 'proxy-url';
+  const from = fromKubeconfig ? "the cluster's proxy-url" : setting.source;
   const status = /^Bad response: (\d+)$/.exec(root?.message ?? '')?.[1];
   if (status) {
     return new ConnectionError(
@@ -151,23 +152,11 @@ function proxyFailure(root: (Error & { code?: string }) | undefined, server: str
   }
   const cause = root?.code && PROXY_DIAL_CODES.has(root.code) ? CAUSES[root.code] : undefined;
   if (!cause) return undefined;
-  return new ConnectionError(server, cause, `is the proxy running, and is ${proxy} (${from === "the cluster's proxy-url" ? `${from} in the kubeconfig` : from}) the right address?`, proxy);
+  return new ConnectionError(server, cause, `is the proxy running, and is ${proxy} (${fromKubeconfig ? `${from} in the kubeconfig` : from}) the right address?`, proxy);
 }
 
 /** Socket errors of the dial itself: through a proxy, that dial is to the proxy. */
 const PROXY_DIAL_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT']);
-
-/** A proxy URL fit to print: user and password (http://user:pass@proxy:3128) left out. */
-function withoutCredentials(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return 'the proxy-url';
-  }
-}
 
 /** The deepest error with a `code` (fetch and ws wrap the socket's error in `cause`). */
 function rootCause(e: unknown): (Error & { code?: string; host?: string; cert?: { subjectaltname?: string } }) | undefined {

@@ -16,7 +16,7 @@ import type { ConnectionFlags } from './types.js';
 import { readInCluster, SERVICE_ACCOUNT_DIR } from './incluster.js';
 import { readExecConfig, type ExecClusterInfo } from './exec-plugin.js';
 import { applyClusterOverrides, applyUserOverrides, checkTlsChoice } from './overrides.js';
-import { proxyFromEnvironment, type ProxySetting } from './env-proxy.js';
+import { printableProxyUrl, proxyFromEnvironment, proxyUrlProblem, type ProxySetting } from './env-proxy.js';
 
 const ANONYMOUS = 'satoken-anonymous';
 
@@ -333,6 +333,9 @@ function checkCluster({ name, body }: NamedEntry): { server: string; caPem?: str
   if (url.protocol !== 'https:') {
     throw new OperationError(`cluster "${name}": server ${server} is not https (plain HTTP is not supported)`, fix);
   }
+  const proxyUrl = str(body['proxy-url']);
+  const proxyProblem = proxyUrl ? proxyUrlProblem(proxyUrl) : undefined;
+  if (proxyProblem) throw new OperationError(`invalid 'proxy-url' "${printableProxyUrl(proxyUrl!)}" for cluster "${name}": ${proxyProblem}`, fix);
   const insecure = body['insecure-skip-tls-verify'] === true;
   let caPem: string | undefined;
   if (str(body['certificate-authority-data'])) {

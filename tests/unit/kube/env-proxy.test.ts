@@ -3,7 +3,7 @@
  * (proxyForURLTests, UseProxyTests with its noProxy list, TestInvalidNoProxy, TestAllNoProxy),
  * which is what kubectl's default transport runs (http.ProxyFromEnvironment).
  */
-import { proxyFromEnvironment } from '../../../src/kube/env-proxy';
+import { printableProxyUrl, proxyFromEnvironment, proxyUrlProblem } from '../../../src/kube/env-proxy';
 
 const url = (server: string, env: Record<string, string>) => proxyFromEnvironment(server, env)?.url;
 
@@ -94,5 +94,24 @@ describe('useProxy (UseProxyTests), every host on port 80', () => {
     expect(url('https://api.corp', { HTTPS_PROXY: 'p:1', NO_PROXY: 'api.corp:443' })).toBeUndefined();
     expect(url('https://api.corp', { HTTPS_PROXY: 'p:1', NO_PROXY: 'api.corp:6443' })).toBe('http://p:1');
     expect(url('https://api.corp:6443', { HTTPS_PROXY: 'p:1', NO_PROXY: 'API.CORP:6443' })).toBeUndefined();
+  });
+});
+
+describe("a kubeconfig's proxy-url (clientcmd parseProxyURL) and how it is printed", () => {
+  test.each([
+    ['http://proxy:3128', undefined],
+    ['HTTPS://proxy:3128', undefined],
+    ['socks5://proxy:1080', undefined],
+    ['proxy:3128', 'unsupported scheme "proxy", must be http, https, or socks5'],
+    ['not a url', 'unsupported scheme "", must be http, https, or socks5'],
+    ['socks4://proxy:1080', 'unsupported scheme "socks4", must be http, https, or socks5'],
+    ['http://[bad', 'could not parse'],
+  ])('%s: %s', (value, problem) => {
+    expect(proxyUrlProblem(value)).toBe(problem);
+  });
+  test('user and password are left out, parseable or not', () => {
+    expect(printableProxyUrl('http://alice:s3cret@proxy:3128')).toBe('http://proxy:3128');
+    expect(printableProxyUrl('http://alice:s3cret@[bad')).toBe('http://[bad');
+    expect(printableProxyUrl('socks5://proxy:1080')).toBe('socks5://proxy:1080');
   });
 });

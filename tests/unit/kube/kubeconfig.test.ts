@@ -144,6 +144,9 @@ describe('invalid kubeconfigs', () => {
     ['invalid-current-context.yaml', 'the current context "vanished" does not exist in the kubeconfig'],
     ['invalid-no-name.yaml', /\(clusters\[0\] has no name\)$/],
     ['invalid-http-server.yaml', 'cluster "c": server http://c.example:8080 is not https (plain HTTP is not supported)'],
+    // clientcmd validateClusterInfo / parseProxyURL, in kubectl's words (credentials left out, which kubectl prints).
+    ['invalid-proxy-scheme.yaml', `invalid 'proxy-url' "not a url" for cluster "c": unsupported scheme "", must be http, https, or socks5`],
+    ['invalid-proxy-unparsable.yaml', `invalid 'proxy-url' "http://[bad" for cluster "c": could not parse`],
     ['invalid-yaml.yaml', /^cannot read kubeconfig .*invalid-yaml\.yaml \(.+\)$/],
     ['invalid-token-file.yaml', /^user "u": tokenFile .*tokens\/missing\.token cannot be read \(no such file\)$/],
   ];
