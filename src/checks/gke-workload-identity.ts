@@ -13,9 +13,9 @@ import type { CheckContext } from './context.js';
 import { patchPodTemplate, type SpecPatchOp } from './fixes.js';
 import { serviceAccountName } from './spec.js';
 
-const GKE_GSA_ANNOTATION = 'iam.gke.io/gcp-service-account';
-const GKE_METADATA_LABEL = 'iam.gke.io/gke-metadata-server-enabled';
-const GKE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
+export const GKE_GSA_ANNOTATION = 'iam.gke.io/gcp-service-account';
+export const GKE_METADATA_LABEL = 'iam.gke.io/gke-metadata-server-enabled';
+export const GKE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
 
 export interface GkeFinding {
   evidence: string;

@@ -13,7 +13,7 @@ import { parseToken } from '../jwt/parse.js';
 import { THIRD_PARTY_KINDS, thirdPartyByAudience, thirdPartyByEnv, thirdPartyByVolume, type ThirdPartyKind } from '../jwt/third-party.js';
 import type { CheckContext } from './context.js';
 import { restartPod, shQuote } from './fixes.js';
-import { gkeWorkloadIdentity } from './gke-workload-identity.js';
+import { GKE_GSA_ANNOTATION, GKE_METADATA_LABEL, GKE_POOL_LABEL, gkeWorkloadIdentity } from './gke-workload-identity.js';
 import { skipReason, span, when } from './format.js';
 import { ownerOf, podRef, SA_DIR, serviceAccountName } from './spec.js';
 import { refreshDue } from './token-rotation.js';
@@ -28,6 +28,15 @@ const GRACE_MS = 5 * 60_000;
 const IRSA_ROLE = 'eks.amazonaws.com/role-arn';
 const AZURE_USE = 'azure.workload.identity/use';
 const AZURE_CLIENT_ID = 'azure.workload.identity/client-id';
+
+/**
+ * The ServiceAccount annotations and node labels this check reads. A scan indexes slim copies of
+ * every ServiceAccount and node (src/commands/diagnose/scan.ts), which must keep these.
+ */
+export const THIRD_PARTY_READS = {
+  serviceAccountAnnotations: [IRSA_ROLE, AZURE_CLIENT_ID, GKE_GSA_ANNOTATION],
+  nodeLabels: [GKE_METADATA_LABEL, GKE_POOL_LABEL],
+};
 
 /** A token file the kubelet projects into the container (a serviceAccountToken source). */
 interface Mounted {

@@ -13,6 +13,7 @@ import { got, missing, type DiagnosisSource, type Fetched, type Unavailable } fr
 import { CHECKS } from '../../checks/index.js';
 import { runChecks, summarize } from '../../checks/runner.js';
 import { chooseContainer, podRef, SECRET_TOKEN_TYPE, serviceAccountName } from '../../checks/spec.js';
+import { THIRD_PARTY_READS } from '../../checks/third-party-tokens.js';
 import { FETCH_TOKEN_FAILED } from '../../checks/token-mounted.js';
 import type { CheckResult } from '../../checks/types.js';
 import { ApiError } from '../../kube/errors.js';
@@ -167,7 +168,8 @@ async function loadIndexes(api: KubeApi, namespace: string | undefined): Promise
       else m.set(ns, [slim]);
     }),
     indexed('list nodes', (o) => api.listNodes(o), {}, new Map<string, V1Node>(), (m, n: V1Node) => {
-      m.set(n.metadata?.name ?? '', { metadata: { name: n.metadata?.name }, spec: { unschedulable: n.spec?.unschedulable }, status: { conditions: n.status?.conditions?.filter((c) => c.type === 'Ready') } });
+      const labels = picked(n.metadata?.labels, THIRD_PARTY_READS.nodeLabels);
+      m.set(n.metadata?.name ?? '', { metadata: { name: n.metadata?.name, ...(labels ? { labels } : {}) }, spec: { unschedulable: n.spec?.unschedulable }, status: { conditions: n.status?.conditions?.filter((c) => c.type === 'Ready') } });
     }),
     indexed(`list events ${where}`, (o) => api.listEvents(namespace, o), { fieldSelector: 'reason=FailedMount' }, new Map<string, CoreV1Event[]>(), (m, e: CoreV1Event) => {
       if (e.involvedObject?.kind !== 'Pod' || !FETCH_TOKEN_FAILED.test(e.message ?? '')) return;
@@ -207,11 +209,27 @@ async function indexed<T, R>(
 }
 
 function slimServiceAccount(sa: V1ServiceAccount): V1ServiceAccount {
+  const annotations = picked(sa.metadata?.annotations, THIRD_PARTY_READS.serviceAccountAnnotations);
   return {
-    metadata: { name: sa.metadata?.name, namespace: sa.metadata?.namespace, uid: sa.metadata?.uid, creationTimestamp: sa.metadata?.creationTimestamp, deletionTimestamp: sa.metadata?.deletionTimestamp },
+    metadata: {
+      name: sa.metadata?.name,
+      namespace: sa.metadata?.namespace,
+      uid: sa.metadata?.uid,
+      creationTimestamp: sa.metadata?.creationTimestamp,
+      deletionTimestamp: sa.metadata?.deletionTimestamp,
+      ...(annotations ? { annotations } : {}),
+    },
     automountServiceAccountToken: sa.automountServiceAccountToken,
     secrets: sa.secrets,
   };
+}
+
+/** Only `keys` of a label or annotation map (what the checks read); undefined when none is set. */
+function picked(map: Record<string, string> | undefined, keys: readonly string[]): Record<string, string> | undefined {
+  if (!map) return undefined;
+  const out: Record<string, string> = {};
+  for (const k of keys) if (map[k] !== undefined) out[k] = map[k];
+  return Object.keys(out).length ? out : undefined;
 }
 
 interface ScanSettings {
