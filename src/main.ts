@@ -32,7 +32,9 @@ async function main(): Promise<void> {
   // are required with the code caches runs leave. Not in the single executable, which carries its
   // own (completion/sea-main.ts) and serves this launcher's require() from its assets.
   const built = __SATOKEN_CHUNKS__;
-  const chunks = isSea()
+  // While the release trains the executable's caches (SATOKEN_SEA_ASSETS), this launcher is one of
+  // its assets too: it requires through the same loader, so the caches hold what the run compiled.
+  const chunks = isSea() || process.env.SATOKEN_SEA_ASSETS !== undefined
     ? undefined
     : diskChunks({
         dir: __dirname,

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import * as buildScript from '../build.mjs';
 import { buildCliChunks } from '../cli-chunks.mjs';
+import { CODE_CACHE_V8_FLAGS } from './sea.mjs';
 
 const { bundleOptions, withCompletionSpec } = buildScript;
 
@@ -102,7 +103,7 @@ export function trainCodeCaches({ node, mainFile, dir, commands = trainingComman
   delete env.NODE_OPTIONS;
   for (const args of commands) {
     try {
-      execFileSync(node, [mainFile, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+      execFileSync(node, [...CODE_CACHE_V8_FLAGS, mainFile, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
     } catch (e) {
       // Usage errors exit 2 on purpose; a crash or a hang is a broken build.
       if (e.status !== 2) throw new Error(`training the code cache on \`${args.join(' ')}\` failed: ${e.stderr ?? e.message}`);

@@ -9,6 +9,19 @@ import path from 'node:path';
 import { adhocSign, unsign } from './macho-sign.mjs';
 import { removeSignature, writeChecksum } from './pe-unsign.mjs';
 
+/**
+ * V8 flags for every run that writes a code cache the executable carries (the blob's main script,
+ * the assets' training runs in sea-assets.mjs), so that two releases of one commit carry the same bytes. Without
+ * them a cache differs from run to run: the hash seed comes from a random seed, and what V8
+ * compiles, flushes and tiers up depends on background threads and GC timing. `--predictable` makes
+ * V8 single-threaded with a deterministic GC schedule, and `--random-seed` fixes the seed. Neither
+ * changes the caches' key, so the executable (run without them) still accepts them: V8 leaves both
+ * flags, and the ones `--predictable` implies, out of the flag hash a cache is checked against, "to
+ * allow predictable code caching" (v8 src/flags/flags.cc, ComputeFlagListHash). The release's smoke
+ * test checks that every cache is accepted (checkCodeCaches).
+ */
+export const CODE_CACHE_V8_FLAGS = ['--predictable', '--random-seed=1'];
+
 export const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 /** Runs a tool quietly; its output is shown only when it fails. */
@@ -54,9 +67,16 @@ export async function buildSea(o) {
   const config = path.join(o.workDir, `${path.basename(o.out)}.sea.json`);
   await writeFile(
     config,
-    JSON.stringify({ main: o.main, output: blob, useCodeCache: o.useCodeCache, disableExperimentalSEAWarning: true, assets: o.assets }, null, 2),
+    JSON.stringify(
+      { main: path.basename(o.main), output: blob, useCodeCache: o.useCodeCache, disableExperimentalSEAWarning: true, assets: o.assets },
+      null,
+      2,
+    ),
   );
-  run(o.blobNode, ['--experimental-sea-config', config]);
+  // The main script's code cache records the name it was compiled under: a name relative to the
+  // main script's directory (the config's paths are read from the working directory) keeps the
+  // build directory out of the blob, so two builds of one commit give the same bytes.
+  run(o.blobNode, [...CODE_CACHE_V8_FLAGS, '--experimental-sea-config', config], { cwd: path.dirname(o.main) });
   await rm(o.out, { force: true });
   // PE: node.exe's Authenticode signature comes off BEFORE injecting (pe-unsign.mjs). postject
   // (LIEF) keeps the data directories as they were, so a signed input leaves the certificate

@@ -49,7 +49,14 @@ function seaHost(): AssetHost {
   };
 }
 
-/** Under a plain Node at release time: the files of `dir`. */
+/**
+ * Where the files are said to be while the release trains their caches. A code cache records the
+ * file name it was compiled under, so naming the files by the release's scratch directory would
+ * make two builds of one commit differ; V8 accepts a cache under any name (it checks the source).
+ */
+export const TRAINING_DIR = '/kubectl-satoken';
+
+/** Under a plain Node at release time: the files of `dir`, named as if in TRAINING_DIR. */
 function dirHost(dir: string): AssetHost {
   const file = (name: string) => (existsSync(path.join(dir, name)) ? readFileSync(path.join(dir, name)) : undefined);
   return {
@@ -57,7 +64,7 @@ function dirHost(dir: string): AssetHost {
     codeCache: (name) => file(name + CODE_CACHE_SUFFIX),
     compile,
     builtin: require,
-    dir,
+    dir: TRAINING_DIR,
   };
 }
 

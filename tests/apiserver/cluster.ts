@@ -24,6 +24,8 @@ export interface RequestLog {
   userAgent: string;
   /** Emulated time of the request, RFC 3339. */
   time: string;
+  /** Real time the request arrived (Date.now()): how long a client took after it, under load too. */
+  receivedMs: number;
   /** Selected request headers tests assert on (Content-Type, Accept, Impersonate-*). */
   headers: Record<string, string>;
   /** What the audit log needs (user, request info, annotations, source IPs); see audit/event.ts. */

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { COMMANDS } from '../../src/cli/commands/index';
 import { start } from '../apiserver';
+import { completionScript } from '../../scripts/release/platforms.mjs';
 import {
   binProblem, hasLicenseFile, KREW_PLATFORMS, plannedMoves, platformFor, selectorMatches, sha256File, validateManifest,
 } from './krew-rules';
@@ -159,6 +160,12 @@ describe('npm run release (linux/amd64) and a simulated krew install', () => {
     const spec = validateManifest(readFileSync(path.join(out, 'satoken.yaml'), 'utf8'), 'satoken.yaml').plugin!.spec!;
     for (const name of commandNames) expect(spec.description).toMatch(new RegExp(`- ${name}: \\S`));
     expect(spec.caveats).toContain('kubectl_complete-satoken');
+    // The Windows helper runs the kubectl-satoken.exe in its own folder (%~dp0, platforms.mjs): the
+    // caveat must send it beside the executable krew links into its bin folder, not anywhere on PATH.
+    const caveats = spec.caveats ?? '';
+    const windows = caveats.slice(caveats.indexOf('Windows:'), caveats.indexOf('Then'));
+    expect(windows).toMatch(/kubectl_complete-satoken\.cmd[\s\S]*\.krew\\bin[\s\S]*beside kubectl-satoken\.exe/);
+    expect(completionScript({ os: 'windows' })).toContain('"%~dp0kubectl-satoken.exe"');
     for (const name of ['decode', 'diagnose', 'test-auth', 'mint', 'migrate-legacy', 'audit']) expect(spec.caveats).toMatch(new RegExp(`^ +${name} `, 'm'));
   });
 

@@ -10,6 +10,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { json, pem, startFaultServer, status, writeKubeconfig, type FaultServer } from '../integration/kube/support/fault-server';
 import { CLUSTER_COMMANDS, errorLines, noCrash, timed } from './support/world';
+import { LATE_MS } from '../support/late';
 
 const servers: Array<{ close(): unknown }> = [];
 /** Open sockets of our raw servers: destroyed first, or close() would wait for them forever. */
@@ -103,7 +104,7 @@ describe.each(FAULTS)('%s', (fault, says) => {
     expect(errorLines(r)).toHaveLength(1);
     expect(errorLines(r)[0]).toMatch(says);
     if (fault === 'client certificate rejected') expect(r.stderr).toMatch(/^hint: .*client certificate/m);
-    expect(r.ms).toBeLessThan(2000);
+    expect(r.ms).toBeLessThan(1000 + LATE_MS);
   });
 });
 

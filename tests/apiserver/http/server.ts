@@ -115,8 +115,9 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
   }
 
   /** One entry in the request log (and the audit log) per request, plain or upgraded. */
-  function logRequest(req: IncomingMessage, audited: RequestLog['audit'], username: string, status: number, time: Date): void {
+  function logRequest(req: IncomingMessage, audited: RequestLog['audit'], username: string, status: number, time: Date, receivedMs: number): void {
     cluster.log({
+      receivedMs,
       audit: audited,
       method: req.method ?? 'GET',
       path: req.url ?? '/',
@@ -130,13 +131,14 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = cluster.clock.now();
+    const receivedMs = Date.now();
     const pathAndQuery = req.url ?? '/';
     let username = '';
     let status = 0;
     // Authentication annotations (the failure reason on a 401, stale-token, legacy-token…) for the audit log.
     const audited = auditDetail(req, started);
     const annotations = audited.annotations;
-    const finish = () => logRequest(req, audited, username, status, started);
+    const finish = () => logRequest(req, audited, username, status, started, receivedMs);
     try {
       if (cluster.options.latencyMs > 0) await sleep(cluster.options.latencyMs);
       const isControl = pathAndQuery.startsWith('/_emulator/');
@@ -210,6 +212,7 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
   server.on('request', (req, res) => void handle(req, res));
 
   server.on('upgrade', async (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const receivedMs = Date.now();
     let username = '';
     let status = 101;
     const audited = { ...auditDetail(req, cluster.clock.now()), longRunning: true };
@@ -234,7 +237,7 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
         `HTTP/1.1 ${reply.status} ${reply.status === 401 ? 'Unauthorized' : reply.status === 403 ? 'Forbidden' : 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
       );
     } finally {
-      logRequest(req, audited, username, status, cluster.clock.now());
+      logRequest(req, audited, username, status, cluster.clock.now(), receivedMs);
     }
   });
   return server;
