@@ -8,8 +8,10 @@ import { boundYoungGeneration } from '../../kube/list-memory.js';
 import type { KubeApi, ListOptions, Page } from '../../kube/types.js';
 import { isForbidden, isNotFound } from '../../kube/errors.js';
 import { analyzeSecret, INVALID_SINCE_LABEL, LAST_USED_LABEL, SA_NAME_ANNOTATION, SA_UID_ANNOTATION, type AnalyzeContext, type SaFacts } from './analyze.js';
+import { invalidName, objectPath } from './names.js';
+import { scanTemplates } from './templates.js';
 import { secretUses } from './usage.js';
-import type { LegacyAction, LegacyTokenItem, LegacyTokenReport, OwnerRef, PodRef } from './types.js';
+import type { LegacyAction, LegacyTokenItem, LegacyTokenReport, OwnerRef, PodRef, TemplateRef } from './types.js';
 
 export const TRACKING_CONFIGMAP = { namespace: 'kube-system', name: 'kube-apiserver-legacy-service-account-token-tracking' };
 export const TOKEN_SECRET_TYPE = 'kubernetes.io/service-account-token';
@@ -49,8 +51,9 @@ export async function scanLegacyTokens(api: KubeApi, o: ScanOptions): Promise<Le
   const tokenSecrets: V1Secret[] = [];
   const serviceAccounts = new Map<string, SaFacts>();
   const usage = new Map<string, Usage>();
-  const counted = { secrets: 0, serviceaccounts: 0, pods: 0 };
-  const tick = () => o.progress(`scanned ${counted.secrets} token secrets, ${counted.serviceaccounts} serviceaccounts, ${counted.pods} pods…`);
+  const templates = new Map<string, TemplateRef[]>();
+  const counted = { secrets: 0, serviceaccounts: 0, pods: 0, workloads: 0 };
+  const tick = () => o.progress(`scanned ${counted.secrets} token secrets, ${counted.serviceaccounts} serviceaccounts, ${counted.pods} pods, ${counted.workloads} workloads…`);
 
   const trackingSince = readTrackingSince(api);
   const secretsDone = (async () => {
@@ -96,12 +99,28 @@ export async function scanLegacyTokens(api: KubeApi, o: ScanOptions): Promise<Le
       tick();
     }
   })();
-  const [since] = await Promise.all([trackingSince, secretsDone, sasDone, podsDone]);
+  // Pod templates: a Secret a workload would mount after a scale-up or its next run is in use too.
+  const templatesDone = scanTemplates(
+    api,
+    { namespace: o.namespace, chunkSize: o.chunkSize },
+    (ns, secret, ref) => {
+      const k = key(ns, secret);
+      const list = templates.get(k);
+      if (list) list.push(ref);
+      else templates.set(k, [ref]);
+    },
+    (n) => {
+      counted.workloads += n;
+      tick();
+    },
+  );
+  const [since] = await Promise.all([trackingSince, secretsDone, sasDone, podsDone, templatesDone]);
   o.progress('');
 
   // Usage of Secrets that are not tokens is dropped now; owners resolved (ReplicaSet → Deployment).
   const tokenKeys = new Set(tokenSecrets.map((s) => key(s.metadata?.namespace ?? '', s.metadata?.name ?? '')));
   for (const k of [...usage.keys()]) if (!tokenKeys.has(k)) usage.delete(k);
+  for (const k of [...templates.keys()]) if (!tokenKeys.has(k)) templates.delete(k);
   const resolved = await resolveOwners(api, usage, { namespace: o.namespace, chunkSize: o.chunkSize });
 
   const ctx: AnalyzeContext = {
@@ -112,7 +131,10 @@ export async function scanLegacyTokens(api: KubeApi, o: ScanOptions): Promise<Le
     serviceAccount: (ns, name) => serviceAccounts.get(key(ns, name)),
     usage: (ns, name) => {
       const u = usage.get(key(ns, name));
-      return u ? { mountedBy: u.mountedBy, envReferencedBy: u.envReferencedBy, owners: resolved.get(key(ns, name)) ?? [] } : { mountedBy: [], envReferencedBy: [], owners: [] };
+      const t = templates.get(key(ns, name)) ?? [];
+      return u
+        ? { mountedBy: u.mountedBy, envReferencedBy: u.envReferencedBy, owners: resolved.get(key(ns, name)) ?? [], templates: t }
+        : { mountedBy: [], envReferencedBy: [], owners: [], templates: t };
     },
   };
   const items = tokenSecrets.map((s) => analyzeSecret(s, ctx)).sort(byRisk);
@@ -136,6 +158,7 @@ function slimSecret(s: V1Secret): V1Secret {
     metadata: {
       name: m.name,
       namespace: m.namespace,
+      uid: m.uid,
       resourceVersion: m.resourceVersion,
       creationTimestamp: m.creationTimestamp,
       annotations: pick(m.annotations, [SA_NAME_ANNOTATION, SA_UID_ANNOTATION]),
@@ -228,8 +251,10 @@ async function listedDeploymentsOf(
 }
 
 async function deploymentOf(api: KubeApi, rs: OwnerRef): Promise<OwnerRef> {
+  // An ownerReference name is not validated by the API server: never a path segment unless valid.
+  if (invalidName(rs.namespace, rs.name)) return rs;
   try {
-    const obj = (await api.request('GET', `/apis/apps/v1/namespaces/${rs.namespace}/replicasets/${rs.name}`)) as {
+    const obj = (await api.request('GET', objectPath('apps', 'v1', 'replicasets', rs.namespace, rs.name))) as {
       metadata?: { ownerReferences?: V1OwnerReference[] };
     };
     const dep = obj.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment' && r.controller !== false);
