@@ -44,6 +44,7 @@ export async function scanTemplates(
   o: { namespace: string | undefined; chunkSize: number },
   found: (namespace: string, secret: string, ref: TemplateRef) => void,
   counted?: (n: number) => void,
+  each?: (w: { kind: string; namespace: string; name: string; controller?: TemplateRef['controller'] }) => void,
 ): Promise<void> {
   for (const w of WORKLOAD_KINDS) {
     const root = w.group ? `/apis/${w.group}/v1` : '/api/v1';
@@ -56,7 +57,8 @@ export async function scanTemplates(
       for (const obj of page.items) {
         const ns = obj.metadata?.namespace ?? o.namespace ?? '';
         const name = obj.metadata?.name ?? '';
-        const owner = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+        const owner = obj.metadata?.ownerReferences?.find((r) => r.controller !== false);
+        each?.({ kind: w.kind, namespace: ns, name, ...(owner ? { controller: { kind: owner.kind, name: owner.name, apiVersion: owner.apiVersion } } : {}) });
         for (const use of specSecretUses(w.podSpec(obj))) {
           found(ns, use.secret, {
             kind: w.kind,
