@@ -185,6 +185,20 @@ describe('a Secret in use is never deleted', () => {
   });
 });
 
+test('a kind the server does not serve (404 on its LIST) has no template to check; a failing LIST stops the job', async () => {
+  const k = await cluster();
+  await k.adminRequest('POST', '/_emulator/faults', { pathRegex: '/replicationcontrollers', status: 404 });
+  const r = await run(k, ['migrate-legacy', '-n', NS, '-o', 'json']);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout).items.map((i: any) => i.action)).toEqual(['delete']);
+  await k.adminRequest('POST', '/_emulator/faults', { reset: true });
+  await k.adminRequest('POST', '/_emulator/faults', { pathRegex: '/cronjobs', status: 403 });
+  const denied = await run(k, ['migrate-legacy', '-n', NS, '--apply', '--yes', '--backup-dir', fresh('backup')]);
+  expect(denied.code).toBe(1);
+  expect(denied.stderr.split('\n').filter((l) => l.startsWith('error: '))).toEqual([expect.stringMatching(/cronjobs/)]);
+  expect(await secretExists(k, 'old-app-token')).toBe(true);
+});
+
 describe('backups', () => {
   test('a second --apply into the same --backup-dir after --restore and an edit backs up the newer Secret', async () => {
     const k = await cluster();

@@ -51,7 +51,15 @@ async function planItem(api: KubeApi, item: LegacyTokenItem, o: { now: number; u
       const workload = path ? await getOrUndefined(api, path) : undefined;
       const p = workload ? projectionPatch(workload as { spec?: unknown }, owner.kind, item.secret, item.serviceAccount) : undefined;
       if (!path || !p) {
-        steps.push({ type: 'manual', what: `${owner.kind.toLowerCase()}/${owner.name}: replace the volume of Secret ${item.secret} with a projected serviceAccountToken volume by hand` });
+        // The workload's own template no longer uses it, but an old revision it controls does.
+        const revisions = (item.templateReferencedBy ?? []).filter((t) => t.controller?.kind === owner.kind && t.controller.name === owner.name);
+        steps.push({
+          type: 'manual',
+          what:
+            workload && revisions.length > 0
+              ? `${owner.kind.toLowerCase()}/${owner.name} no longer uses Secret ${item.secret}, but ${revisions.map((t) => `${t.kind.toLowerCase()}/${t.name}`).join(', ')} it controls still do (a rollback would mount it): delete them once no longer needed`
+              : `${owner.kind.toLowerCase()}/${owner.name}: replace the volume of Secret ${item.secret} with a projected serviceAccountToken volume by hand`,
+        });
         continue;
       }
       steps.push({

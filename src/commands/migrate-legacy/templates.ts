@@ -5,6 +5,7 @@
  * Read with paginated LISTs, keeping only the references (bounded memory).
  */
 import type { V1OwnerReference, V1PodSpec } from '@kubernetes/client-node';
+import { isNotFound } from '../../kube/errors.js';
 import { listPages } from '../../kube/list.js';
 import type { KubeApi, Page } from '../../kube/types.js';
 import { specSecretUses } from './usage.js';
@@ -53,7 +54,18 @@ export async function scanTemplates(
       const r = (await api.request('GET', cont ? `${base}&continue=${encodeURIComponent(cont)}` : base)) as { items?: Item[]; metadata?: { continue?: string } } | undefined;
       return { items: r?.items ?? [], continue: r?.metadata?.continue || undefined };
     };
-    for await (const page of listPages(fetchPage)) {
+    const pages = listPages(fetchPage);
+    for (;;) {
+      let next: IteratorResult<Page<Item>>;
+      try {
+        next = await pages.next();
+      } catch (e) {
+        // A kind the server does not serve (404 on the collection) has no objects to use the Secret.
+        if (isNotFound(e)) break;
+        throw e;
+      }
+      if (next.done) break;
+      const page = next.value;
       for (const obj of page.items) {
         const ns = obj.metadata?.namespace ?? o.namespace ?? '';
         const name = obj.metadata?.name ?? '';
