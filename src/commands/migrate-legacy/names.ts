@@ -1,7 +1,8 @@
 /**
  * Names that become URL path segments and file names. A name from the cluster is hostile: an
- * ownerReference's `name` is not validated by the API server at all, and a malicious server can send
- * anything. Only names Kubernetes itself would accept are used, and always encoded.
+ * ownerReference's `name` need only be non-empty (k8s.io/apimachinery/pkg/api/validation/objectmeta.go
+ * validateOwnerReference), so it may hold `/../`, and a malicious server can send anything. Only
+ * names Kubernetes itself would accept for the object are used, and always encoded.
  */
 import path from 'node:path';
 
