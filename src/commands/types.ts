@@ -27,9 +27,30 @@ export interface Io {
   writeFile(path: string, data: string | Buffer, opts?: { mode?: number; exclusive?: boolean }): Promise<void>;
   /** Atomic replace on one file system: how backups are written (tmp file, then rename). */
   rename(from: string, to: string): Promise<void>;
-  mkdir(path: string): Promise<void>;
+  /** Creates the directory and its parents; `mode` applies to the ones it creates. */
+  mkdir(path: string, opts?: { mode?: number }): Promise<void>;
   readDir(path: string): Promise<string[]>;
   exists(path: string): Promise<boolean>;
+  /**
+   * What is at `path` (the link itself for a symlink unless `follow`), undefined when nothing is.
+   * Optional: the real file system has it; a fake without it cannot hold backups.
+   */
+  stat?(path: string, opts?: { follow?: boolean }): Promise<FileInfo | undefined>;
+  /** The user this process runs as (POSIX uid); undefined where there is none (Windows). */
+  userId?: number;
+  /**
+   * Writes a file only this user can read, so that a crash or another user never leaves or sees a
+   * partial or redirected copy: a temporary file of unpredictable name opened exclusively
+   * (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600), fsynced, renamed over `path`, the directory fsynced.
+   */
+  writePrivateFile?(path: string, data: string): Promise<void>;
+}
+
+export interface FileInfo {
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  /** Permission bits, with setuid/setgid/sticky (st_mode & 0o7777). */
+  mode: number;
+  uid: number;
 }
 
 export type Clock = () => Date;

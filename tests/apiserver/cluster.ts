@@ -66,6 +66,11 @@ export class Cluster {
   execRunner?: import('./exec/types').ExecRunner;
   /** Called after the clock moves (kubelet rotation). */
   readonly onClockAdvance: Array<() => void> = [];
+  /**
+   * Awaited before each API request is handled (control endpoints aside): a test changes the
+   * cluster at an exact point of a client's sequence (a pod created between a scan and a delete).
+   */
+  readonly beforeRequest: Array<(r: { method: string; path: string }) => void | Promise<void>> = [];
 
   constructor(
     readonly options: ResolvedOptions,

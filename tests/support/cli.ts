@@ -19,6 +19,8 @@ export interface CliRunOptions {
   /** Piped stdin; undefined = a terminal with nothing piped. */
   stdin?: string;
   stdoutIsTTY?: boolean;
+  /** A terminal on stdin and stderr even with `stdin` given (what --apply's question needs). */
+  terminal?: boolean;
   env?: Record<string, string>;
   /** The wall clock the cli sees (default: real time). */
   clock?: () => Date;
@@ -42,8 +44,8 @@ export async function cli(args: string[], opts: CliRunOptions = {}): Promise<Cli
     stderr,
     stdin,
     stdoutIsTTY: opts.stdoutIsTTY ?? false,
-    stderrIsTTY: false,
-    stdinIsTTY: opts.stdin === undefined,
+    stderrIsTTY: opts.terminal ?? false,
+    stdinIsTTY: opts.terminal ?? opts.stdin === undefined,
     signal: opts.signal ?? new AbortController().signal,
     clock: opts.clock,
   };

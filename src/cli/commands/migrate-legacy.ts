@@ -3,6 +3,7 @@ import { run, type MigrateOptions } from '../../commands/migrate-legacy/run.js';
 import { UsageError } from '../../errors.js';
 import type { CliCommand } from '../command.js';
 import { parseDuration } from '../flags.js';
+import { scrubTokens } from '../../output/redact.js';
 
 const DAY_MS = 86_400_000;
 
@@ -52,7 +53,15 @@ export const migrateLegacyCommand: CliCommand = {
       backupDir: args['backup-dir'] as string | undefined,
       restore: args.restore as string | undefined,
       yes: Boolean(args.yes),
-      confirm: ctx.sys.stdinIsTTY && ctx.sys.stderrIsTTY ? (q) => ask(ctx.sys.stdin, ctx.sys.stderr, q) : undefined,
+      // The changes first, then the question: the answer is given knowing what it applies to.
+      confirm:
+        ctx.sys.stdinIsTTY && ctx.sys.stderrIsTTY
+          ? async (preview) => {
+              const { renderApplyPreview } = await import('../../output/tables/legacy-token-report.js');
+              ctx.sys.stderr.write(scrubTokens(renderApplyPreview(preview)));
+              return ask(ctx.sys.stdin, ctx.sys.stderr, `apply ${preview.changes.length} change(s) to the cluster? backups go to ${preview.backupDir}`);
+            }
+          : undefined,
       signal: ctx.sys.signal,
     };
     if (options.allNamespaces && ctx.flags.namespace) throw new UsageError('-A and -n cannot be used together');

@@ -1,3 +1,5 @@
+import { invalidName, objectPath } from './names.js';
+
 /**
  * The projected volume that replaces a legacy token Secret volume. It projects the same three files
  * a token Secret holds (`token`, `ca.crt`, `namespace`), so the containers' mounts keep working, but
@@ -35,18 +37,22 @@ export function templatePath(kind: string): string | undefined {
   }
 }
 
-/** REST path of a workload (apps/v1 or batch/v1). */
+/**
+ * REST path of a workload (apps/v1 or batch/v1), its name encoded; undefined for another kind or a
+ * name Kubernetes would refuse (an ownerReference name holding `/../` must not address another object).
+ */
 export function workloadPath(kind: string, namespace: string, name: string): string | undefined {
-  const plural: Record<string, string> = {
-    Deployment: 'apps/v1/namespaces/%/deployments',
-    ReplicaSet: 'apps/v1/namespaces/%/replicasets',
-    StatefulSet: 'apps/v1/namespaces/%/statefulsets',
-    DaemonSet: 'apps/v1/namespaces/%/daemonsets',
-    Job: 'batch/v1/namespaces/%/jobs',
-    CronJob: 'batch/v1/namespaces/%/cronjobs',
+  const where: Record<string, [string, string]> = {
+    Deployment: ['apps', 'deployments'],
+    ReplicaSet: ['apps', 'replicasets'],
+    StatefulSet: ['apps', 'statefulsets'],
+    DaemonSet: ['apps', 'daemonsets'],
+    Job: ['batch', 'jobs'],
+    CronJob: ['batch', 'cronjobs'],
   };
-  const p = plural[kind];
-  return p ? `/apis/${p.replace('%', namespace)}/${name}` : undefined;
+  const w = where[kind];
+  if (!w || invalidName(namespace, name)) return undefined;
+  return objectPath(w[0], 'v1', w[1], namespace, name);
 }
 
 export type JsonPatchOp = { op: 'test' | 'replace' | 'add' | 'remove'; path: string; value?: unknown };

@@ -1,8 +1,11 @@
 /** migrate-legacy: scan → (plan files) → (apply with backups) | restore. */
+import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Deps, Notice, Outcome } from '../types.js';
 import { applyPlan, type StepResult } from './apply.js';
-import { buildPlan, planFiles } from './plan.js';
+import { checkBackupDir } from './backup.js';
+import { inside } from './names.js';
+import { buildPlan, planFiles, type LegacyTokenPlan } from './plan.js';
 import { restoreBackup, type RestoreResult } from './restore.js';
 import { scanLegacyTokens } from './scan.js';
 import type { LegacyTokenReport } from './types.js';
@@ -18,10 +21,20 @@ export interface MigrateOptions {
   apply: boolean;
   backupDir?: string;
   restore?: string;
-  /** Asks the person at the terminal; undefined = no terminal (then --yes is required). */
-  confirm?: (question: string) => Promise<boolean>;
+  /**
+   * Shows the person at the terminal what --apply will change, then asks; undefined = no terminal
+   * (then --yes is required). The cli renders the preview: commands never print.
+   */
+  confirm?: (preview: ApplyPreview) => Promise<boolean>;
   yes: boolean;
   signal?: AbortSignal;
+}
+
+/** What --apply is about to do, shown before the question. */
+export interface ApplyPreview {
+  kind: 'LegacyTokenApplyPreview';
+  backupDir: string;
+  changes: Array<{ namespace: string; secret: string; step: string }>;
 }
 
 export type MigrateResult =
@@ -45,6 +58,9 @@ export async function run(o: MigrateOptions, deps: Deps): Promise<Outcome<Migrat
     const results = await restoreBackup(conn.api, deps.io, o.restore);
     return { result: { kind: 'LegacyTokenRestore', backupDir: o.restore, results }, problem: results.some((r) => r.result === 'failed'), notices };
   }
+  const backupDir = o.backupDir ?? `./satoken-backup-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
+  // Before the scan: a backup directory another user can write is refused before any work.
+  if (o.apply) await checkBackupDir(deps.io, backupDir);
   const namespace = o.allNamespaces ? undefined : (o.namespace ?? conn.namespace);
   const report = await scanLegacyTokens(conn.api, {
     namespace,
@@ -62,22 +78,31 @@ export async function run(o: MigrateOptions, deps: Deps): Promise<Outcome<Migrat
   const plan = needPlan ? await buildPlan(conn.api, report, { now, unusedForDays: o.unusedForDays }) : undefined;
   if (plan && o.planDir) {
     for (const [rel, text] of planFiles(plan)) {
-      const file = `${o.planDir}/${rel}`;
-      await deps.io.mkdir(file.slice(0, file.lastIndexOf('/')));
+      // Names in `rel` were validated when planned; this is the last guard: never outside the dir.
+      const file = inside(o.planDir, rel);
+      await deps.io.mkdir(path.dirname(file));
       await deps.io.writeFile(file, text);
     }
     result.planDir = o.planDir;
     notices.push({ level: 'info', message: `plan written to ${o.planDir} (PLAN.md, plan.json, patches and deletions)` });
   }
   if (plan && o.apply) {
-    const backupDir = o.backupDir ?? `./satoken-backup-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
-    const changes = plan.items.flatMap((i) => i.steps).filter((s) => s.type !== 'manual').length;
-    if (changes === 0) {
+    const preview = previewOf(plan, backupDir);
+    if (preview.changes.length === 0) {
       notices.push({ level: 'info', message: 'nothing to apply: every token left is in use, recently used, or kept' });
-    } else if (!o.yes && !(await o.confirm!(`apply ${changes} change(s) to the cluster? backups go to ${backupDir}`))) {
+    } else if (!o.yes && !(await o.confirm!(preview))) {
       notices.push({ level: 'info', message: 'not applied: not confirmed' });
     } else {
-      const results = await applyPlan(plan, { api: conn.api, io: deps.io, backupDir, now, unusedForDays: o.unusedForDays, progress: deps.progress, signal: o.signal });
+      const results = await applyPlan(plan, {
+        api: conn.api,
+        io: deps.io,
+        backupDir,
+        now,
+        unusedForDays: o.unusedForDays,
+        progress: deps.progress,
+        signal: o.signal,
+        chunkSize: o.chunkSize,
+      });
       result.applied = { backupDir, results };
       notices.push({ level: 'info', message: `backups of everything changed are in ${backupDir} (restore: kubectl satoken migrate-legacy --restore ${backupDir})` });
     }
@@ -87,4 +112,15 @@ export async function run(o: MigrateOptions, deps: Deps): Promise<Outcome<Migrat
   const failed = result.applied?.results.some((r) => r.result === 'failed') ?? false;
   const brokenNow = report.items.some((i) => i.invalidSince !== null && i.mountedBy.length + i.envReferencedBy.length > 0);
   return { result, problem: failed || brokenNow, notices };
+}
+
+function previewOf(plan: LegacyTokenPlan, backupDir: string): ApplyPreview {
+  const changes: ApplyPreview['changes'] = [];
+  for (const item of plan.items) {
+    for (const step of item.steps) {
+      if (step.type === 'patch-workload') changes.push({ namespace: item.namespace, secret: item.secret, step: `patch ${step.kind.toLowerCase()}/${step.name}` });
+      if (step.type === 'delete-secret') changes.push({ namespace: item.namespace, secret: item.secret, step: `delete secret/${step.name}` });
+    }
+  }
+  return { kind: 'LegacyTokenApplyPreview', backupDir, changes };
 }

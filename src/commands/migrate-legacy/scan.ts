@@ -8,8 +8,9 @@ import { boundYoungGeneration } from '../../kube/list-memory.js';
 import type { KubeApi, ListOptions, Page } from '../../kube/types.js';
 import { isForbidden, isNotFound } from '../../kube/errors.js';
 import { analyzeSecret, INVALID_SINCE_LABEL, LAST_USED_LABEL, SA_NAME_ANNOTATION, SA_UID_ANNOTATION, type AnalyzeContext, type SaFacts } from './analyze.js';
+import { scanTemplates } from './templates.js';
 import { secretUses } from './usage.js';
-import type { LegacyAction, LegacyTokenItem, LegacyTokenReport, OwnerRef, PodRef } from './types.js';
+import type { LegacyAction, LegacyTokenItem, LegacyTokenReport, OwnerRef, PodRef, TemplateRef } from './types.js';
 
 export const TRACKING_CONFIGMAP = { namespace: 'kube-system', name: 'kube-apiserver-legacy-service-account-token-tracking' };
 export const TOKEN_SECRET_TYPE = 'kubernetes.io/service-account-token';
@@ -49,8 +50,9 @@ export async function scanLegacyTokens(api: KubeApi, o: ScanOptions): Promise<Le
   const tokenSecrets: V1Secret[] = [];
   const serviceAccounts = new Map<string, SaFacts>();
   const usage = new Map<string, Usage>();
-  const counted = { secrets: 0, serviceaccounts: 0, pods: 0 };
-  const tick = () => o.progress(`scanned ${counted.secrets} token secrets, ${counted.serviceaccounts} serviceaccounts, ${counted.pods} pods…`);
+  const templates = new Map<string, TemplateRef[]>();
+  const counted = { secrets: 0, serviceaccounts: 0, pods: 0, workloads: 0 };
+  const tick = () => o.progress(`scanned ${counted.secrets} token secrets, ${counted.serviceaccounts} serviceaccounts, ${counted.pods} pods, ${counted.workloads} workloads…`);
 
   const trackingSince = readTrackingSince(api);
   const secretsDone = (async () => {
@@ -96,13 +98,36 @@ export async function scanLegacyTokens(api: KubeApi, o: ScanOptions): Promise<Le
       tick();
     }
   })();
-  const [since] = await Promise.all([trackingSince, secretsDone, sasDone, podsDone]);
+  // Pod templates: a Secret a workload would mount after a scale-up or its next run is in use too.
+  // Each ReplicaSet's Deployment, from the same pages: pods' ReplicaSets resolve without a request.
+  const replicaSetControllers = new Map<string, OwnerRef | null>();
+  const templatesDone = scanTemplates(
+    api,
+    { namespace: o.namespace, chunkSize: o.chunkSize },
+    (ns, secret, ref) => {
+      const k = key(ns, secret);
+      const list = templates.get(k);
+      if (list) list.push(ref);
+      else templates.set(k, [ref]);
+    },
+    (n) => {
+      counted.workloads += n;
+      tick();
+    },
+    (w) => {
+      if (w.kind !== 'ReplicaSet') return;
+      const dep = w.controller?.kind === 'Deployment' ? w.controller : undefined;
+      replicaSetControllers.set(key(w.namespace, w.name), dep ? { kind: 'Deployment', name: dep.name, namespace: w.namespace, apiVersion: dep.apiVersion } : null);
+    },
+  );
+  const [since] = await Promise.all([trackingSince, secretsDone, sasDone, podsDone, templatesDone]);
   o.progress('');
 
   // Usage of Secrets that are not tokens is dropped now; owners resolved (ReplicaSet → Deployment).
   const tokenKeys = new Set(tokenSecrets.map((s) => key(s.metadata?.namespace ?? '', s.metadata?.name ?? '')));
   for (const k of [...usage.keys()]) if (!tokenKeys.has(k)) usage.delete(k);
-  const resolved = await resolveOwners(api, usage, { namespace: o.namespace, chunkSize: o.chunkSize });
+  for (const k of [...templates.keys()]) if (!tokenKeys.has(k)) templates.delete(k);
+  const resolved = resolveOwners(usage, replicaSetControllers);
 
   const ctx: AnalyzeContext = {
     now: o.now,
@@ -112,7 +137,10 @@ export async function scanLegacyTokens(api: KubeApi, o: ScanOptions): Promise<Le
     serviceAccount: (ns, name) => serviceAccounts.get(key(ns, name)),
     usage: (ns, name) => {
       const u = usage.get(key(ns, name));
-      return u ? { mountedBy: u.mountedBy, envReferencedBy: u.envReferencedBy, owners: resolved.get(key(ns, name)) ?? [] } : { mountedBy: [], envReferencedBy: [], owners: [] };
+      const t = templates.get(key(ns, name)) ?? [];
+      return u
+        ? { mountedBy: u.mountedBy, envReferencedBy: u.envReferencedBy, owners: resolved.get(key(ns, name)) ?? [], templates: t }
+        : { mountedBy: [], envReferencedBy: [], owners: [], templates: t };
     },
   };
   const items = tokenSecrets.map((s) => analyzeSecret(s, ctx)).sort(byRisk);
@@ -136,6 +164,7 @@ function slimSecret(s: V1Secret): V1Secret {
     metadata: {
       name: m.name,
       namespace: m.namespace,
+      uid: m.uid,
       resourceVersion: m.resourceVersion,
       creationTimestamp: m.creationTimestamp,
       annotations: pick(m.annotations, [SA_NAME_ANNOTATION, SA_UID_ANNOTATION]),
@@ -161,16 +190,19 @@ async function readTrackingSince(api: KubeApi): Promise<string | null> {
 }
 
 /**
- * A ReplicaSet owned by a Deployment is reported as the Deployment (that is what to patch). A few
- * ReplicaSets: one GET each, a handful at a time. Many (a big cluster where every namespace mounts a
- * token): the ReplicaSets are LISTed page by page instead, so the requests stay O(pages), not one per
- * namespace (2,000 GETs at once at the scale benchmark's size, issue 8); forbidden to list → GETs.
+ * A ReplicaSet owned by a Deployment is reported as the Deployment (that is what to patch). The
+ * template scan LISTed every ReplicaSet with its controller (`controllers`), so no request is made
+ * per ReplicaSet. One not listed (gone since the pods were listed) is reported as itself.
  */
-async function resolveOwners(api: KubeApi, usage: Map<string, Usage>, scope: { namespace: string | undefined; chunkSize: number }): Promise<Map<string, OwnerRef[]>> {
-  const replicaSets = new Map<string, OwnerRef>();
-  for (const u of usage.values()) for (const o of u.owners.values()) if (o.kind === 'ReplicaSet') replicaSets.set(`${o.namespace}/${o.name}`, o);
-  const resolvedRs =
-    (replicaSets.size > GET_EACH_LIMIT ? await listedDeploymentsOf(api, replicaSets, scope) : undefined) ?? (await deploymentsOf(api, replicaSets));
+function resolveOwners(usage: Map<string, Usage>, controllers: Map<string, OwnerRef | null>): Map<string, OwnerRef[]> {
+  const resolvedRs = new Map<string, OwnerRef>();
+  for (const u of usage.values()) {
+    for (const o of u.owners.values()) {
+      if (o.kind !== 'ReplicaSet') continue;
+      const k = `${o.namespace}/${o.name}`;
+      resolvedRs.set(k, controllers.get(k) ?? o);
+    }
+  }
   const out = new Map<string, OwnerRef[]>();
   for (const [k, u] of usage) {
     const owners = [...u.owners.values()].map((o) => (o.kind === 'ReplicaSet' ? (resolvedRs.get(`${o.namespace}/${o.name}`) ?? o) : o));
@@ -178,66 +210,6 @@ async function resolveOwners(api: KubeApi, usage: Map<string, Usage>, scope: { n
     out.set(k, [...unique.values()]);
   }
   return out;
-}
-
-/** Above this many distinct ReplicaSets, a LIST beats a GET each. */
-const GET_EACH_LIMIT = 20;
-/** GETs in flight at once: an API server throttles (429) a client that floods it. */
-const GET_CONCURRENCY = 8;
-
-async function deploymentsOf(api: KubeApi, replicaSets: Map<string, OwnerRef>): Promise<Map<string, OwnerRef>> {
-  const out = new Map<string, OwnerRef>();
-  const queue = [...replicaSets];
-  const worker = async () => {
-    for (let next = queue.shift(); next; next = queue.shift()) out.set(next[0], await deploymentOf(api, next[1]));
-  };
-  await Promise.all(Array.from({ length: Math.min(GET_CONCURRENCY, queue.length) }, worker));
-  return out;
-}
-
-/** The wanted ReplicaSets' owners from paginated LISTs; undefined when listing is forbidden. */
-async function listedDeploymentsOf(
-  api: KubeApi,
-  replicaSets: Map<string, OwnerRef>,
-  scope: { namespace: string | undefined; chunkSize: number },
-): Promise<Map<string, OwnerRef> | undefined> {
-  const out = new Map<string, OwnerRef>();
-  const base = `/apis/apps/v1${scope.namespace ? `/namespaces/${encodeURIComponent(scope.namespace)}` : ''}/replicasets?limit=${scope.chunkSize}`;
-  let cont: string | undefined;
-  try {
-    do {
-      const page = (await api.request('GET', cont ? `${base}&continue=${encodeURIComponent(cont)}` : base)) as {
-        items?: Array<{ metadata?: { name?: string; namespace?: string; ownerReferences?: V1OwnerReference[] } }>;
-        metadata?: { continue?: string };
-      };
-      for (const rs of page.items ?? []) {
-        const k = `${rs.metadata?.namespace}/${rs.metadata?.name}`;
-        const wanted = replicaSets.get(k);
-        if (!wanted) continue;
-        const dep = rs.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment' && r.controller !== false);
-        out.set(k, dep ? ownerOf(dep, wanted.namespace) : wanted);
-      }
-      cont = page.metadata?.continue || undefined;
-    } while (cont);
-  } catch (e) {
-    if (isForbidden(e)) return undefined;
-    throw e;
-  }
-  // Not listed: gone since the pods were listed, as a GET's 404 — the ReplicaSet itself is reported.
-  return out;
-}
-
-async function deploymentOf(api: KubeApi, rs: OwnerRef): Promise<OwnerRef> {
-  try {
-    const obj = (await api.request('GET', `/apis/apps/v1/namespaces/${rs.namespace}/replicasets/${rs.name}`)) as {
-      metadata?: { ownerReferences?: V1OwnerReference[] };
-    };
-    const dep = obj.metadata?.ownerReferences?.find((r) => r.kind === 'Deployment' && r.controller !== false);
-    return dep ? ownerOf(dep, rs.namespace) : rs;
-  } catch (e) {
-    if (isNotFound(e) || isForbidden(e)) return rs;
-    throw e;
-  }
 }
 
 function byRisk(a: LegacyTokenItem, b: LegacyTokenItem): number {

@@ -17,9 +17,29 @@ export interface OwnerRef {
   apiVersion: string;
 }
 
+/**
+ * A workload whose pod template uses the token: every pod it makes (now or after a scale-up, the
+ * next CronJob run, a rollback) mounts or reads it, whatever its replica count.
+ */
+export interface TemplateRef {
+  kind: string;
+  name: string;
+  namespace: string;
+  apiVersion: string;
+  /** As PodRef.how: `volume token`, `env TOKEN (container app)`… */
+  how: string;
+  kindOfUse: 'volume' | 'env';
+  /** spec.replicas where the kind has one (0: scaled down, still a user). */
+  replicas?: number;
+  /** The workload that controls it (a ReplicaSet's Deployment, a Job's CronJob). */
+  controller?: { kind: string; name: string; apiVersion: string };
+}
+
 export interface LegacyTokenItem {
   namespace: string;
   secret: string;
+  /** The Secret's uid at scan time: apply deletes with it as a precondition (a recreated Secret is another). */
+  uid: string;
   /** The Secret's resourceVersion at scan time: apply deletes with it as a precondition. */
   resourceVersion: string;
   serviceAccount: string;
@@ -37,6 +57,8 @@ export interface LegacyTokenItem {
   cleanupDate: string | null;
   mountedBy: PodRef[];
   envReferencedBy: PodRef[];
+  /** Workloads whose pod templates use it (Deployments at 0 replicas and CronJobs included). */
+  templateReferencedBy: TemplateRef[];
   owners: OwnerRef[];
   action: LegacyAction;
   reason: string;

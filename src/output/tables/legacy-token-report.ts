@@ -1,5 +1,5 @@
 /** Tables for migrate-legacy: the report (riskiest first), apply results, restore results. */
-import type { MigrateResult } from '../../commands/migrate-legacy/run.js';
+import type { ApplyPreview, MigrateResult } from '../../commands/migrate-legacy/run.js';
 import type { LegacyTokenItem } from '../../commands/migrate-legacy/types.js';
 import { paint } from '../colour.js';
 import { columns } from '../table.js';
@@ -48,4 +48,9 @@ export function renderLegacyTokenReport(r: MigrateResult, opts: RenderOptions): 
     out += 'Run with -o wide for the reasons, --plan-dir to write the plan.\n';
   }
   return out;
+}
+
+/** What --apply is about to change, shown before it asks. */
+export function renderApplyPreview(p: ApplyPreview): string {
+  return `--apply will make these changes (backups go to ${p.backupDir}):\n` + columns(['secret', 'change'], p.changes.map((c) => [`${c.namespace}/${c.secret}`, c.step]));
 }

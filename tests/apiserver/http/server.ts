@@ -142,6 +142,7 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
     try {
       if (cluster.options.latencyMs > 0) await sleep(cluster.options.latencyMs);
       const isControl = pathAndQuery.startsWith('/_emulator/');
+      if (!isControl) for (const hook of cluster.beforeRequest) await hook({ method: req.method ?? 'GET', path: pathAndQuery });
       const fault = isControl ? undefined : cluster.faults.take(pathAndQuery);
       if (fault?.delayMs) await sleep(fault.delayMs);
       if (fault?.hang) {

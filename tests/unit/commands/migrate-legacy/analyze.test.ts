@@ -1,6 +1,7 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { analyzeSecret, type AnalyzeContext, type SaFacts } from '../../../../src/commands/migrate-legacy/analyze';
-import type { OwnerRef, PodRef } from '../../../../src/commands/migrate-legacy/types';
+import { whyKeep } from '../../../../src/commands/migrate-legacy/plan';
+import type { OwnerRef, PodRef, TemplateRef } from '../../../../src/commands/migrate-legacy/types';
 
 const now = Date.parse('2026-11-28T12:00:00Z');
 
@@ -18,7 +19,7 @@ function secret(name: string, labels: Record<string, string> = {}, saUid = 'uid-
   };
 }
 
-function ctx(over: { sa?: SaFacts | undefined; mountedBy?: PodRef[]; envReferencedBy?: PodRef[]; owners?: OwnerRef[] } = {}): AnalyzeContext {
+function ctx(over: { sa?: SaFacts | undefined; mountedBy?: PodRef[]; envReferencedBy?: PodRef[]; owners?: OwnerRef[]; templates?: TemplateRef[] } = {}): AnalyzeContext {
   const sa = 'sa' in over ? over.sa : { uid: 'uid-app', secrets: new Set(['app-token-abcde']) };
   return {
     now,
@@ -26,7 +27,7 @@ function ctx(over: { sa?: SaFacts | undefined; mountedBy?: PodRef[]; envReferenc
     unusedForDays: 30,
     trackingSince: '2024-01-10',
     serviceAccount: () => sa,
-    usage: () => ({ mountedBy: over.mountedBy ?? [], envReferencedBy: over.envReferencedBy ?? [], owners: over.owners ?? [] }),
+    usage: () => ({ mountedBy: over.mountedBy ?? [], envReferencedBy: over.envReferencedBy ?? [], owners: over.owners ?? [], templates: over.templates ?? [] }),
   };
 }
 
@@ -75,5 +76,45 @@ describe('analyzeSecret: one action per class of legacy token', () => {
     const broken = analyzeSecret(secret('app-token-abcde', { 'kubernetes.io/legacy-token-invalid-since': '2026-03-01' }), ctx({ mountedBy: [pod] }));
     expect(broken.risk).toBeGreaterThan(live.risk);
     expect(broken.reason).toMatch(/already invalid since 2026-03-01/);
+  });
+});
+
+describe('analyzeSecret: pod templates are users, whatever their replica count', () => {
+  const idle: TemplateRef = { kind: 'Deployment', name: 'idle', namespace: 'shop', apiVersion: 'apps/v1', how: 'volume token', kindOfUse: 'volume', replicas: 0 };
+  const oldRevision: TemplateRef = {
+    kind: 'ReplicaSet',
+    name: 'web-5d8f7',
+    namespace: 'shop',
+    apiVersion: 'apps/v1',
+    how: 'volume token',
+    kindOfUse: 'volume',
+    replicas: 0,
+    controller: { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' },
+  };
+
+  test('a Deployment at 0 replicas → switch-to-projected, never delete; the reason names it', () => {
+    const item = analyzeSecret(secret('app-token-abcde'), ctx({ templates: [idle] }));
+    expect(item.action).toBe('switch-to-projected');
+    expect(item.reason).toMatch(/^used by the pod template of deployment\/idle \(0 replicas\)/);
+    expect(item.owners).toEqual([{ kind: 'Deployment', name: 'idle', namespace: 'shop', apiVersion: 'apps/v1' }]);
+    expect(item.cleanupDate).toBeNull();
+    expect(whyKeep(item, { now, unusedForDays: 30 })).toMatch(/pod templates still use it/);
+  });
+
+  test("a ReplicaSet's template is patched through its Deployment", () => {
+    const item = analyzeSecret(secret('app-token-abcde'), ctx({ templates: [oldRevision] }));
+    expect(item.owners).toEqual([{ kind: 'Deployment', name: 'web', namespace: 'shop', apiVersion: 'apps/v1' }]);
+    expect(item.reason).toMatch(/replicaset\/web-5d8f7 \(0 replicas, of deployment\/web\)/);
+  });
+
+  test('a template that reads it from env says the app must change', () => {
+    const item = analyzeSecret(secret('app-token-abcde'), ctx({ templates: [{ ...idle, kindOfUse: 'env', how: 'env TOKEN (container app)' }] }));
+    expect(item.reason).toMatch(/environment variable/);
+  });
+
+  test('a Secret name Kubernetes would refuse → review, no command', () => {
+    const item = analyzeSecret(secret('x/../app-token-abcde'), ctx());
+    expect(item).toMatchObject({ action: 'review', commands: [] });
+    expect(whyKeep(item, { now, unusedForDays: 30 })).toBe('action is review');
   });
 });
