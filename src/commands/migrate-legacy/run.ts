@@ -1,6 +1,7 @@
 /** migrate-legacy: scan → (plan files) → (apply with backups) | restore. */
 import { UsageError } from '../../errors.js';
 import type { Deps, Notice, Outcome } from '../types.js';
+import { cmd, render } from '../../shell/command.js';
 import { applyPlan, type StepResult } from './apply.js';
 import { buildPlan, planFiles } from './plan.js';
 import { restoreBackup, type RestoreResult } from './restore.js';
@@ -79,7 +80,7 @@ export async function run(o: MigrateOptions, deps: Deps): Promise<Outcome<Migrat
     } else {
       const results = await applyPlan(plan, { api: conn.api, io: deps.io, backupDir, now, unusedForDays: o.unusedForDays, progress: deps.progress, signal: o.signal });
       result.applied = { backupDir, results };
-      notices.push({ level: 'info', message: `backups of everything changed are in ${backupDir} (restore: kubectl satoken migrate-legacy --restore ${backupDir})` });
+      notices.push({ level: 'info', message: `backups of everything changed are in ${backupDir} (restore: ${render(cmd('kubectl', 'satoken', 'migrate-legacy', '--restore', backupDir))})` });
     }
   } else if (!o.apply) {
     notices.push({ level: 'info', message: 'dry run: nothing was changed (--plan-dir DIR writes the plan; --apply carries it out)' });
