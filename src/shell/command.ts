@@ -122,11 +122,15 @@ export interface ObjectRef {
  * hostile characters as printable text. The patch itself is always JSON (`jsonWord`).
  */
 export function patchObject(ref: ObjectRef, type: 'json' | 'merge' | 'strategic', patch: unknown): Command {
-  const typeFlag: Word[] = type === 'strategic' ? [] : ['--type', type];
   const words = [ref.kind.toLowerCase(), ref.name, ...(ref.namespace !== undefined ? [ref.namespace] : [])];
-  if (words.every((w) => !unprintable(w))) {
-    return cmd('kubectl', 'patch', ref.kind.toLowerCase(), ref.name, ...(ref.namespace !== undefined ? ['-n', ref.namespace] : []), ...typeFlag, '-p', jsonWord(patch));
-  }
-  const metadata = { name: ref.name, ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}) };
-  return { argv: ['kubectl', 'patch', '-f', '-', ...typeFlag, '-p', jsonWord(patch)], input: jsonText({ apiVersion: ref.apiVersion, kind: ref.kind, metadata }) };
+  if (words.some(unprintable)) return patchObjectFromStdin(ref, type, patch);
+  return cmd('kubectl', 'patch', ref.kind.toLowerCase(), ref.name, ...(ref.namespace !== undefined ? ['-n', ref.namespace] : []), ...typeFlag(type), '-p', jsonWord(patch));
 }
+
+/** `printf '%s\n' '{"apiVersion":…,"kind":…,"metadata":{…}}' | kubectl patch -f - …`: the object named by JSON kubectl reads on stdin. */
+export function patchObjectFromStdin(ref: ObjectRef, type: 'json' | 'merge' | 'strategic', patch: unknown): Command {
+  const metadata = { name: ref.name, ...(ref.namespace !== undefined ? { namespace: ref.namespace } : {}) };
+  return { argv: ['kubectl', 'patch', '-f', '-', ...typeFlag(type), '-p', jsonWord(patch)], input: jsonText({ apiVersion: ref.apiVersion, kind: ref.kind, metadata }) };
+}
+
+const typeFlag = (type: 'json' | 'merge' | 'strategic'): string[] => (type === 'strategic' ? [] : ['--type', type]);
