@@ -3,7 +3,7 @@
  * command that works against a real cluster as printed: built as argv, made text by shell/render.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { cmd, jsonWord, patchObject, render, type ObjectRef, type Pipeline } from '../shell/command.js';
+import { cmd, jsonWord, operand, patchObject, render, type ObjectRef, type Pipeline } from '../shell/command.js';
 import { ownerOf, podRef, serviceAccountName } from './spec.js';
 
 /** One JSON Patch operation (RFC 6902) against a pod spec, paths relative to the spec. */
@@ -20,7 +20,7 @@ export interface SpecPatchOp {
  */
 export function restartPod(pod: V1Pod): string[] {
   const { namespace, name } = podRef(pod);
-  if (ownerOf(pod).controller) return [render(cmd('kubectl', 'delete', 'pod', name, '-n', namespace))];
+  if (ownerOf(pod).controller) return [render(cmd('kubectl', 'delete', 'pod', operand(name), '-n', namespace))];
   // A bare pod has no controller to re-create it: replace it with its own spec, unscheduled.
   return [render(replaceBarePod(pod, [{ op: 'remove', path: '/spec/nodeName' }]))];
 }
@@ -29,14 +29,14 @@ export function restartPod(pod: V1Pod): string[] {
 export function replaceBarePod(pod: V1Pod, ops: unknown[]): Pipeline {
   const { namespace, name } = podRef(pod);
   return [
-    cmd('kubectl', 'get', 'pod', name, '-n', namespace, '-o', 'json'),
+    cmd('kubectl', 'get', 'pod', operand(name), '-n', namespace, '-o', 'json'),
     cmd('kubectl', 'patch', '--local', '-f', '-', '--type', 'json', '-p', jsonWord(ops), '-o', 'json'),
     cmd('kubectl', 'replace', '--force', '-f', '-'),
   ];
 }
 
 export function createServiceAccount(namespace: string, name: string): string {
-  return render(cmd('kubectl', 'create', 'serviceaccount', name, '-n', namespace));
+  return render(cmd('kubectl', 'create', 'serviceaccount', operand(name), '-n', namespace));
 }
 
 export function enableServiceAccountAutomount(namespace: string, name: string): string {

@@ -13,7 +13,7 @@ import { parseToken } from '../jwt/parse.js';
 import { THIRD_PARTY_KINDS, thirdPartyByAudience, thirdPartyByEnv, thirdPartyByVolume, type ThirdPartyKind } from '../jwt/third-party.js';
 import type { CheckContext } from './context.js';
 import { restartPod, workloadRef } from './fixes.js';
-import { cmd, literal, patchObject, render, unprintable } from '../shell/command.js';
+import { cmd, literal, operand, patchObject, render, unprintable } from '../shell/command.js';
 import { GKE_GSA_ANNOTATION, GKE_METADATA_LABEL, GKE_POOL_LABEL, gkeWorkloadIdentity } from './gke-workload-identity.js';
 import { skipReason, span, when } from './format.js';
 import { podRef, SA_DIR, serviceAccountName } from './spec.js';
@@ -126,7 +126,7 @@ function webhookFix(kind: ThirdPartyKind, ctx: CheckContext): string[] {
   switch (kind.id) {
     case 'eks-irsa':
       // https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
-      return [render(cmd('kubectl', 'annotate', 'serviceaccount', sa, '-n', namespace, literal(`${IRSA_ROLE}=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>`))), ...restartPod(ctx.pod)];
+      return [render(cmd('kubectl', 'annotate', 'serviceaccount', operand(sa), '-n', namespace, literal(`${IRSA_ROLE}=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>`))), ...restartPod(ctx.pod)];
     case 'eks-pod-identity':
       // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html
       return [render(cmd('aws', 'eks', 'create-pod-identity-association', '--cluster-name', literal('<CLUSTER>'), '--namespace', namespace, '--service-account', sa, '--role-arn', literal('arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>'))), ...restartPod(ctx.pod)];
@@ -135,11 +135,11 @@ function webhookFix(kind: ThirdPartyKind, ctx: CheckContext): string[] {
       const label = workload
         ? render(patchObject(workload, 'strategic', { spec: { template: { metadata: { labels: { [AZURE_USE]: 'true' } } } } }))
         : render([
-            cmd('kubectl', 'get', 'pod', name, '-n', namespace, '-o', 'json'),
+            cmd('kubectl', 'get', 'pod', operand(name), '-n', namespace, '-o', 'json'),
             cmd('kubectl', 'label', '--local', '-f', '-', `${AZURE_USE}=true`, '-o', 'json'),
             cmd('kubectl', 'replace', '--force', '-f', '-'),
           ]);
-      return [render(cmd('kubectl', 'annotate', 'serviceaccount', sa, '-n', namespace, literal(`${AZURE_CLIENT_ID}=<CLIENT_ID>`), '--overwrite')), label];
+      return [render(cmd('kubectl', 'annotate', 'serviceaccount', operand(sa), '-n', namespace, literal(`${AZURE_CLIENT_ID}=<CLIENT_ID>`), '--overwrite')), label];
     }
     default:
       return restartPod(ctx.pod);
@@ -156,7 +156,7 @@ function setEnvFix(ctx: CheckContext, env: string, value: string): string[] {
     return [render(patchObject(workload, 'strategic', { spec: { template: { spec: { containers: [{ name: container, env: [{ name: env, value }] }] } } } }))];
   }
   const target = workload ? `${workload.kind.toLowerCase()}/${workload.name}` : `pod/${name}`;
-  return [render(cmd('kubectl', 'set', 'env', target, '-n', namespace, '-c', container, `${env}=${value}`))];
+  return [render(cmd('kubectl', 'set', 'env', operand(target), '-n', namespace, '-c', container, `${env}=${value}`))];
 }
 
 /**

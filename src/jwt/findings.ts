@@ -4,7 +4,7 @@
  * API server's own words quoted so a user can match them with its log or a TokenReview.
  */
 // shell/ is pure text (no I/O, no imports): fixes name claims, and claims are hostile, so they are quoted there.
-import { cmd, literal, render, type Word } from '../shell/command.js';
+import { cmd, literal, operandOr, render, type Word } from '../shell/command.js';
 import { LEGACY_CLAIMS } from './view.js';
 import { splitUsername } from './subject.js';
 import { relative, rfc3339, seconds, when } from './time.js';
@@ -47,7 +47,7 @@ export function goQuoteList(list: string[]): string {
 }
 
 /** A claim as a command word: the value, or a placeholder to fill in when the token has none. */
-const saWord = (v: KubernetesView): Word => v.serviceAccount?.name ?? literal('<serviceaccount>');
+const saWord = (v: KubernetesView): Word => operandOr(v.serviceAccount?.name, '<serviceaccount>');
 const nsWord = (v: KubernetesView): Word => v.namespace ?? literal('<namespace>');
 
 function createTokenCommand(v: KubernetesView, audiences?: string[]): string {
@@ -133,7 +133,7 @@ function expiredFix(v: KubernetesView): string {
   const b = v.boundObject;
   if (b?.kind === 'Pod') {
     const node = v.node?.name ? `node ${v.node.name}` : 'its node';
-    return `if this is the pod's mounted token, the kubelet stopped rotating it: check that ${node} is Ready, then restart the pod (${render(cmd('kubectl', 'delete', 'pod', b.name ?? literal('<pod>'), '-n', nsWord(v)))}); if the app kept an old copy, make it re-read /var/run/secrets/kubernetes.io/serviceaccount/token`;
+    return `if this is the pod's mounted token, the kubelet stopped rotating it: check that ${node} is Ready, then restart the pod (${render(cmd('kubectl', 'delete', 'pod', operandOr(b.name, '<pod>'), '-n', nsWord(v)))}); if the app kept an old copy, make it re-read /var/run/secrets/kubernetes.io/serviceaccount/token`;
   }
   return `request a new token (${createTokenCommand(v, v.audiences)})`;
 }

@@ -10,6 +10,9 @@
  * What pasting a rendered command must do: run exactly the argv that was built, each value one
  * argument, whatever it holds (`$(…)`, backticks, `;`, quotes, globs, `${IFS}`, unicode).
  *
+ * Argument injection: an object's name is built as an `operand`; one starting with `-` would be
+ * read by kubectl as a flag however it is quoted, so it counts as unprintable too.
+ *
  * What cannot be made safe: a word holding a control character or an invisible/bidirectional
  * formatting character (`unprintable`). Single quotes would keep a newline exact for `sh -c`, but
  * the line would not survive the terminal: the output layer must show such characters escaped
@@ -30,7 +33,17 @@ export interface Literal {
   literal: string;
 }
 
-export type Word = string | Literal;
+/**
+ * An outside value kubectl takes as a positional argument (an object's name). Quoting keeps it one
+ * argument, but kubectl would still read `--server=https://elsewhere` there as a flag, and send the
+ * operator's credentials to it: a leading `-` makes the command unprintable. (A flag's value is safe:
+ * kubectl takes the argument after `-n` as its value whatever it starts with.)
+ */
+export interface Operand {
+  operand: string;
+}
+
+export type Word = string | Literal | Operand;
 
 export interface Command {
   argv: Word[];
@@ -43,6 +56,9 @@ export type Pipeline = Command[];
 
 export const cmd = (...argv: Word[]): Command => ({ argv });
 export const literal = (text: string): Literal => ({ literal: text });
+export const operand = (value: string): Operand => ({ operand: value });
+/** The value as an operand, or the placeholder for the user to fill in when there is none. */
+export const operandOr = (value: string | null | undefined, placeholder: string): Operand | Literal => (value == null ? literal(placeholder) : operand(value));
 
 /**
  * Characters a pasted command cannot carry: C0 controls (tab and newline included), DEL, C1
@@ -81,8 +97,9 @@ export const jsonWord = (value: unknown): string => jsonText(value);
 /** Said instead of a command that holds a value a pasted line cannot carry: a comment, so pasting it runs nothing. */
 export const NOT_PRINTED = '# command not printed: a name or value in it holds control or invisible characters, which a pasted command line cannot carry safely; make this change by hand';
 
-const wordText = (w: Word): string => (typeof w === 'string' ? quoteWord(w) : w.literal);
-const wordPrintable = (w: Word): boolean => !unprintable(typeof w === 'string' ? w : w.literal);
+const wordText = (w: Word): string => (typeof w === 'string' ? quoteWord(w) : 'literal' in w ? w.literal : quoteWord(w.operand));
+const wordPrintable = (w: Word): boolean =>
+  typeof w === 'string' ? !unprintable(w) : 'literal' in w ? !unprintable(w.literal) : !unprintable(w.operand) && !w.operand.startsWith('-');
 
 /** True when `render` can show the command as a line to paste. */
 export function printable(c: Command | Pipeline): boolean {
@@ -117,14 +134,14 @@ export interface ObjectRef {
 
 /**
  * `kubectl patch` of one object. Ordinary names give `kubectl patch KIND NAME -n NS …`; when the
- * kind, name or namespace cannot be printed, kubectl reads the object's identity as a JSON
+ * kind, name or namespace cannot be printed (or the kind or name starts with `-`), kubectl reads the object's identity as a JSON
  * document on stdin (`printf '%s\n' '{…}' | kubectl patch -f - …`), in which JSON escapes carry the
  * hostile characters as printable text. The patch itself is always JSON (`jsonWord`).
  */
 export function patchObject(ref: ObjectRef, type: 'json' | 'merge' | 'strategic', patch: unknown): Command {
   const words = [ref.kind.toLowerCase(), ref.name, ...(ref.namespace !== undefined ? [ref.namespace] : [])];
-  if (words.some(unprintable)) return patchObjectFromStdin(ref, type, patch);
-  return cmd('kubectl', 'patch', ref.kind.toLowerCase(), ref.name, ...(ref.namespace !== undefined ? ['-n', ref.namespace] : []), ...typeFlag(type), '-p', jsonWord(patch));
+  if (words.some(unprintable) || /^-/.test(ref.kind) || ref.name.startsWith('-')) return patchObjectFromStdin(ref, type, patch);
+  return cmd('kubectl', 'patch', operand(ref.kind.toLowerCase()), operand(ref.name), ...(ref.namespace !== undefined ? ['-n', ref.namespace] : []), ...typeFlag(type), '-p', jsonWord(patch));
 }
 
 /** `printf '%s\n' '{"apiVersion":…,"kind":…,"metadata":{…}}' | kubectl patch -f - …`: the object named by JSON kubectl reads on stdin. */

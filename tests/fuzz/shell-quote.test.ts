@@ -6,7 +6,7 @@
  * that cannot be printed reaches kubectl intact through the JSON it reads on stdin.
  */
 import fc from 'fast-check';
-import { cmd, literal, NOT_PRINTED, patchObject, printable, quoteWord, render, unprintable } from '../../src/shell/command';
+import { cmd, literal, NOT_PRINTED, operand, patchObject, printable, quoteWord, render, unprintable } from '../../src/shell/command';
 import { paste, shellWords } from '../support/paste';
 import { check, limit, runs } from './settings';
 
@@ -70,6 +70,11 @@ test('ordinary names stay bare, and placeholders stay as written', () => {
   expect(render(cmd('kubectl', 'get', 'secret', "it's", '-n', ''))).toBe(`kubectl get secret 'it'\\''s' -n ''`);
 });
 
+test('an operand kubectl would read as a flag is never printed; a flag value starting with - is', () => {
+  expect(render(cmd('kubectl', 'delete', 'pod', operand('--server=https://attacker.invalid'), '-n', 'shop'))).toBe(NOT_PRINTED);
+  expect(render(cmd('kubectl', 'delete', 'pod', operand('web-0'), '-n', '-x'))).toBe('kubectl delete pod web-0 -n -x');
+});
+
 test('patchObject: a name no line can carry reaches kubectl intact, as JSON on stdin', async () => {
   await check(
     'patchObject fallback',
@@ -84,7 +89,7 @@ test('patchObject: a name no line can carry reaches kubectl intact, as JSON on s
       const [call] = calls;
       const patch = JSON.parse(call.argv[call.argv.indexOf('-p') + 1]);
       expect(patch).toEqual([{ op: 'add', path: '/spec/x', value }]);
-      if (unprintable(name)) {
+      if (unprintable(name) || name.startsWith('-')) {
         expect(call.argv.slice(0, 4)).toEqual(['patch', '-f', '-', '--type']);
         expect(JSON.parse(call.stdin!)).toEqual({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name, namespace: 'shop' } });
       } else {

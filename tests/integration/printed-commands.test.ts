@@ -28,6 +28,8 @@ const NS = 'hostile';
 const INJECT = 'touch${IFS}pwned';
 const OWNER = `w;${INJECT};#`;
 const OWNER_NL = 'w\ntouch pwned';
+/** Quoted or not, kubectl reads this operand as a flag, and would send the operator's credentials there. */
+const OWNER_FLAG = '--server=https://attacker.invalid';
 const MOUNT = `/aws/$(${INJECT})`;
 const EVIL_NS = `x;${INJECT};#`;
 
@@ -60,6 +62,7 @@ const objects = [
   // Automount off in the pod spec: the fix patches the owning Widget's template.
   pod('owned-0', { metadata: widget(OWNER), spec: { automountServiceAccountToken: false } }),
   pod('owned-nl-0', { metadata: widget(OWNER_NL), spec: { automountServiceAccountToken: false } }),
+  pod('owned-flag-0', { metadata: widget(OWNER_FLAG), spec: { automountServiceAccountToken: false } }),
   {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -95,6 +98,17 @@ async function expectOneArgument(line: string, arg: string): Promise<Pasted> {
 }
 
 describe('diagnose', () => {
+  test('an ownerReference name that kubectl would read as a flag is given as JSON on stdin', async () => {
+    const { result } = await diagnoseJson(k, ['owned-flag-0', '-n', NS, '--no-exec']);
+    const line = (result.fix as string[]).find((f) => f.includes('kubectl patch'));
+    expect(line).toBeDefined();
+    const { calls, files } = await paste(line!);
+    expect(files).toEqual([]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].argv.filter((a) => a.startsWith('--server'))).toEqual([]);
+    expect(JSON.parse(calls[0].stdin!).metadata).toEqual({ name: OWNER_FLAG, namespace: NS });
+  });
+
   test('a hostile mount path in the env fix is one argument', async () => {
     const { result } = await diagnoseJson(k, ['irsa-0', '-n', NS, '--no-exec']);
     const line = (result.fix as string[]).find((f) => f.startsWith('kubectl set env'));

@@ -3,7 +3,7 @@
  * already collected by scan.ts (which streams the cluster page by page).
  */
 import type { V1Secret } from '@kubernetes/client-node';
-import { cmd, literal, render } from '../../shell/command.js';
+import { cmd, literal, operand, render } from '../../shell/command.js';
 import { cleanerDates, parseDate, usedWithin } from './cleaner.js';
 import type { LegacyAction, LegacyTokenItem, OwnerRef, PodRef } from './types.js';
 
@@ -107,8 +107,8 @@ interface DecisionInput {
 
 function decide(d: DecisionInput): { action: LegacyAction; reason: string; commands: string[]; risk: number } {
   const users = [...d.mountedBy, ...d.envReferencedBy];
-  const mint = render(cmd('kubectl', 'satoken', 'mint', d.saName || literal('<serviceaccount>'), '-n', d.ns, '--duration', '24h'));
-  const del = render(cmd('kubectl', 'delete', 'secret', d.name, '-n', d.ns));
+  const mint = render(cmd('kubectl', 'satoken', 'mint', d.saName ? operand(d.saName) : literal('<serviceaccount>'), '-n', d.ns, '--duration', '24h'));
+  const del = render(cmd('kubectl', 'delete', 'secret', operand(d.name), '-n', d.ns));
   if (users.length > 0) {
     const who = d.owners.length > 0 ? d.owners.map((o) => `${o.kind.toLowerCase()}/${o.name}`).join(', ') : users.map((p) => `pod/${p.name}`).join(', ');
     const broken = d.invalidSince ? ` It is already invalid since ${d.invalidSince}: those pods fail to authenticate now.` : '';
@@ -119,7 +119,7 @@ function decide(d: DecisionInput): { action: LegacyAction; reason: string; comma
       commands: [
         render(cmd('kubectl', 'satoken', 'migrate-legacy', '-n', d.ns, '--plan-dir', './satoken-plan')),
         ...d.owners.map((o) =>
-          render(cmd('kubectl', 'patch', o.kind.toLowerCase(), o.name, '-n', d.ns, '--type', 'json', '--patch-file', `./satoken-plan/${d.ns}/${d.name}/${o.kind.toLowerCase()}-${o.name}.patch.json`)),
+          render(cmd('kubectl', 'patch', operand(o.kind.toLowerCase()), operand(o.name), '-n', d.ns, '--type', 'json', '--patch-file', `./satoken-plan/${d.ns}/${d.name}/${o.kind.toLowerCase()}-${o.name}.patch.json`)),
         ),
         del,
       ],

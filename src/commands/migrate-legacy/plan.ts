@@ -4,7 +4,7 @@
  */
 import type { KubeApi } from '../../kube/types.js';
 import { isNotFound } from '../../kube/errors.js';
-import { cmd, jsonText, render } from '../../shell/command.js';
+import { cmd, jsonText, operand, render } from '../../shell/command.js';
 import { projectionPatch, workloadPath, type JsonPatchOp } from './projected.js';
 import type { LegacyTokenItem, LegacyTokenReport } from './types.js';
 import { usedWithin } from './cleaner.js';
@@ -129,7 +129,7 @@ function planMarkdown(plan: LegacyTokenPlan): string {
     lines.push(`## ${item.namespace}/${item.secret}: ${item.action}`, '', item.reason, '');
     for (const s of item.steps) {
       if (s.type === 'patch-workload') {
-        lines.push(`- \`${render(cmd('kubectl', 'patch', s.kind.toLowerCase(), s.name, '-n', s.namespace, '--type', 'json', '--patch-file', s.file))}\``);
+        lines.push(`- \`${render(cmd('kubectl', 'patch', operand(s.kind.toLowerCase()), operand(s.name), '-n', s.namespace, '--type', 'json', '--patch-file', s.file))}\``);
         for (const n of s.notes) lines.push(`  - note: ${n}`);
       } else if (s.type === 'delete-secret') {
         lines.push(`- \`${render(cmd('kubectl', 'delete', '-f', s.file))}\``);

@@ -4,7 +4,7 @@
  */
 import type { AccessAttributes } from '../../kube/types.js';
 import type { KubernetesView } from '../../jwt/types.js';
-import { cmd, literal, render, renderAnd, type Word } from '../../shell/command.js';
+import { cmd, literal, operand, operandOr, render, renderAnd, type Word } from '../../shell/command.js';
 
 /** What a fix can name: the token's claims, and where the token came from. */
 export interface FixContext {
@@ -21,19 +21,19 @@ export function fixForReason(reason: string, c: FixContext): string {
   const ns = v?.namespace ?? c.namespace;
   const sa = v?.serviceAccount?.name ?? '<serviceaccount>';
   // The same names as command words: quoted by render, a placeholder left as is.
-  const saWord: Word = v?.serviceAccount?.name ?? literal('<serviceaccount>');
+  const saWord: Word = operandOr(v?.serviceAccount?.name, '<serviceaccount>');
   const bound = v?.boundObject;
-  const secretWord: Word = bound?.kind === 'Secret' && bound.name ? bound.name : literal('<secret>');
+  const secretWord: Word = bound?.kind === 'Secret' && bound.name ? operand(bound.name) : literal('<secret>');
   const pod = c.pod ?? (bound?.kind === 'Pod' && bound.name ? { namespace: ns, name: bound.name } : undefined);
   const mint = render(cmd('kubectl', 'create', 'token', saWord, '-n', ns));
-  const restart = pod ? `restart pod ${pod.name} so it gets a fresh token (${render(cmd('kubectl', 'delete', 'pod', pod.name, '-n', pod.namespace))}; its controller recreates it)` : undefined;
+  const restart = pod ? `restart pod ${pod.name} so it gets a fresh token (${render(cmd('kubectl', 'delete', 'pod', operand(pod.name), '-n', pod.namespace))}; its controller recreates it)` : undefined;
 
   if (/marked invalid|legacy-token-invalid-since/i.test(reason)) {
-    const secret = typeof secretWord === 'string' ? secretWord : secretWord.literal;
+    const secret = 'operand' in secretWord ? secretWord.operand : secretWord.literal;
     return `the legacy token cleaner marked Secret ${ns}/${secret} invalid: move the workload to TokenRequest tokens (${render(cmd('kubectl', 'satoken', 'migrate-legacy', '-n', ns))}), or to re-enable it for now: ${render(cmd('kubectl', 'label', 'secret', secretWord, '-n', ns, 'kubernetes.io/legacy-token-invalid-since-'))}`;
   }
   if (/does not match server's copy/i.test(reason)) {
-    const read = [cmd('kubectl', 'get', 'secret', bound?.name ?? literal('<secret>'), '-n', ns, '-o', 'jsonpath={.data.token}'), cmd('base64', '-d')];
+    const read = [cmd('kubectl', 'get', 'secret', operandOr(bound?.name, '<secret>'), '-n', ns, '-o', 'jsonpath={.data.token}'), cmd('base64', '-d')];
     return `the Secret's token was replaced: read the current one (${render(read)}), or better use ${mint}`;
   }
   if (/^(\[?invalid bearer token, )?Token has been invalidated/.test(reason) || (v?.type === 'legacy' && /invalidated/i.test(reason))) {
@@ -48,7 +48,7 @@ export function fixForReason(reason: string, c: FixContext): string {
     return 'the clocks disagree: check NTP on the machine that issued the token and on the API server';
   }
   if (/service account UID \(.*\) does not match claim/i.test(reason)) {
-    return `ServiceAccount ${ns}/${sa} was deleted and recreated after the token was issued: ${restart ?? `restart the pods that run as it (${render(cmd('kubectl', 'get', 'pods', '-n', ns, '--field-selector', typeof saWord === 'string' ? `spec.serviceAccountName=${sa}` : literal(`spec.serviceAccountName=${sa}`)))}), or ${mint}`}`;
+    return `ServiceAccount ${ns}/${sa} was deleted and recreated after the token was issued: ${restart ?? `restart the pods that run as it (${render(cmd('kubectl', 'get', 'pods', '-n', ns, '--field-selector', 'operand' in saWord ? `spec.serviceAccountName=${sa}` : literal(`spec.serviceAccountName=${sa}`)))}), or ${mint}`}`;
   }
   if (/has been deleted|serviceaccounts? "[^"]*" not found/i.test(reason)) {
     return `ServiceAccount ${ns}/${sa} is gone: ${render(cmd('kubectl', 'create', 'serviceaccount', saWord, '-n', ns))}, then restart the pods that use it`;
@@ -87,13 +87,13 @@ export function rbacFix(username: string, denied: AccessAttributes[]): string {
       const name = `${base}-${a.verb}-${resource}`.replace(/[^a-z0-9-]+/gi, '-').toLowerCase().replace(/-+$/, '');
       if (!a.namespace) {
         return renderAnd(
-          cmd('kubectl', 'create', 'clusterrole', name, `--verb=${a.verb}`, `--resource=${resource}`),
-          cmd('kubectl', 'create', 'clusterrolebinding', name, `--clusterrole=${name}`, subject),
+          cmd('kubectl', 'create', 'clusterrole', operand(name), `--verb=${a.verb}`, `--resource=${resource}`),
+          cmd('kubectl', 'create', 'clusterrolebinding', operand(name), `--clusterrole=${name}`, subject),
         );
       }
       return renderAnd(
-        cmd('kubectl', 'create', 'role', name, `--verb=${a.verb}`, `--resource=${resource}`, '-n', a.namespace),
-        cmd('kubectl', 'create', 'rolebinding', name, `--role=${name}`, subject, '-n', a.namespace),
+        cmd('kubectl', 'create', 'role', operand(name), `--verb=${a.verb}`, `--resource=${resource}`, '-n', a.namespace),
+        cmd('kubectl', 'create', 'rolebinding', operand(name), `--role=${name}`, subject, '-n', a.namespace),
       );
     })
     .join('; ');
