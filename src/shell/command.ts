@@ -36,8 +36,9 @@ export interface Literal {
 /**
  * An outside value kubectl takes as a positional argument (an object's name). Quoting keeps it one
  * argument, but kubectl would still read `--server=https://elsewhere` there as a flag, and send the
- * operator's credentials to it: a leading `-` makes the command unprintable. (A flag's value is safe:
- * kubectl takes the argument after `-n` as its value whatever it starts with.)
+ * operator's credentials to it: a leading `-` makes the command unprintable. A flag's value is safe:
+ * kubectl's flag parser takes the argument after a flag that needs a value as that value, whatever
+ * it starts with (spf13/pflag flag.go, parseLongArg `--flag arg` and parseSingleShortArg `-f arg`).
  */
 export interface Operand {
   operand: string;
@@ -95,7 +96,8 @@ export function jsonText(value: unknown): string {
 export const jsonWord = (value: unknown): string => jsonText(value);
 
 /** Said instead of a command that holds a value a pasted line cannot carry: a comment, so pasting it runs nothing. */
-export const NOT_PRINTED = '# command not printed: a name or value in it holds control or invisible characters, which a pasted command line cannot carry safely; make this change by hand';
+export const NOT_PRINTED =
+  '# command not printed: a name or value in it holds control or invisible characters, or a name starts with "-", which a pasted command line cannot carry safely; make this change by hand';
 
 const wordText = (w: Word): string => (typeof w === 'string' ? quoteWord(w) : 'literal' in w ? w.literal : quoteWord(w.operand));
 const wordPrintable = (w: Word): boolean =>
@@ -134,13 +136,13 @@ export interface ObjectRef {
 
 /**
  * `kubectl patch` of one object. Ordinary names give `kubectl patch KIND NAME -n NS …`; when the
- * kind, name or namespace cannot be printed (or the kind or name starts with `-`), kubectl reads the object's identity as a JSON
- * document on stdin (`printf '%s\n' '{…}' | kubectl patch -f - …`), in which JSON escapes carry the
- * hostile characters as printable text. The patch itself is always JSON (`jsonWord`).
+ * kind, name or namespace cannot be printed, or the kind or name starts with `-`, kubectl reads the
+ * object's identity as a JSON document on stdin (`printf '%s\n' '{…}' | kubectl patch -f - …`), in
+ * which JSON escapes carry the hostile characters as printable text. The patch is always JSON (`jsonWord`).
  */
 export function patchObject(ref: ObjectRef, type: 'json' | 'merge' | 'strategic', patch: unknown): Command {
   const words = [ref.kind.toLowerCase(), ref.name, ...(ref.namespace !== undefined ? [ref.namespace] : [])];
-  if (words.some(unprintable) || /^-/.test(ref.kind) || ref.name.startsWith('-')) return patchObjectFromStdin(ref, type, patch);
+  if (words.some(unprintable) || ref.kind.startsWith('-') || ref.name.startsWith('-')) return patchObjectFromStdin(ref, type, patch);
   return cmd('kubectl', 'patch', operand(ref.kind.toLowerCase()), operand(ref.name), ...(ref.namespace !== undefined ? ['-n', ref.namespace] : []), ...typeFlag(type), '-p', jsonWord(patch));
 }
 
