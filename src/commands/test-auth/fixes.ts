@@ -23,14 +23,14 @@ export function fixForReason(reason: string, c: FixContext): string {
   // The same names as command words: quoted by render, a placeholder left as is.
   const saWord: Word = operandOr(v?.serviceAccount?.name, '<serviceaccount>');
   const bound = v?.boundObject;
-  const secretWord: Word = bound?.kind === 'Secret' && bound.name ? operand(bound.name) : literal('<secret>');
+  const boundSecret = bound?.kind === 'Secret' && bound.name ? bound.name : undefined;
   const pod = c.pod ?? (bound?.kind === 'Pod' && bound.name ? { namespace: ns, name: bound.name } : undefined);
   const mint = render(cmd('kubectl', 'create', 'token', saWord, '-n', ns));
   const restart = pod ? `restart pod ${pod.name} so it gets a fresh token (${render(cmd('kubectl', 'delete', 'pod', operand(pod.name), '-n', pod.namespace))}; its controller recreates it)` : undefined;
 
   if (/marked invalid|legacy-token-invalid-since/i.test(reason)) {
-    const secret = 'operand' in secretWord ? secretWord.operand : secretWord.literal;
-    return `the legacy token cleaner marked Secret ${ns}/${secret} invalid: move the workload to TokenRequest tokens (${render(cmd('kubectl', 'satoken', 'migrate-legacy', '-n', ns))}), or to re-enable it for now: ${render(cmd('kubectl', 'label', 'secret', secretWord, '-n', ns, 'kubernetes.io/legacy-token-invalid-since-'))}`;
+    const secret = boundSecret ?? '<secret>';
+    return `the legacy token cleaner marked Secret ${ns}/${secret} invalid: move the workload to TokenRequest tokens (${render(cmd('kubectl', 'satoken', 'migrate-legacy', '-n', ns))}), or to re-enable it for now: ${render(cmd('kubectl', 'label', 'secret', operandOr(boundSecret, '<secret>'), '-n', ns, 'kubernetes.io/legacy-token-invalid-since-'))}`;
   }
   if (/does not match server's copy/i.test(reason)) {
     const read = [cmd('kubectl', 'get', 'secret', operandOr(bound?.name, '<secret>'), '-n', ns, '-o', 'jsonpath={.data.token}'), cmd('base64', '-d')];
