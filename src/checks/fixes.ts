@@ -1,8 +1,9 @@
 /**
  * The kubectl commands a check prints as its fix, with the real names filled in. Each is a
- * command that works against a real cluster as printed (quoted for a POSIX shell).
+ * command that works against a real cluster as printed: built as argv, made text by shell/render.
  */
 import type { V1Pod } from '@kubernetes/client-node';
+import { cmd, jsonWord, operand, patchObject, render, type ObjectRef, type Pipeline } from '../shell/command.js';
 import { ownerOf, podRef, serviceAccountName } from './spec.js';
 
 /** One JSON Patch operation (RFC 6902) against a pod spec, paths relative to the spec. */
@@ -13,30 +14,40 @@ export interface SpecPatchOp {
   value?: unknown;
 }
 
-/** Single-quoted for sh: safe for any JSON (a ' inside is closed, escaped, reopened). */
-export function shQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * Restart the pod so it gets a fresh token (and current ServiceAccount, node…). A pod with a
  * controller is deleted and re-created from its template; a bare pod is replaced by itself.
  */
 export function restartPod(pod: V1Pod): string[] {
   const { namespace, name } = podRef(pod);
-  if (ownerOf(pod).controller) return [`kubectl delete pod ${name} -n ${namespace}`];
+  if (ownerOf(pod).controller) return [render(cmd('kubectl', 'delete', 'pod', operand(name), '-n', namespace))];
   // A bare pod has no controller to re-create it: replace it with its own spec, unscheduled.
+  return [render(replaceBarePod(pod, [{ op: 'remove', path: '/spec/nodeName' }]))];
+}
+
+/** The bare pod, patched locally with `ops` (paths from the object's root) and re-created: its spec cannot change in place. */
+export function replaceBarePod(pod: V1Pod, ops: unknown[]): Pipeline {
+  const { namespace, name } = podRef(pod);
   return [
-    `kubectl get pod ${name} -n ${namespace} -o json | kubectl patch --local -f - --type json -p ${shQuote(JSON.stringify([{ op: 'remove', path: '/spec/nodeName' }]))} -o json | kubectl replace --force -f -`,
+    cmd('kubectl', 'get', 'pod', operand(name), '-n', namespace, '-o', 'json'),
+    cmd('kubectl', 'patch', '--local', '-f', '-', '--type', 'json', '-p', jsonWord(ops), '-o', 'json'),
+    cmd('kubectl', 'replace', '--force', '-f', '-'),
   ];
 }
 
 export function createServiceAccount(namespace: string, name: string): string {
-  return `kubectl create serviceaccount ${name} -n ${namespace}`;
+  return render(cmd('kubectl', 'create', 'serviceaccount', operand(name), '-n', namespace));
 }
 
 export function enableServiceAccountAutomount(namespace: string, name: string): string {
-  return `kubectl patch serviceaccount ${name} -n ${namespace} -p ${shQuote('{"automountServiceAccountToken":true}')}`;
+  return render(patchObject({ apiVersion: 'v1', kind: 'ServiceAccount', namespace, name }, 'strategic', { automountServiceAccountToken: true }));
+}
+
+/** The pod's owning workload, as a patch target (`patchObject`). */
+export function workloadRef(pod: V1Pod): ObjectRef | undefined {
+  const workload = ownerOf(pod).workload;
+  if (!workload || workload.kind === 'Job') return undefined;
+  return { ...workload, namespace: podRef(pod).namespace };
 }
 
 /**
@@ -44,19 +55,15 @@ export function enableServiceAccountAutomount(namespace: string, name: string): 
  * or for a bare pod the same patch applied locally and the pod replaced.
  */
 export function patchPodTemplate(pod: V1Pod, ops: SpecPatchOp[]): string[] {
-  const { namespace, name } = podRef(pod);
-  const workload = ownerOf(pod).workload;
-  if (workload && workload.kind !== 'Job') {
-    const kind = workload.kind.toLowerCase();
+  const workload = workloadRef(pod);
+  if (workload) {
     // CronJob-owned Jobs are not patched here: their template sits under jobTemplate.
     const prefix = '/spec/template/spec';
     const patch = ops.map((o) => ({ ...o, path: prefix + o.path }));
-    return [`kubectl patch ${kind} ${workload.name} -n ${namespace} --type json -p ${shQuote(JSON.stringify(patch))}`];
+    return [render(patchObject(workload, 'json', patch))];
   }
   const patch = ops.map((o) => ({ ...o, path: '/spec' + o.path }));
-  return [
-    `kubectl get pod ${name} -n ${namespace} -o json | kubectl patch --local -f - --type json -p ${shQuote(JSON.stringify([...patch, { op: 'remove', path: '/spec/nodeName' }]))} -o json | kubectl replace --force -f -`,
-  ];
+  return [render(replaceBarePod(pod, [...patch, { op: 'remove', path: '/spec/nodeName' }]))];
 }
 
 /** A Role granting VERB on RESOURCE in the namespace, and its RoleBinding to the pod's ServiceAccount. */
@@ -66,8 +73,8 @@ export function grant(pod: V1Pod, verbs: string[], resource: string, group = '')
   const res = group ? `${resource}.${group}` : resource;
   const role = dnsName(`${sa}-${verbs[0]}-${resource}`);
   return [
-    `kubectl create role ${role} --verb=${verbs.join(',')} --resource=${res} -n ${namespace}`,
-    `kubectl create rolebinding ${role} --role=${role} --serviceaccount=${namespace}:${sa} -n ${namespace}`,
+    render(cmd('kubectl', 'create', 'role', role, `--verb=${verbs.join(',')}`, `--resource=${res}`, '-n', namespace)),
+    render(cmd('kubectl', 'create', 'rolebinding', role, `--role=${role}`, `--serviceaccount=${namespace}:${sa}`, '-n', namespace)),
   ];
 }
 

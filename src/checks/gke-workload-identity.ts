@@ -9,6 +9,7 @@
  * metadata to pods (WorkloadMetadataConfig.Mode GCE_METADATA, Google.Cloud.Container.V1 reference)
  * and so the node's service account: the pod silently acts as the node.
  */
+import { cmd, literal, operand, render } from '../shell/command.js';
 import type { CheckContext } from './context.js';
 import { patchPodTemplate, type SpecPatchOp } from './fixes.js';
 import { serviceAccountName } from './spec.js';
@@ -37,7 +38,7 @@ export async function gkeWorkloadIdentity(ctx: CheckContext, saAnnotations: Reco
   if (labels[GKE_METADATA_LABEL] === 'true') {
     return { evidence: `serviceaccount ${sa}: ${GKE_GSA_ANNOTATION}=${gsa}; ${where} runs the GKE metadata server (${GKE_METADATA_LABEL}=true)` };
   }
-  const poolFix = pool ? `, or enable it on the pool: gcloud container node-pools update ${pool} --cluster=<CLUSTER> --location=<LOCATION> --workload-metadata=GKE_METADATA` : '';
+  const poolFix = pool ? `, or enable it on the pool: ${render(cmd('gcloud', 'container', 'node-pools', 'update', operand(pool), literal('--cluster=<CLUSTER>'), literal('--location=<LOCATION>'), '--workload-metadata=GKE_METADATA'))}` : '';
   return {
     evidence: `serviceaccount ${sa}: ${GKE_GSA_ANNOTATION}=${gsa}; ${where}: no label ${GKE_METADATA_LABEL}=true`,
     failure: {

@@ -5,6 +5,7 @@
  * are labelled invalid and then deleted (KEP-2799). Migrating means using the projected token.
  */
 import type { V1Secret } from '@kubernetes/client-node';
+import { cmd, operand, render } from '../shell/command.js';
 import type { CheckContext } from './context.js';
 import { patchPodTemplate, type SpecPatchOp } from './fixes.js';
 import { skipReason } from './format.js';
@@ -58,7 +59,7 @@ async function run(ctx: CheckContext): Promise<Verdict> {
     return fail(
       `Secret ${invalid} holds a legacy token the API server refuses: it was labelled ${INVALID_SINCE} by the legacy token cleaner`,
       evidence,
-      [`kubectl label secret ${invalid} -n ${namespace} ${INVALID_SINCE}-`, ...migrate],
+      [render(cmd('kubectl', 'label', 'secret', operand(invalid), '-n', namespace, `${INVALID_SINCE}-`)), ...migrate],
     );
   }
   if (secrets.ok && ![...legacyNames].some((n) => byName.has(n)) && volume?.kind === 'secret') {

@@ -128,19 +128,19 @@ export function secretRefs(pod: V1Pod, container: V1Container): SecretRef[] {
 /** The controller a `kubectl delete pod` hands the pod back to, and the workload whose template to patch. */
 export interface Owner {
   /** The direct controller (ReplicaSet, StatefulSet, DaemonSet, Job), if any. */
-  controller?: { kind: string; name: string };
+  controller?: { apiVersion: string; kind: string; name: string };
   /** The object whose pod template to patch: the Deployment behind a ReplicaSet, else the controller. */
-  workload?: { kind: string; name: string };
+  workload?: { apiVersion: string; kind: string; name: string };
 }
 
 export function ownerOf(pod: V1Pod): Owner {
   const ref = (pod.metadata?.ownerReferences ?? []).find((o) => o.controller) ?? pod.metadata?.ownerReferences?.[0];
   if (!ref) return {};
-  const controller = { kind: ref.kind, name: ref.name };
+  const controller = { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name };
   const hash = pod.metadata?.labels?.['pod-template-hash'];
   // A Deployment names its ReplicaSets `<deployment>-<pod-template-hash>` and labels their pods with the hash.
   if (ref.kind === 'ReplicaSet' && hash && ref.name.endsWith(`-${hash}`)) {
-    return { controller, workload: { kind: 'Deployment', name: ref.name.slice(0, -hash.length - 1) } };
+    return { controller, workload: { apiVersion: 'apps/v1', kind: 'Deployment', name: ref.name.slice(0, -hash.length - 1) } };
   }
   return { controller, workload: controller };
 }

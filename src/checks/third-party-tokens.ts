@@ -12,10 +12,11 @@ import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
 import { parseToken } from '../jwt/parse.js';
 import { THIRD_PARTY_KINDS, thirdPartyByAudience, thirdPartyByEnv, thirdPartyByVolume, type ThirdPartyKind } from '../jwt/third-party.js';
 import type { CheckContext } from './context.js';
-import { restartPod, shQuote } from './fixes.js';
+import { restartPod, workloadRef } from './fixes.js';
+import { cmd, literal, operand, patchObject, render, unprintable } from '../shell/command.js';
 import { GKE_GSA_ANNOTATION, GKE_METADATA_LABEL, GKE_POOL_LABEL, gkeWorkloadIdentity } from './gke-workload-identity.js';
 import { skipReason, span, when } from './format.js';
-import { ownerOf, podRef, SA_DIR, serviceAccountName } from './spec.js';
+import { podRef, SA_DIR, serviceAccountName } from './spec.js';
 import { refreshDue } from './token-rotation.js';
 import type { Check } from './types.js';
 import { fail, pass, skipFor, warn, type Verdict } from './verdict.js';
@@ -121,20 +122,24 @@ export function thirdPartyMounts(pod: V1Pod, container: V1Container): Mounted[] 
 function webhookFix(kind: ThirdPartyKind, ctx: CheckContext): string[] {
   const { namespace, name } = podRef(ctx.pod);
   const sa = serviceAccountName(ctx.pod);
-  const workload = ownerOf(ctx.pod).workload;
+  const workload = workloadRef(ctx.pod);
   switch (kind.id) {
     case 'eks-irsa':
       // https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
-      return [`kubectl annotate serviceaccount ${sa} -n ${namespace} ${IRSA_ROLE}=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>`, ...restartPod(ctx.pod)];
+      return [render(cmd('kubectl', 'annotate', 'serviceaccount', operand(sa), '-n', namespace, literal(`${IRSA_ROLE}=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>`))), ...restartPod(ctx.pod)];
     case 'eks-pod-identity':
       // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html
-      return [`aws eks create-pod-identity-association --cluster-name <CLUSTER> --namespace ${namespace} --service-account ${sa} --role-arn arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>`, ...restartPod(ctx.pod)];
+      return [render(cmd('aws', 'eks', 'create-pod-identity-association', '--cluster-name', literal('<CLUSTER>'), '--namespace', namespace, '--service-account', sa, '--role-arn', literal('arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>'))), ...restartPod(ctx.pod)];
     case 'azure-workload-identity': {
       // https://learn.microsoft.com/azure/aks/workload-identity-deploy-cluster: the pod label and the ServiceAccount's client-id annotation.
-      const label = workload && workload.kind !== 'Job'
-        ? `kubectl patch ${workload.kind.toLowerCase()} ${workload.name} -n ${namespace} -p ${shQuote(JSON.stringify({ spec: { template: { metadata: { labels: { [AZURE_USE]: 'true' } } } } }))}`
-        : `kubectl get pod ${name} -n ${namespace} -o json | kubectl label --local -f - ${AZURE_USE}=true -o json | kubectl replace --force -f -`;
-      return [`kubectl annotate serviceaccount ${sa} -n ${namespace} ${AZURE_CLIENT_ID}=<CLIENT_ID> --overwrite`, label];
+      const label = workload
+        ? render(patchObject(workload, 'strategic', { spec: { template: { metadata: { labels: { [AZURE_USE]: 'true' } } } } }))
+        : render([
+            cmd('kubectl', 'get', 'pod', operand(name), '-n', namespace, '-o', 'json'),
+            cmd('kubectl', 'label', '--local', '-f', '-', `${AZURE_USE}=true`, '-o', 'json'),
+            cmd('kubectl', 'replace', '--force', '-f', '-'),
+          ]);
+      return [render(cmd('kubectl', 'annotate', 'serviceaccount', operand(sa), '-n', namespace, literal(`${AZURE_CLIENT_ID}=<CLIENT_ID>`), '--overwrite')), label];
     }
     default:
       return restartPod(ctx.pod);
@@ -143,9 +148,15 @@ function webhookFix(kind: ThirdPartyKind, ctx: CheckContext): string[] {
 
 function setEnvFix(ctx: CheckContext, env: string, value: string): string[] {
   const { namespace, name } = podRef(ctx.pod);
-  const workload = ownerOf(ctx.pod).workload;
-  const target = workload && workload.kind !== 'Job' ? `${workload.kind.toLowerCase()}/${workload.name}` : `pod/${name}`;
-  return [`kubectl set env ${target} -n ${namespace} -c ${ctx.container.name} ${env}=${value}`];
+  const workload = workloadRef(ctx.pod);
+  const container = ctx.container.name;
+  // A value (a mount path) a line cannot carry: the same change as a strategic merge patch, whose
+  // JSON escapes carry it (containers and env merge by name).
+  if (workload && unprintable(value)) {
+    return [render(patchObject(workload, 'strategic', { spec: { template: { spec: { containers: [{ name: container, env: [{ name: env, value }] }] } } } }))];
+  }
+  const target = workload ? `${workload.kind.toLowerCase()}/${workload.name}` : `pod/${name}`;
+  return [render(cmd('kubectl', 'set', 'env', operand(target), '-n', namespace, '-c', container, `${env}=${value}`))];
 }
 
 /**
@@ -155,14 +166,13 @@ function setEnvFix(ctx: CheckContext, env: string, value: string): string[] {
  * sources is invalid: "may not specify more than 1 volume type").
  */
 function projectFix(ctx: CheckContext, copy: Copy, audience: string | undefined, lifetime: number | undefined): string[] {
-  const { namespace } = podRef(ctx.pod);
-  const workload = ownerOf(ctx.pod).workload;
-  if (!workload || workload.kind === 'Job') return [];
+  const workload = workloadRef(ctx.pod);
+  if (!workload) return [];
   const file = copy.file.split('/').pop()!;
   // The API server refuses less than 600 s (TokenRequest validation); 3600 s is its default.
   const expirationSeconds = lifetime && lifetime >= 600 ? lifetime : 3600;
   const volume = { name: copy.volume, [copy.source]: null, projected: { sources: [{ serviceAccountToken: { ...(audience ? { audience } : {}), expirationSeconds, path: file } }] } };
-  return [`kubectl patch ${workload.kind.toLowerCase()} ${workload.name} -n ${namespace} -p ${shQuote(JSON.stringify({ spec: { template: { spec: { volumes: [volume] } } } }))}`];
+  return [render(patchObject(workload, 'strategic', { spec: { template: { spec: { volumes: [volume] } } } }))];
 }
 
 /** Who reads a file: the env variable that points at it, if any. */

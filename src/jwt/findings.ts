@@ -3,6 +3,8 @@
  * pkg/serviceaccount/jwt.go, claims.go, legacy.go): same leeway, same order, and the
  * API server's own words quoted so a user can match them with its log or a TokenReview.
  */
+// shell/ is pure text (no I/O, no imports): fixes name claims, and claims are hostile, so they are quoted there.
+import { cmd, literal, operandOr, render, type Word } from '../shell/command.js';
 import { LEGACY_CLAIMS } from './view.js';
 import { splitUsername } from './subject.js';
 import { relative, rfc3339, seconds, when } from './time.js';
@@ -44,9 +46,13 @@ export function goQuoteList(list: string[]): string {
   return `[${list.map((s) => JSON.stringify(s)).join(' ')}]`;
 }
 
+/** A claim as a command word: the value, or a placeholder to fill in when the token has none. */
+const saWord = (v: KubernetesView): Word => operandOr(v.serviceAccount?.name, '<serviceaccount>');
+const nsWord = (v: KubernetesView): Word => v.namespace ?? literal('<namespace>');
+
 function createTokenCommand(v: KubernetesView, audiences?: string[]): string {
-  const aud = (audiences ?? []).map((a) => ` --audience ${a}`).join('');
-  return `kubectl create token ${saName(v)} -n ${ns(v)}${aud}`;
+  const aud = (audiences ?? []).flatMap((a) => ['--audience', a]);
+  return render(cmd('kubectl', 'create', 'token', saWord(v), '-n', nsWord(v), ...aud));
 }
 
 function issuer(v: KubernetesView, ctx: JudgeContext): Finding[] {
@@ -127,7 +133,7 @@ function expiredFix(v: KubernetesView): string {
   const b = v.boundObject;
   if (b?.kind === 'Pod') {
     const node = v.node?.name ? `node ${v.node.name}` : 'its node';
-    return `if this is the pod's mounted token, the kubelet stopped rotating it: check that ${node} is Ready, then restart the pod (kubectl delete pod ${b.name ?? '<pod>'} -n ${ns(v)}); if the app kept an old copy, make it re-read /var/run/secrets/kubernetes.io/serviceaccount/token`;
+    return `if this is the pod's mounted token, the kubelet stopped rotating it: check that ${node} is Ready, then restart the pod (${render(cmd('kubectl', 'delete', 'pod', operandOr(b.name, '<pod>'), '-n', nsWord(v)))}); if the app kept an old copy, make it re-read /var/run/secrets/kubernetes.io/serviceaccount/token`;
   }
   return `request a new token (${createTokenCommand(v, v.audiences)})`;
 }
@@ -197,7 +203,7 @@ function legacy(v: KubernetesView): Finding[] {
     id: 'token-legacy',
     severity: 'warning',
     message: `a legacy Secret-based token from ${secret}: it never expires, and it stops working once the Secret is deleted or labelled kubernetes.io/legacy-token-invalid-since (the API server's clean-up of unused auto-generated tokens)`,
-    fix: `use a short-lived token instead: a projected serviceAccountToken volume, or ${createTokenCommand(v)}; kubectl satoken migrate-legacy -n ${ns(v)} shows what still uses the Secret`,
+    fix: `use a short-lived token instead: a projected serviceAccountToken volume, or ${createTokenCommand(v)}; ${render(cmd('kubectl', 'satoken', 'migrate-legacy', '-n', nsWord(v)))} shows what still uses the Secret`,
   }];
 }
 

@@ -1,5 +1,6 @@
 /** Reads the token from where the options say: an argument, a file, stdin, a pod's mount, a Secret. */
 import { OperationError, UsageError } from '../../errors.js';
+import { cmd, render } from '../../shell/command.js';
 import type { Deps, Notice } from '../types.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TokenSource } from './options.js';
@@ -57,7 +58,7 @@ async function readFromPod(source: Extract<TokenSource, { kind: 'pod' }>, deps: 
     if (chosen.notice) notices.push(chosen.notice);
   }
   const where = `pod ${ns}/${source.pod}${container ? `, container ${container}` : ''}`;
-  const mountHint = `is a token mounted there? check automountServiceAccountToken: kubectl get pod ${source.pod} -n ${ns} -o jsonpath='{.spec.automountServiceAccountToken}'`;
+  const mountHint = `is a token mounted there? check automountServiceAccountToken: ${render(cmd('kubectl', 'get', 'pod', source.pod, '-n', ns, '-o', 'jsonpath={.spec.automountServiceAccountToken}'))}`;
   deps.progress(`reading ${source.path} in ${where}…`);
   let r;
   try {
@@ -97,7 +98,7 @@ async function readFromSecret(name: string, deps: Deps): Promise<ReadToken> {
     const type = secret.type ?? 'Opaque';
     const hint =
       type === 'kubernetes.io/service-account-token'
-        ? `the token controller fills it once the ServiceAccount in the annotation kubernetes.io/service-account.name exists: kubectl get secret ${name} -n ${ns} -o yaml`
+        ? `the token controller fills it once the ServiceAccount in the annotation kubernetes.io/service-account.name exists: ${render(cmd('kubectl', 'get', 'secret', name, '-n', ns, '-o', 'yaml'))}`
         : `a legacy token Secret has type kubernetes.io/service-account-token; this one is ${type}`;
     throw new OperationError(`secret ${ns}/${name} has no data.token`, hint);
   }

@@ -3,6 +3,7 @@
  * already collected by scan.ts (which streams the cluster page by page).
  */
 import type { V1Secret } from '@kubernetes/client-node';
+import { cmd, literal, operand, render } from '../../shell/command.js';
 import { cleanerDates, parseDate, usedWithin } from './cleaner.js';
 import { invalidName } from './names.js';
 import { describeTemplate } from './templates.js';
@@ -129,8 +130,8 @@ interface DecisionInput {
 
 function decide(d: DecisionInput): { action: LegacyAction; reason: string; commands: string[]; risk: number } {
   const users = [...d.mountedBy, ...d.envReferencedBy];
-  const mint = `kubectl satoken mint ${d.saName || '<serviceaccount>'} -n ${d.ns} --duration 24h`;
-  const del = `kubectl delete secret ${d.name} -n ${d.ns}`;
+  const mint = render(cmd('kubectl', 'satoken', 'mint', d.saName ? operand(d.saName) : literal('<serviceaccount>'), '-n', d.ns, '--duration', '24h'));
+  const del = render(cmd('kubectl', 'delete', 'secret', operand(d.name), '-n', d.ns));
   const badName = invalidName(d.ns, d.name);
   if (badName) {
     return { action: 'review', reason: `${badName}: left alone (no request or file is made with it).`, commands: [], risk: 10 };
@@ -149,8 +150,10 @@ function decide(d: DecisionInput): { action: LegacyAction; reason: string; comma
       action: 'switch-to-projected',
       reason: `used by ${who}: replace the Secret volume with a projected serviceAccountToken volume, then delete the Secret.${broken}${envNote}`,
       commands: [
-        `kubectl satoken migrate-legacy -n ${d.ns} --plan-dir ./satoken-plan`,
-        ...d.owners.map((o) => `kubectl patch ${o.kind.toLowerCase()} ${o.name} -n ${d.ns} --type json --patch-file ./satoken-plan/${d.ns}/${d.name}/${o.kind.toLowerCase()}-${o.name}.patch.json`),
+        render(cmd('kubectl', 'satoken', 'migrate-legacy', '-n', d.ns, '--plan-dir', './satoken-plan')),
+        ...d.owners.map((o) =>
+          render(cmd('kubectl', 'patch', operand(o.kind.toLowerCase()), operand(o.name), '-n', d.ns, '--type', 'json', '--patch-file', `./satoken-plan/${d.ns}/${d.name}/${o.kind.toLowerCase()}-${o.name}.patch.json`)),
+        ),
         del,
       ],
       risk: d.invalidSince ? 100 : 90,

@@ -4,6 +4,7 @@
  */
 import type { KubeApi } from '../../kube/types.js';
 import { isNotFound } from '../../kube/errors.js';
+import { cmd, jsonText, operand, render } from '../../shell/command.js';
 import { projectionPatch, workloadPath, type JsonPatchOp } from './projected.js';
 import type { LegacyTokenItem, LegacyTokenReport } from './types.js';
 import { usedWithin } from './cleaner.js';
@@ -127,13 +128,21 @@ export function planFiles(plan: LegacyTokenPlan): Map<string, string> {
     for (const s of item.steps) {
       if (s.type === 'patch-workload') files.set(s.file, JSON.stringify(s.patch, null, 2) + '\n');
       if (s.type === 'delete-secret') {
-        files.set(s.file, `# kubectl delete -f ${s.file}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: ${s.name}\n  namespace: ${s.namespace}\n`);
+        files.set(s.file, `# ${render(cmd('kubectl', 'delete', '-f', s.file))}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: ${yamlScalar(s.name)}\n  namespace: ${yamlScalar(s.namespace)}\n`);
       }
     }
   }
   files.set('plan.json', JSON.stringify(plan, null, 2) + '\n');
   files.set('PLAN.md', planMarkdown(plan));
   return files;
+}
+
+/**
+ * A name in the deletion manifest: bare when it is a plain DNS name, else a JSON string (valid YAML),
+ * so a name holding `\n  namespace: other` cannot turn the file into a manifest of another object.
+ */
+function yamlScalar(s: string): string {
+  return /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(s) ? s : jsonText(s);
 }
 
 function planMarkdown(plan: LegacyTokenPlan): string {
@@ -148,10 +157,10 @@ function planMarkdown(plan: LegacyTokenPlan): string {
     lines.push(`## ${item.namespace}/${item.secret}: ${item.action}`, '', item.reason, '');
     for (const s of item.steps) {
       if (s.type === 'patch-workload') {
-        lines.push(`- \`kubectl patch ${s.kind.toLowerCase()} ${s.name} -n ${s.namespace} --type json --patch-file ${s.file}\``);
+        lines.push(`- \`${render(cmd('kubectl', 'patch', operand(s.kind.toLowerCase()), operand(s.name), '-n', s.namespace, '--type', 'json', '--patch-file', s.file))}\``);
         for (const n of s.notes) lines.push(`  - note: ${n}`);
       } else if (s.type === 'delete-secret') {
-        lines.push(`- \`kubectl delete -f ${s.file}\``);
+        lines.push(`- \`${render(cmd('kubectl', 'delete', '-f', s.file))}\``);
       } else {
         lines.push(`- by hand: ${s.what}`);
       }

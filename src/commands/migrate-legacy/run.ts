@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { Deps, Notice, Outcome } from '../types.js';
+import { cmd, render } from '../../shell/command.js';
 import { applyPlan, type StepResult } from './apply.js';
 import { checkBackupDir } from './backup.js';
 import { inside } from './names.js';
@@ -104,7 +105,7 @@ export async function run(o: MigrateOptions, deps: Deps): Promise<Outcome<Migrat
         chunkSize: o.chunkSize,
       });
       result.applied = { backupDir, results };
-      notices.push({ level: 'info', message: `backups of everything changed are in ${backupDir} (restore: kubectl satoken migrate-legacy --restore ${backupDir})` });
+      notices.push({ level: 'info', message: `backups of everything changed are in ${backupDir} (restore: ${render(cmd('kubectl', 'satoken', 'migrate-legacy', '--restore', backupDir))})` });
     }
   } else if (!o.apply) {
     notices.push({ level: 'info', message: 'dry run: nothing was changed (--plan-dir DIR writes the plan; --apply carries it out)' });

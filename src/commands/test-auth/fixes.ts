@@ -4,6 +4,7 @@
  */
 import type { AccessAttributes } from '../../kube/types.js';
 import type { KubernetesView } from '../../jwt/types.js';
+import { cmd, literal, operand, operandOr, render, renderAnd, type Word } from '../../shell/command.js';
 
 /** What a fix can name: the token's claims, and where the token came from. */
 export interface FixContext {
@@ -19,17 +20,21 @@ export function fixForReason(reason: string, c: FixContext): string {
   const v = c.view;
   const ns = v?.namespace ?? c.namespace;
   const sa = v?.serviceAccount?.name ?? '<serviceaccount>';
+  // The same names as command words: quoted by render, a placeholder left as is.
+  const saWord: Word = operandOr(v?.serviceAccount?.name, '<serviceaccount>');
   const bound = v?.boundObject;
+  const boundSecret = bound?.kind === 'Secret' && bound.name ? bound.name : undefined;
   const pod = c.pod ?? (bound?.kind === 'Pod' && bound.name ? { namespace: ns, name: bound.name } : undefined);
-  const mint = `kubectl create token ${sa} -n ${ns}`;
-  const restart = pod ? `restart pod ${pod.name} so it gets a fresh token (kubectl delete pod ${pod.name} -n ${pod.namespace}; its controller recreates it)` : undefined;
+  const mint = render(cmd('kubectl', 'create', 'token', saWord, '-n', ns));
+  const restart = pod ? `restart pod ${pod.name} so it gets a fresh token (${render(cmd('kubectl', 'delete', 'pod', operand(pod.name), '-n', pod.namespace))}; its controller recreates it)` : undefined;
 
   if (/marked invalid|legacy-token-invalid-since/i.test(reason)) {
-    const secret = bound?.kind === 'Secret' && bound.name ? bound.name : '<secret>';
-    return `the legacy token cleaner marked Secret ${ns}/${secret} invalid: move the workload to TokenRequest tokens (kubectl satoken migrate-legacy -n ${ns}), or to re-enable it for now: kubectl label secret ${secret} -n ${ns} kubernetes.io/legacy-token-invalid-since-`;
+    const secret = boundSecret ?? '<secret>';
+    return `the legacy token cleaner marked Secret ${ns}/${secret} invalid: move the workload to TokenRequest tokens (${render(cmd('kubectl', 'satoken', 'migrate-legacy', '-n', ns))}), or to re-enable it for now: ${render(cmd('kubectl', 'label', 'secret', operandOr(boundSecret, '<secret>'), '-n', ns, 'kubernetes.io/legacy-token-invalid-since-'))}`;
   }
   if (/does not match server's copy/i.test(reason)) {
-    return `the Secret's token was replaced: read the current one (kubectl get secret ${bound?.name ?? '<secret>'} -n ${ns} -o jsonpath='{.data.token}' | base64 -d), or better use ${mint}`;
+    const read = [cmd('kubectl', 'get', 'secret', operandOr(bound?.name, '<secret>'), '-n', ns, '-o', 'jsonpath={.data.token}'), cmd('base64', '-d')];
+    return `the Secret's token was replaced: read the current one (${render(read)}), or better use ${mint}`;
   }
   if (/^(\[?invalid bearer token, )?Token has been invalidated/.test(reason) || (v?.type === 'legacy' && /invalidated/i.test(reason))) {
     return `the token's Secret ${ns}/${bound?.name ?? '<secret>'} was deleted: use a TokenRequest token instead (${mint})`;
@@ -43,10 +48,10 @@ export function fixForReason(reason: string, c: FixContext): string {
     return 'the clocks disagree: check NTP on the machine that issued the token and on the API server';
   }
   if (/service account UID \(.*\) does not match claim/i.test(reason)) {
-    return `ServiceAccount ${ns}/${sa} was deleted and recreated after the token was issued: ${restart ?? `restart the pods that run as it (kubectl get pods -n ${ns} --field-selector spec.serviceAccountName=${sa}), or ${mint}`}`;
+    return `ServiceAccount ${ns}/${sa} was deleted and recreated after the token was issued: ${restart ?? `restart the pods that run as it (${render(cmd('kubectl', 'get', 'pods', '-n', ns, '--field-selector', 'operand' in saWord ? `spec.serviceAccountName=${sa}` : literal(`spec.serviceAccountName=${sa}`)))}), or ${mint}`}`;
   }
   if (/has been deleted|serviceaccounts? "[^"]*" not found/i.test(reason)) {
-    return `ServiceAccount ${ns}/${sa} is gone: kubectl create serviceaccount ${sa} -n ${ns}, then restart the pods that use it`;
+    return `ServiceAccount ${ns}/${sa} is gone: ${render(cmd('kubectl', 'create', 'serviceaccount', saWord, '-n', ns))}, then restart the pods that use it`;
   }
   if (/(pod|secret|node) UID \(.*\) does not match/i.test(reason)) {
     const kind = /^\W*(?:invalid bearer token, )?(\w+) UID/i.exec(reason)?.[1] ?? 'object';
@@ -81,9 +86,15 @@ export function rbacFix(username: string, denied: AccessAttributes[]): string {
       const resource = `${a.resource}${a.group ? `.${a.group}` : ''}${a.subresource ? `/${a.subresource}` : ''}`;
       const name = `${base}-${a.verb}-${resource}`.replace(/[^a-z0-9-]+/gi, '-').toLowerCase().replace(/-+$/, '');
       if (!a.namespace) {
-        return `kubectl create clusterrole ${name} --verb=${a.verb} --resource=${resource} && kubectl create clusterrolebinding ${name} --clusterrole=${name} ${subject}`;
+        return renderAnd(
+          cmd('kubectl', 'create', 'clusterrole', operand(name), `--verb=${a.verb}`, `--resource=${resource}`),
+          cmd('kubectl', 'create', 'clusterrolebinding', operand(name), `--clusterrole=${name}`, subject),
+        );
       }
-      return `kubectl create role ${name} --verb=${a.verb} --resource=${resource} -n ${a.namespace} && kubectl create rolebinding ${name} --role=${name} ${subject} -n ${a.namespace}`;
+      return renderAnd(
+        cmd('kubectl', 'create', 'role', operand(name), `--verb=${a.verb}`, `--resource=${resource}`, '-n', a.namespace),
+        cmd('kubectl', 'create', 'rolebinding', operand(name), `--role=${name}`, subject, '-n', a.namespace),
+      );
     })
     .join('; ');
 }

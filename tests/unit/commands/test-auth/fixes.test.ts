@@ -1,5 +1,7 @@
 import { fixForReason, rbacFix, type FixContext } from '../../../../src/commands/test-auth/fixes';
 import type { KubernetesView } from '../../../../src/jwt/types';
+import { NOT_PRINTED } from '../../../../src/shell/command';
+import { paste } from '../../../support/paste';
 
 const view = (over: Partial<KubernetesView> = {}): KubernetesView => ({
   type: 'bound',
@@ -57,5 +59,13 @@ describe('rbacFix', () => {
     expect(rbacFix('jane@example.com', [{ verb: 'list', resource: 'nodes' }])).toBe(
       'kubectl create clusterrole jane-example-com-list-nodes --verb=list --resource=nodes && kubectl create clusterrolebinding jane-example-com-list-nodes --clusterrole=jane-example-com-list-nodes --user=jane@example.com',
     );
+  });
+  test('a hostile user name from the server stays one argument of the binding; a role name kubectl would read as a flag is not printed', async () => {
+    const user = 'jane;touch${IFS}pwned;#';
+    const line = rbacFix(user, [{ verb: 'list', resource: 'nodes' }]);
+    const { calls, files } = await paste(line);
+    expect(files).toEqual([]);
+    expect(calls.map((c) => c.argv.at(-1)).sort()).toEqual(['--resource=nodes', `--user=${user}`]);
+    expect(rbacFix('system:serviceaccount:shop:-server', [{ namespace: 'shop', verb: 'list', resource: 'pods' }])).toBe(NOT_PRINTED);
   });
 });
