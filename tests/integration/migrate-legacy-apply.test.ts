@@ -364,3 +364,32 @@ describe('the question', () => {
     expect(await secretExists(k, 'old-app-token')).toBe(false);
   });
 });
+
+describe('plan files', () => {
+  test('a link planted in --plan-dir is replaced, not written through; the files are private', async () => {
+    const k = await cluster();
+    const planDir = fresh('plan');
+    mkdirSync(planDir, { mode: 0o700 });
+    const target = path.join(work, `target-${dirs++}`);
+    writeFileSync(target, '');
+    symlinkSync(target, path.join(planDir, 'PLAN.md'));
+    const r = await run(k, ['migrate-legacy', '-n', NS, '--plan-dir', planDir]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(target, 'utf8')).toBe('');
+    expect(lstatSync(path.join(planDir, 'PLAN.md')).isSymbolicLink()).toBe(false);
+    expect(statSync(path.join(planDir, 'PLAN.md')).mode & 0o777).toBe(0o600);
+  });
+
+  test('a --plan-dir other users can write is refused before the scan', async () => {
+    const k = await cluster();
+    const planDir = fresh('open-plan');
+    mkdirSync(planDir);
+    chmodSync(planDir, 0o777);
+    const mark = k.requests.length;
+    const r = await run(k, ['migrate-legacy', '-n', NS, '--plan-dir', planDir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`error: refusing --plan-dir ${planDir} (writable by other users, mode 777: they could plant links or replace the plan files; use a private directory)\n`);
+    expect(readdirSync(planDir)).toEqual([]);
+    expect(k.requests.length).toBe(mark);
+  });
+});

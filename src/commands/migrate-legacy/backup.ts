@@ -23,23 +23,24 @@ export function backupName(kind: string, namespace: string, name: string): strin
 }
 
 /**
- * Creates the backup directory (0700) or checks the one given: refused when another user could
+ * Creates a directory for backups or plan files (0700), or checks the one given: refused when another user could
  * write it (they could plant links or swap copies) — owned by someone else, or group/world-writable
  * without the sticky bit that keeps others from replacing our files.
  */
-export async function checkBackupDir(io: Io, dir: string): Promise<void> {
-  if (!io.stat || !io.writePrivateFile) throw new Error('backups need a file system that can write private files');
+export async function checkPrivateDir(io: Io, dir: string, flag: '--backup-dir' | '--plan-dir' = '--backup-dir'): Promise<void> {
+  const what = flag === '--backup-dir' ? 'the backups' : 'the plan files';
+  if (!io.stat || !io.writePrivateFile) throw new Error(`${flag} needs a file system that can write private files`);
   try {
     await io.mkdir(dir, { mode: 0o700 });
   } catch (e) {
-    throw new UsageError(`cannot create --backup-dir ${dir} (${(e as Error).message})`);
+    throw new UsageError(`cannot create ${flag} ${dir} (${(e as Error).message})`);
   }
   const st = await io.stat(dir, { follow: true });
-  if (!st || st.type !== 'directory') throw new UsageError(`--backup-dir ${dir} is not a directory`);
+  if (!st || st.type !== 'directory') throw new UsageError(`${flag} ${dir} is not a directory`);
   if (io.userId === undefined) return;
-  if (st.uid !== io.userId) throw new UsageError(`refusing --backup-dir ${dir} (owned by another user, uid ${st.uid}: they could read or replace the backups)`);
+  if (st.uid !== io.userId) throw new UsageError(`refusing ${flag} ${dir} (owned by another user, uid ${st.uid}: they could read or replace ${what})`);
   if ((st.mode & 0o022) !== 0 && (st.mode & 0o1000) === 0) {
-    throw new UsageError(`refusing --backup-dir ${dir} (writable by other users, mode ${(st.mode & 0o777).toString(8)}: they could plant links or replace the backups; use a private directory)`);
+    throw new UsageError(`refusing ${flag} ${dir} (writable by other users, mode ${(st.mode & 0o777).toString(8)}: they could plant links or replace ${what}; use a private directory)`);
   }
 }
 

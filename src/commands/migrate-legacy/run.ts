@@ -4,7 +4,7 @@ import { UsageError } from '../../errors.js';
 import type { Deps, Notice, Outcome } from '../types.js';
 import { cmd, render } from '../../shell/command.js';
 import { applyPlan, type StepResult } from './apply.js';
-import { checkBackupDir } from './backup.js';
+import { checkPrivateDir } from './backup.js';
 import { inside } from './names.js';
 import { buildPlan, planFiles, type LegacyTokenPlan } from './plan.js';
 import { restoreBackup, type RestoreResult } from './restore.js';
@@ -61,7 +61,10 @@ export async function run(o: MigrateOptions, deps: Deps): Promise<Outcome<Migrat
   }
   const backupDir = o.backupDir ?? `./satoken-backup-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
   // Before the scan: a backup directory another user can write is refused before any work.
-  if (o.apply) await checkBackupDir(deps.io, backupDir);
+  if (o.apply) await checkPrivateDir(deps.io, backupDir, '--backup-dir');
+  // Plan files are run later as written (`kubectl apply -f`, `kubectl patch --patch-file`): the
+  // directory must be one nobody else can plant a link or a file in, as the backups' must.
+  if (o.planDir) await checkPrivateDir(deps.io, o.planDir, '--plan-dir');
   const namespace = o.allNamespaces ? undefined : (o.namespace ?? conn.namespace);
   const report = await scanLegacyTokens(conn.api, {
     namespace,
@@ -81,8 +84,8 @@ export async function run(o: MigrateOptions, deps: Deps): Promise<Outcome<Migrat
     for (const [rel, text] of planFiles(plan)) {
       // Names in `rel` were validated when planned; this is the last guard: never outside the dir.
       const file = inside(o.planDir, rel);
-      await deps.io.mkdir(path.dirname(file));
-      await deps.io.writeFile(file, text);
+      await deps.io.mkdir(path.dirname(file), { mode: 0o700 });
+      await deps.io.writePrivateFile!(file, text);
     }
     result.planDir = o.planDir;
     notices.push({ level: 'info', message: `plan written to ${o.planDir} (PLAN.md, plan.json, patches and deletions)` });
