@@ -41,8 +41,8 @@ export function nodeIo(sys: System): Io {
       await (await fsp()).writeFile(path, data, { mode: opts.mode ?? 0o644 });
     },
     rename: async (from, to) => (await fsp()).rename(from, to),
-    mkdir: async (path) => {
-      await (await fsp()).mkdir(path, { recursive: true });
+    mkdir: async (path, opts = {}) => {
+      await (await fsp()).mkdir(path, { recursive: opts.parents ?? true, mode: opts.parents === false ? 0o700 : undefined });
     },
     readDir: async (path) => (await fsp()).readdir(path),
     exists: async (path) =>

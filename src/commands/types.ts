@@ -27,7 +27,8 @@ export interface Io {
   writeFile(path: string, data: string | Buffer, opts?: { mode?: number; exclusive?: boolean }): Promise<void>;
   /** Atomic replace on one file system: how backups are written (tmp file, then rename). */
   rename(from: string, to: string): Promise<void>;
-  mkdir(path: string): Promise<void>;
+  /** mkdir -p; `parents: false` makes one level only (a recursive mkdir under /proc/self never returns). */
+  mkdir(path: string, opts?: { parents?: boolean }): Promise<void>;
   readDir(path: string): Promise<string[]>;
   exists(path: string): Promise<boolean>;
 }

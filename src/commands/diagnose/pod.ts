@@ -11,6 +11,7 @@ import { UsageError } from '../../errors.js';
 import { ApiError } from '../../kube/errors.js';
 import type { KubeConnection } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
+import { ownReadsIn } from '../own-reads.js';
 import { execFileReader, execReader, fileReader, localFileReader } from './readers.js';
 import { liveSource, type Inspect } from './source.js';
 import type { Diagnosis, DiagnoseOptions } from './types.js';
@@ -35,7 +36,7 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
     now,
     cache: new RunCache(),
     inspect,
-    readToken: execReader(conn.api, pod, () => containerName, options.exec),
+    readToken: execReader(conn.api, pod, () => containerName, options.exec, { server: conn.cluster.server, reads: ownReadsIn(deps.io, deps.env) }),
     readFile: execFileReader(conn.api, pod, () => containerName, options.exec),
   });
   // Start what does not need the pod now, so it overlaps the pod's GET.
