@@ -31,7 +31,7 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   const read = st.atime.getTime() > st.mtime.getTime();
   const ours = st.ownReadAt;
   const evidence = [`token file written (last rotation): ${when(st.mtime, ctx.now)}`, `token file last read: ${read ? when(st.atime, ctx.now) : 'not since it was written'}`];
-  if (ours) evidence[1] += ` (before satoken's own read ${when(ours, ctx.now)}, which a later read would not move)`;
+  if (ours) evidence[1] += `, as of satoken's own read ${when(ours, ctx.now)} (a read after that does not show until the next rotation)`;
   if (started) evidence.push(`container started: ${when(started, ctx.now)}`);
 
   // The first token is written before the container starts: a file not newer than that has not rotated.

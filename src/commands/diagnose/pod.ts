@@ -54,7 +54,6 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
 export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
   const now = deps.clock();
   const dir = options.selfDir;
-  const readToken = fileReader(deps.io, dir, options.stat);
   const nsFile = await deps.io.readFile(`${dir}/namespace`).then(
     (b) => b.toString('utf8').trim(),
     () => undefined,
@@ -62,6 +61,8 @@ export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect
   const conn: KubeConnection = await deps.kube();
   const namespace = nsFile || conn.namespace;
   const podName = options.selfPodName;
+  const where = { server: conn.cluster.server, namespace, pod: podName ?? '', container: '', path: `${dir}/token` };
+  const readToken = fileReader(deps.io, dir, options.stat, { reads: ownReadsIn(deps.io, deps.env), where });
   let podUnknown: Unavailable | undefined;
   let pod: V1Pod | undefined;
   if (!podName) {

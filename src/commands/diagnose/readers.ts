@@ -67,12 +67,12 @@ export function execReader(api: KubeApi, pod: Promise<V1Pod | undefined>, contai
  * The token file's stat as the app left it: when its atime is one our own earlier read left, the
  * atime before that read (and when we read). Remembers this read when it moved the atime.
  */
-export async function accountForOwnRead(reads: OwnReads, where: ReadWhere, st: FileStat, times: { before?: StatTimes; after?: StatTimes }): Promise<FileStat> {
+export async function accountForOwnRead(reads: OwnReads, where: ReadWhere, st: FileStat, times: { before?: StatTimes; after?: StatTimes }, parse: (t: string) => Date | undefined = parseStatTime): Promise<FileStat> {
   if (!times.before) return st;
   let result = st;
   const ours = await reads.before(where, times.before);
-  const atime = ours && parseStatTime(ours.atime);
-  const readAt = ours && parseStatTime(ours.readAt);
+  const atime = ours && parse(ours.atime);
+  const readAt = ours && parse(ours.readAt);
   if (atime && readAt) result = { ...st, atime, ownReadAt: readAt };
   if (times.after && times.after.mtime === times.before.mtime && times.after.atime !== times.before.atime) await reads.remember(where, times.before, times.after.atime);
   return result;
@@ -81,7 +81,8 @@ export async function accountForOwnRead(reads: OwnReads, where: ReadWhere, st: F
 /** Optional `stat` of a path (the cli gives node:fs; tests give a fake). */
 export type StatFile = (path: string) => Promise<FileStat | undefined>;
 
-export function fileReader(io: Io, dir: string, stat?: StatFile): () => Promise<Fetched<MountedToken>> {
+/** `memory`: where this token is, for remembering our own read (diagnose --self reads the file it judges). */
+export function fileReader(io: Io, dir: string, stat?: StatFile, memory?: { reads: OwnReads; where: ReadWhere }): () => Promise<Fetched<MountedToken>> {
   return async () => {
     const files: MountedToken['files'] = { token: undefined, 'ca.crt': undefined, namespace: undefined };
     for (const f of ['token', 'ca.crt', 'namespace'] as const) {
@@ -93,6 +94,14 @@ export function fileReader(io: Io, dir: string, stat?: StatFile): () => Promise<
     try {
       // stat first (above), then read: our read moves the atime app-token-reload looks at.
       const raw = (await io.readFile(`${dir}/token`)).toString('utf8').trim();
+      const before = files.token;
+      if (before && stat && memory) {
+        // node's stat has milliseconds: the times' ISO text stands in for stat's.
+        const text = (s: FileStat) => ({ atime: s.atime.toISOString(), mtime: s.mtime.toISOString() });
+        const after = await stat(`${dir}/token`);
+        const parse = (t: string) => new Date(t);
+        files.token = await accountForOwnRead(memory.reads, memory.where, before, { before: text(before), ...(after ? { after: text(after) } : {}) }, parse);
+      }
       return got({ via: 'file', dir, files, ...(raw ? { raw } : {}) });
     } catch (e) {
       return missing({ kind: 'error', message: `cannot read ${dir}/token: ${e instanceof Error ? e.message : String(e)}` });
