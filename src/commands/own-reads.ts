@@ -14,7 +14,12 @@
  *
  * What is left: a read by anyone else — this plugin on another machine or under another user,
  * `kubectl exec … cat` by hand — looks like the app's. And after our read, a read by the app does
- * not show until the next rotation (relatime). Best effort: with no cache directory
+ * not show until the next rotation (relatime). On a real node, two more readers are not the app:
+ * the kubelet reads each projected file back on every volume sync to compare it with the new
+ * payload (k/k pkg/volume/util/atomic_writer.go shouldWriteFile), through its own writable mount;
+ * and the container's mount is read-only (plugin/pkg/admission/serviceaccount/admission.go:
+ * ReadOnly: true), where no read moves the atime (Linux fs/inode.c touch_atime skips the update
+ * when the mount refuses write access) — neither the app's nor ours. Best effort: with no cache directory
  * ($XDG_CACHE_HOME, else $HOME/.cache) nothing is remembered, and a file we cannot read or write
  * is ignored.
  */
