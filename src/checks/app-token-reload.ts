@@ -5,8 +5,10 @@
  * it is still accepted (extended expiration) but audited as stale, and without the extension it
  * expires after about an hour — the classic "401 after an hour" of apps that cache the token.
  *
- * Our own read of the token (exec `cat`, after the `stat`) moves the atime too: a second diagnose
- * within one rotation period sees that read, not the app's.
+ * Our own read of the token (exec `cat`, after the `stat`) moves the atime too, and on a relatime
+ * mount fixes it until the next rotation. The reader remembers our reads (commands/own-reads.ts)
+ * and hands us the atime from before ours, with `ownReadAt`: what the app did is then known up to
+ * our read only. A read by anyone else (another machine) still counts as the app's.
  */
 import type { CheckContext } from './context.js';
 import { restartPod } from './fixes.js';
@@ -27,7 +29,9 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   if (token.ok && token.value.token.type !== 'bound') return skip(`not applicable: a ${token.value.token.type} token is not rotated`);
   const started = ctx.podUnknown ? undefined : containerStartedAt(ctx.pod, ctx.container.name);
   const read = st.atime.getTime() > st.mtime.getTime();
+  const ours = st.ownReadAt;
   const evidence = [`token file written (last rotation): ${when(st.mtime, ctx.now)}`, `token file last read: ${read ? when(st.atime, ctx.now) : 'not since it was written'}`];
+  if (ours) evidence[1] += `, as of satoken's own read ${when(ours, ctx.now)} (a read after that does not show until the next rotation)`;
   if (started) evidence.push(`container started: ${when(started, ctx.now)}`);
 
   // The first token is written before the container starts: a file not newer than that has not rotated.
@@ -37,10 +41,21 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   const sinceRotation = ctx.now.getTime() - st.mtime.getTime();
   if (read) return pass(`the app read the token after its last rotation (${span(ctx.now.getTime() - st.atime.getTime())} ago)`, evidence);
   if (sinceRotation < REREAD_GRACE_MS) return pass(`the token was rotated ${span(sinceRotation)} ago; the app has not needed it since`, evidence);
+  // Our read came before the app had to re-read: whether it did since cannot show until the next rotation.
+  const watched = ours ? ours.getTime() - st.mtime.getTime() : sinceRotation;
+  if (watched < REREAD_GRACE_MS) {
+    return skip(`unobservable until the next rotation: satoken read the token ${span(watched)} after the kubelet rotated it, before the app had to, and a read since would not move the access time`, evidence);
+  }
+  const notRead = ours
+    ? `it had not read the file ${span(watched)} after the kubelet rotated it (${span(sinceRotation)} ago)`
+    : `it has not read the file since the kubelet rotated it ${span(sinceRotation)} ago`;
 
   const fix = ctx.podUnknown ? [] : restartPod(ctx.pod);
   const advice = 'make the app re-read the token file before each API call (every official client library does); restarting the pod only buys one more lifetime';
-  if (!token.ok) return warn(`the app has not read its token since the kubelet rotated it ${span(sinceRotation)} ago: it caches an older one; ${advice}`, evidence, fix);
+  if (!token.ok) {
+    const what = ours ? `the app caches an older token: ${notRead}` : `the app has not read its token since the kubelet rotated it ${span(sinceRotation)} ago: it caches an older one`;
+    return warn(`${what}; ${advice}`, evidence, fix);
+  }
   const t = token.value.token;
   const issued = t.issuedAt ? new Date(t.issuedAt).getTime() : st.mtime.getTime();
   const lifetime = (t.warnAfter ? new Date(t.warnAfter).getTime() : t.expiresAt ? new Date(t.expiresAt).getTime() : issued) - issued;
@@ -52,14 +67,15 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   if (ctx.now > heldUntil) {
     if (extended) {
       return warn(
-        `the app caches its token: it has not read the file since the kubelet rotated it ${span(sinceRotation)} ago, and the token it holds is past warnafter (still accepted thanks to extended expiration, audited as stale-token); ${advice}`,
+        `the app caches its token: ${notRead}, and the token it holds is past warnafter (still accepted thanks to extended expiration, audited as stale-token); ${advice}`,
         evidence,
         fix,
       );
     }
     return fail(`the app caches its token: the one it holds expired about ${span(ctx.now.getTime() - heldUntil.getTime())} ago, so its API calls get 401; ${advice}`, evidence, fix);
   }
-  return warn(`the app has not read its token since the rotation ${span(sinceRotation)} ago: it seems to cache it, and the token it holds ends ${when(heldUntil, ctx.now)}; ${advice}`, evidence, fix);
+  const seems = ours ? `the app seems to cache its token: ${notRead}` : `the app has not read its token since the rotation ${span(sinceRotation)} ago: it seems to cache it`;
+  return warn(`${seems}, and the token it holds ends ${when(heldUntil, ctx.now)}; ${advice}`, evidence, fix);
 }
 
 export const appTokenReload: Check = {

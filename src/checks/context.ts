@@ -35,6 +35,11 @@ export interface FileStat {
   atime: Date;
   /** Last write: the kubelet's last rotation (it writes a new file and swaps a symlink). */
   mtime: Date;
+  /**
+   * Set when the file's atime was left by a read of this plugin's own (remembered from an earlier
+   * run): `atime` is then the one before that read, and a read by the app since does not show.
+   */
+  ownReadAt?: Date;
 }
 
 /** The token as the container sees it, read once (one exec, or the files themselves with --self). */

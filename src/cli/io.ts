@@ -79,7 +79,9 @@ export function nodeIo(sys: System): Io {
     },
     rename: async (from, to) => (await fsp()).rename(from, to),
     mkdir: async (path, opts = {}) => {
-      await (await fsp()).mkdir(path, { recursive: true, ...(opts.mode !== undefined ? { mode: opts.mode } : {}) });
+      // `parents: false` makes one level only; a new directory gets `mode`, or 0700 for one level.
+      const mode = opts.mode ?? (opts.parents === false ? 0o700 : undefined);
+      await (await fsp()).mkdir(path, { recursive: opts.parents ?? true, ...(mode !== undefined ? { mode } : {}) });
     },
     async stat(path, opts = {}) {
       const fs = await fsp();

@@ -27,8 +27,11 @@ export interface Io {
   writeFile(path: string, data: string | Buffer, opts?: { mode?: number; exclusive?: boolean }): Promise<void>;
   /** Atomic replace on one file system: how backups are written (tmp file, then rename). */
   rename(from: string, to: string): Promise<void>;
-  /** Creates the directory and its parents; `mode` applies to the ones it creates. */
-  mkdir(path: string, opts?: { mode?: number }): Promise<void>;
+  /**
+   * mkdir -p; `mode` applies to the directories it creates. `parents: false` makes one level only
+   * (a recursive mkdir under /proc/self never returns).
+   */
+  mkdir(path: string, opts?: { mode?: number; parents?: boolean }): Promise<void>;
   readDir(path: string): Promise<string[]>;
   exists(path: string): Promise<boolean>;
   /**

@@ -4,6 +4,7 @@
  * TokenFormatError whose message names the problem and never contains the token.
  */
 import { TokenFormatError } from './errors.js';
+import { unwrapPasted } from './pasted.js';
 import type { JwtClaims, JwtHeader, ParsedToken } from './types.js';
 
 /** A projected token is about 1 KiB; anything over 64 KiB is not a token (and would be costly). */
@@ -16,18 +17,20 @@ export const MAX_TOKEN_BYTES = 64 * 1024;
 export const MAX_JSON_DEPTH = 100;
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
-const BEARER = /^bearer(\s+|$)/i;
+/** What a refusal says is expected, and the wrappers taken off (pasted.ts). */
+const EXPECTED = 'expected: a JWT, three base64url segments (A-Z a-z 0-9 - _) joined by dots, alone, after "Bearer " or "token: ", or as a quoted JSON string';
 
-/** Parses `raw` (surrounding whitespace and a `Bearer ` prefix allowed) into header and claims. */
+/** Parses `raw` (surrounding whitespace and what pasting brings along: pasted.ts) into header and claims. */
 export function parseToken(raw: string): ParsedToken {
   const bytes = Buffer.byteLength(raw, 'utf8');
   if (bytes > MAX_TOKEN_BYTES) {
     throw new TokenFormatError('too-large', `the input is ${bytes} bytes; a token is at most 64 KiB`);
   }
-  const compact = raw.trim().replace(BEARER, '').trim();
+  const compact = unwrapPasted(raw);
   if (compact === '') throw new TokenFormatError('empty', 'the input is empty: no token given');
   if (/\s/.test(compact)) {
-    throw new TokenFormatError('segments', 'the token contains whitespace (a JWT is one unbroken line)');
+    const pieces = compact.split(/\s+/).length;
+    throw new TokenFormatError('segments', `the token contains whitespace: ${pieces} pieces where a JWT is one unbroken line (${EXPECTED})`);
   }
   const segments = compact.split('.');
   if (segments.length !== 3) {
@@ -46,12 +49,24 @@ function checkSegment(seg: string, name: string): void {
   if (!BASE64URL.test(seg)) {
     const at = [...seg].findIndex((c) => !/[A-Za-z0-9_-]/.test(c));
     const c = seg[at];
-    const what = c === '=' ? 'padding "="' : c === '+' || c === '/' ? `"${c}" (standard base64, not base64url)` : 'a character outside A-Z a-z 0-9 - _';
-    throw new TokenFormatError('base64url', `the ${name} segment is not base64url: ${what} at offset ${at}`);
+    throw new TokenFormatError('base64url', `the ${name} segment is not base64url: ${describeChar(c)} at offset ${at} (${EXPECTED})`);
   }
   if (seg.length % 4 === 1) {
     throw new TokenFormatError('base64url', `the ${name} segment is not base64url: its length ${seg.length} is impossible`);
   }
+}
+
+/** A character in general terms: never more of the input than one character of a fixed, harmless set. */
+function describeChar(c: string | undefined): string {
+  if (c === '=') return 'padding "="';
+  if (c === '+' || c === '/') return `"${c}" (standard base64, not base64url)`;
+  if (c === '"' || c === "'") return 'a quote without its partner';
+  if (c === '\\') return 'a backslash (a JSON escape that is not one)';
+  if (c === ':' || c === ',' || c === '{' || c === '}' || c === '[' || c === ']') return `"${c}" (part of the text around a token?)`;
+  const code = c?.codePointAt(0) ?? 0;
+  if (code < 0x20 || code === 0x7f) return 'a control character';
+  if (code > 0x7f) return 'a non-ASCII character';
+  return 'a character outside A-Z a-z 0-9 - _';
 }
 
 function decodeObject(seg: string, name: 'header' | 'payload'): Record<string, unknown> {

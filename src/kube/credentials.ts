@@ -49,8 +49,10 @@ export class Credentials {
   /** Which kind of credential the requests carry, for `whoami`'s "authenticated by" (no secrets). */
   describe(): CredentialKind {
     const s = this.source;
-    if (s.tokenFile && this.readTokenFile() !== undefined) return { kind: 'token-file' };
-    if (s.token) return { kind: 'token' };
+    // client-go's transport (HTTPWrappersForConfig) adds the bearer token whatever the TLS client certificate.
+    const cert = s.hasClientCertificate ? { withClientCertificate: true as const } : {};
+    if (s.tokenFile && this.readTokenFile() !== undefined) return { kind: 'token-file', ...cert };
+    if (s.token) return { kind: 'token', ...cert };
     if (this.execRuns()) return { kind: 'exec', plugin: s.exec!.config.command };
     if (s.hasClientCertificate) return { kind: 'client-certificate' };
     return { kind: 'none' };

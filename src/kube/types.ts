@@ -180,6 +180,8 @@ export interface CredentialKind {
   kind: 'token' | 'token-file' | 'exec' | 'client-certificate' | 'none';
   /** The exec plugin's command (users[].user.exec.command), when kind is exec. */
   plugin?: string;
+  /** A token kind goes out with the kubeconfig's client certificate too (client-go sends both). */
+  withClientCertificate?: true;
 }
 
 /** What connect() needs besides the flags and environment; every field has a real default. */

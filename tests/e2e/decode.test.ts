@@ -129,6 +129,33 @@ describe('kubectl-satoken decode (built bundle)', () => {
     expect(r.stdout).toContain(fresh);
   });
 
+  // Tokens as people paste them: each decodes as the bare token does, from an argument, -f and stdin.
+  const pastedFile = path.join(dir, 'pasted.json');
+  writeFileSync(pastedFile, `  "token": "${fresh}",\n`);
+  const pasted: Array<[string, string[], string?]> = [
+    ['in double quotes (copied from JSON)', ['decode', `"${fresh}"`, '-o', 'json']],
+    ['in single quotes', ['decode', `'${fresh}'`, '-o', 'json']],
+    ['after "Authorization: Bearer "', ['decode', `Authorization: Bearer ${fresh}`, '-o', 'json']],
+    ['after "authorization: bearer " (any case)', ['decode', `authorization: bearer ${fresh}`, '-o', 'json']],
+    ['after "token: " (a kubeconfig line)', ['decode', `token: ${fresh}`, '-o', 'json']],
+    ['with JSON escapes (\\u002e, \\u002E) in quotes', ['decode', `"${fresh.replace('.', '\\u002e').replace(/\.(?=[^.]*$)/, '\\u002E')}"`, '-o', 'json']],
+    ['a JSON member from -f', ['decode', '-f', pastedFile, '-o', 'json']],
+    ['a quoted token on stdin', ['decode', '-', '-o', 'json'], `"${fresh}"\n`],
+    ['Authorization: Bearer on stdin', ['decode', '-', '-o', 'json'], `Authorization: Bearer ${fresh}\n`],
+  ];
+  const bare = plan('bare -o json', ['decode', fresh, '-o', 'json']);
+  const pastedRuns = pasted.map(([name, args, input]) => plan(`pasted: ${name}`, args, input));
+  it.each(pasted.map((x, i) => [x[0], i] as const))('a token %s decodes as the bare token', (_n, i) => {
+    const r = pastedRuns[i]();
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(bare().code);
+    // The seconds to expiry tick between two runs.
+    const json = (text: string) => JSON.parse(text.replace(/("expiresInSeconds":\s*)-?\d+/g, '$1 0'));
+    const { source: _a, ...want } = json(bare().stdout);
+    const { source: _b, ...got } = json(r.stdout);
+    expect(got).toEqual(want);
+  });
+
   const b64 = (s: string) => Buffer.from(s).toString('base64url');
   const [h, p, s] = fresh.split('.');
   const malformed: Array<[string, string[], string, string?]> = [
@@ -145,6 +172,8 @@ describe('kubectl-satoken decode (built bundle)', () => {
     ['no source at all', ['decode'], 'no token given'],
     ['two sources', ['decode', fresh, '--secret', 'x'], 'give exactly one token source'],
     ['an unknown flag', ['decode', fresh, '--nope'], 'nope'],
+    ['a quote without its partner', ['decode', `"${fresh}`], 'a quote without its partner at offset 0 (expected: a JWT'],
+    ['a name and a token', ['decode', `TOKEN ${fresh}`], 'the token contains whitespace: 2 pieces where a JWT is one unbroken line (expected: a JWT'],
   ];
   const bad = malformed.map(([name, args, , input]) => plan(name, args, input));
   it.each(malformed.map((m, i) => [m[0], m[2], i] as const))('%s → exit 2 and one error line', (_n, message, i) => {

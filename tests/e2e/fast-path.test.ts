@@ -52,6 +52,21 @@ test.each(TOKENS)('decode <%s>, as table, -o json and -o yaml: same output and e
   }
 });
 
+test.each([
+  ['in quotes', (t: string) => `"${t}"`],
+  ['after Authorization: Bearer', (t: string) => `Authorization: Bearer ${t}`],
+  ['after token:', (t: string) => `token: ${t}`],
+])('decode <a token %s> (the yargs path) prints what decode <the token> (the fast path) prints', (_name, wrap) => {
+  const token = TOKENS[0]![1];
+  for (const extra of [[], ['-o', 'yaml']]) {
+    const fast = runBin(['decode', token, ...extra]);
+    const slow = runBin(['decode', wrap(token), ...extra]);
+    const seconds = (r: { stdout: string }) => ({ ...r, stdout: r.stdout.replace(/("?expiresInSeconds"?:\s*)-?\d+/g, '$1N') });
+    expect(fast.code).toBe(0);
+    expect(seconds(slow)).toEqual(seconds(fast));
+  }
+});
+
 /** Runs the launcher with its stdout's reader already gone (closed before it writes). */
 async function withClosedReader(args: string[]): Promise<{ code: number | null; stderr: string }> {
   const child = spawn(NODE24, [BIN, ...args], { env: ENV });

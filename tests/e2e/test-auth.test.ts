@@ -76,6 +76,21 @@ describe('kubectl-satoken test-auth (built bundle, emulator)', () => {
     expect(r.stdout + r.stderr).not.toContain(token.split('.')[2]);
   });
 
+  test.each([
+    ['in quotes, as copied from JSON', (t: string) => `"${t}"`],
+    ['after "Authorization: Bearer "', (t: string) => `Authorization: Bearer ${t}`],
+    ['after "token: "', (t: string) => `token: ${t}`],
+  ])('a token pasted %s is sent to the API server without what came with it → authenticated', async (_name, wrap) => {
+    const token = (await satoken(['mint', 'reader', '-n', 'shop'])).stdout.trim();
+    const before = k.requests.length;
+    const r = await satoken(['test-auth', '-', '-n', 'shop', '-o', 'json'], { input: `${wrap(token)}\n` });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ kind: 'AuthTest', verdict: 'authenticated' });
+    // The request made as the token came from its ServiceAccount: the server took the bearer token as it is.
+    expect(k.requests.slice(before).some((q) => q.user === 'system:serviceaccount:shop:reader')).toBe(true);
+  });
+
   test('error (nothing listens there) → exit 1, the reason names a network problem', async () => {
     const bad = path.join(dir, 'refused.kubeconfig');
     writeFileSync(bad, k.kubeconfig.replace(k.url, 'https://127.0.0.1:1'));

@@ -142,7 +142,7 @@ const cases: Case[] = [
     reason: /authenticates as system:serviceaccount:shop:app/,
     requests: (r) => {
       expect(r[0]).toBe(`GET /api/v1/namespaces/${NS}/pods/web-0 ${ADMIN} 200`);
-      expect(r[1]).toMatch(new RegExp(`^GET /api/v1/namespaces/${NS}/pods/web-0/exec\\?.*command=cat.* ${ADMIN} 101$`));
+      expect(r[1]).toMatch(new RegExp(`^GET /api/v1/namespaces/${NS}/pods/web-0/exec\\?.*command=sh&command=-c&command=stat%20.*%3B%20cat%20.* ${ADMIN} 101$`));
       expect(sorted(r.slice(2))).toEqual(sorted([...DISCOVERY, review(), ...asToken(sa('app'), 201, 403)]));
     },
   },

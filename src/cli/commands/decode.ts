@@ -12,7 +12,7 @@ export const decodeCommand: CliCommand = {
   command: 'decode [TOKEN]',
   describe: 'Decode a ServiceAccount token and judge it as kube-apiserver would (expiry, audience, issuer, legacy, stale)',
   examples: [
-    ['kubectl satoken decode eyJhbGciOiJSUzI1NiIs...', 'decode a token given as an argument (a "Bearer " prefix is fine)'],
+    ['kubectl satoken decode eyJhbGciOiJSUzI1NiIs...', 'decode a token given as an argument (quoted, or after "Bearer " or "token: ", is fine)'],
     ['kubectl satoken decode -f token.jwt', 'decode a token from a file'],
     ['kubectl create token app | kubectl satoken decode -', 'decode a token from stdin'],
     ['kubectl satoken decode --pod web-0 -n shop', 'the token mounted in a running pod (read with cat over exec)'],

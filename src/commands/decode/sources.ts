@@ -4,6 +4,8 @@ import { cmd, render } from '../../shell/command.js';
 import type { Deps, Notice } from '../types.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TokenSource } from './options.js';
+import { ownReadsIn } from '../own-reads.js';
+import { parsePodFileRead, podFileReadCommand } from '../pod-file-read.js';
 
 export interface ReadToken {
   text: string;
@@ -61,8 +63,14 @@ async function readFromPod(source: Extract<TokenSource, { kind: 'pod' }>, deps: 
   const mountHint = `is a token mounted there? check automountServiceAccountToken: ${render(cmd('kubectl', 'get', 'pod', source.pod, '-n', ns, '-o', 'jsonpath={.spec.automountServiceAccountToken}'))}`;
   deps.progress(`reading ${source.path} in ${where}…`);
   let r;
+  let viaShell = true;
   try {
-    r = await conn.api.exec(ns, source.pod, container, ['cat', source.path]);
+    r = await conn.api.exec(ns, source.pod, container, podFileReadCommand(source.path)).catch((e: unknown) => {
+      // No shell in the image (distroless with a cat, rare): read with cat alone, unremembered.
+      if (!NO_SH.test((e as Error).message)) throw e;
+      viaShell = false;
+      return conn.api.exec(ns, source.pod, container, ['cat', source.path]);
+    });
   } catch (e) {
     if (NO_CAT.test((e as Error).message)) throw noCat(where, e);
     throw e;
@@ -70,16 +78,24 @@ async function readFromPod(source: Extract<TokenSource, { kind: 'pod' }>, deps: 
     deps.progress('');
   }
   if (r.exitCode !== 0 && NO_CAT.test(r.stderr)) throw noCat(where);
-  if (r.exitCode !== 0) {
+  const read = viaShell ? parsePodFileRead(r.stdout) : { text: r.stdout };
+  // The shell's exit code is the last stat's; cat's failure shows as its words on stderr and no text.
+  const failed = r.exitCode !== 0 || (read.text === '' && r.stderr.trim() !== '');
+  if (failed) {
     const why = r.stderr.trim().split('\n')[0] || `cat exited with ${r.exitCode}`;
     throw new OperationError(`cannot read ${source.path} in ${where} (${why})`, mountHint);
   }
-  if (r.stdout.trim() === '') throw new OperationError(`${source.path} in ${where} is empty`, mountHint);
-  return { text: r.stdout, label: `${where}, ${source.path}`, notices };
+  if (read.text.trim() === '') throw new OperationError(`${source.path} in ${where} is empty`, mountHint);
+  if (read.before && read.after && read.after.mtime === read.before.mtime && read.after.atime !== read.before.atime) {
+    const whereRead = { server: conn.cluster.server, namespace: ns, pod: source.pod, container: container ?? '', path: source.path };
+    await ownReadsIn(deps.io, deps.env).remember(whereRead, read.before, read.after.atime);
+  }
+  return { text: read.text, label: `${where}, ${source.path}`, notices };
 }
 
 /** The runtime's words when the image has no `cat` (distroless, scratch). */
 const NO_CAT = /executable file not found/;
+const NO_SH = /exec: "sh": executable file not found/;
 
 function noCat(where: string, cause?: unknown): OperationError {
   return new OperationError(

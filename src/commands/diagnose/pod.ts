@@ -11,6 +11,7 @@ import { UsageError } from '../../errors.js';
 import { ApiError } from '../../kube/errors.js';
 import type { KubeConnection } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
+import { ownReadsIn } from '../own-reads.js';
 import { execFileReader, execReader, fileReader, localFileReader } from './readers.js';
 import { liveSource, type Inspect } from './source.js';
 import type { Diagnosis, DiagnoseOptions } from './types.js';
@@ -35,7 +36,7 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
     now,
     cache: new RunCache(),
     inspect,
-    readToken: execReader(conn.api, pod, () => containerName, options.exec),
+    readToken: execReader(conn.api, pod, () => containerName, options.exec, { server: conn.cluster.server, reads: ownReadsIn(deps.io, deps.env) }),
     readFile: execFileReader(conn.api, pod, () => containerName, options.exec),
   });
   // Start what does not need the pod now, so it overlaps the pod's GET.
@@ -53,7 +54,6 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
 export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
   const now = deps.clock();
   const dir = options.selfDir;
-  const readToken = fileReader(deps.io, dir, options.stat);
   const nsFile = await deps.io.readFile(`${dir}/namespace`).then(
     (b) => b.toString('utf8').trim(),
     () => undefined,
@@ -61,6 +61,8 @@ export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect
   const conn: KubeConnection = await deps.kube();
   const namespace = nsFile || conn.namespace;
   const podName = options.selfPodName;
+  const where = { server: conn.cluster.server, namespace, pod: podName ?? '', container: '', path: `${dir}/token` };
+  const readToken = fileReader(deps.io, dir, options.stat, { reads: ownReadsIn(deps.io, deps.env), where });
   let podUnknown: Unavailable | undefined;
   let pod: V1Pod | undefined;
   if (!podName) {

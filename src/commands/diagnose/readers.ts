@@ -7,13 +7,20 @@ import { got, missing, type Fetched, type FileStat, type MountedToken, type Toke
 import { SA_DIR, tokenVolume } from '../../checks/spec.js';
 import { ApiError } from '../../kube/errors.js';
 import type { KubeApi } from '../../kube/types.js';
+import type { OwnReads, ReadWhere, StatTimes } from '../own-reads.js';
 import type { Io } from '../types.js';
-import { parseProbe, parseStatTime, probeCommand } from './probe.js';
+import { parseProbe, parseStatTime, probeCommand, probeTimes } from './probe.js';
 
 /** Exit codes of a shell that could not find or run a command. */
 const NOT_FOUND_EXIT = new Set([126, 127]);
 
-export function execReader(api: KubeApi, pod: Promise<V1Pod | undefined>, containerName: () => string | undefined, enabled: boolean): () => Promise<Fetched<MountedToken>> {
+/** Where the reader runs: the cluster (for own-reads' key) and the memory of our own reads. */
+export interface ReadMemory {
+  server: string;
+  reads: OwnReads;
+}
+
+export function execReader(api: KubeApi, pod: Promise<V1Pod | undefined>, containerName: () => string | undefined, enabled: boolean, memory: ReadMemory): () => Promise<Fetched<MountedToken>> {
   return async () => {
     if (!enabled) return missing({ kind: 'no-exec', message: 'disabled by --no-exec' });
     const p = await pod;
@@ -30,6 +37,11 @@ export function execReader(api: KubeApi, pod: Promise<V1Pod | undefined>, contai
     try {
       const r = await api.exec(ns, p.metadata?.name ?? '', name, probeCommand(SA_DIR));
       const parsed = parseProbe(SA_DIR, r.stdout);
+      const st = parsed.files.token;
+      if (st) {
+        const where = { server: memory.server, namespace: ns, pod: p.metadata?.name ?? '', container: name ?? '', path: `${SA_DIR}/token` };
+        parsed.files.token = await accountForOwnRead(memory.reads, where, st, probeTimes(r.stdout));
+      }
       if (r.exitCode !== 0 && NOT_FOUND_EXIT.has(r.exitCode) && !parsed.raw) {
         return missing({ kind: 'no-exec', message: `the image has no shell or coreutils (distroless?): ${firstLine(r.stderr) || `exit code ${r.exitCode}`}` });
       }
@@ -51,10 +63,26 @@ export function execReader(api: KubeApi, pod: Promise<V1Pod | undefined>, contai
   };
 }
 
+/**
+ * The token file's stat as the app left it: when its atime is one our own earlier read left, the
+ * atime before that read (and when we read). Remembers this read when it moved the atime.
+ */
+export async function accountForOwnRead(reads: OwnReads, where: ReadWhere, st: FileStat, times: { before?: StatTimes; after?: StatTimes }, parse: (t: string) => Date | undefined = parseStatTime): Promise<FileStat> {
+  if (!times.before) return st;
+  let result = st;
+  const ours = await reads.before(where, times.before);
+  const atime = ours && parse(ours.atime);
+  const readAt = ours && parse(ours.readAt);
+  if (atime && readAt) result = { ...st, atime, ownReadAt: readAt };
+  if (times.after && times.after.mtime === times.before.mtime && times.after.atime !== times.before.atime) await reads.remember(where, times.before, times.after.atime);
+  return result;
+}
+
 /** Optional `stat` of a path (the cli gives node:fs; tests give a fake). */
 export type StatFile = (path: string) => Promise<FileStat | undefined>;
 
-export function fileReader(io: Io, dir: string, stat?: StatFile): () => Promise<Fetched<MountedToken>> {
+/** `memory`: where this token is, for remembering our own read (diagnose --self reads the file it judges). */
+export function fileReader(io: Io, dir: string, stat?: StatFile, memory?: { reads: OwnReads; where: ReadWhere }): () => Promise<Fetched<MountedToken>> {
   return async () => {
     const files: MountedToken['files'] = { token: undefined, 'ca.crt': undefined, namespace: undefined };
     for (const f of ['token', 'ca.crt', 'namespace'] as const) {
@@ -66,6 +94,14 @@ export function fileReader(io: Io, dir: string, stat?: StatFile): () => Promise<
     try {
       // stat first (above), then read: our read moves the atime app-token-reload looks at.
       const raw = (await io.readFile(`${dir}/token`)).toString('utf8').trim();
+      const before = files.token;
+      if (before && stat && memory) {
+        // node's stat has milliseconds: the times' ISO text stands in for stat's.
+        const text = (s: FileStat) => ({ atime: s.atime.toISOString(), mtime: s.mtime.toISOString() });
+        const after = await stat(`${dir}/token`);
+        const parse = (t: string) => new Date(t);
+        files.token = await accountForOwnRead(memory.reads, memory.where, before, { before: text(before), ...(after ? { after: text(after) } : {}) }, parse);
+      }
       return got({ via: 'file', dir, files, ...(raw ? { raw } : {}) });
     } catch (e) {
       return missing({ kind: 'error', message: `cannot read ${dir}/token: ${e instanceof Error ? e.message : String(e)}` });

@@ -21,7 +21,8 @@ import { listAll } from '../../kube/list.js';
 import { boundYoungGeneration } from '../../kube/list-memory.js';
 import type { KubeApi, ListOptions, Page } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
-import { execReader } from './readers.js';
+import { ownReadsIn } from '../own-reads.js';
+import { execReader, type ReadMemory } from './readers.js';
 import { apiServerConfig, liveSource, type Inspect } from './source.js';
 import type { DiagnoseOptions, DiagnosisList, ScanItem } from './types.js';
 
@@ -58,6 +59,7 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
   firstPage.catch(() => {});
   const indexes = await loadIndexes(api, namespace);
   const cache = new RunCache();
+  const memory: ReadMemory = { server: conn.cluster.server, reads: ownReadsIn(deps.io, deps.env) };
   const shared = sharedParts();
   const intern = shared.intern;
   const items: ScanItem[] = [];
@@ -68,7 +70,7 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
     const run = async (pod: V1Pod): Promise<ScanItem | undefined> => {
       const container = chooseContainer(pod);
       if (!container) return undefined;
-      const data = scanSource(pod, container.name, indexes, { api, conn, now, inspect, shared: cache, deep: options.deep, exec: options.exec });
+      const data = scanSource(pod, container.name, indexes, { api, conn, now, inspect, shared: cache, deep: options.deep, exec: options.exec, memory });
       const results = await runChecks({ now, pod, container, options: { can: options.can, mode: 'scan' }, data }, checks);
       const { namespace: ns, name } = podRef(pod);
       const { status, rootCause, fix } = summarize(results);
@@ -241,6 +243,7 @@ interface ScanSettings {
   shared: RunCache;
   deep: boolean;
   exec: boolean;
+  memory: ReadMemory;
 }
 
 /** One pod's data from the indexes; the token-level data only with --deep. */
@@ -257,7 +260,7 @@ function scanSource(pod: V1Pod, container: string, ix: Indexes, s: ScanSettings)
     cache: new RunCache(),
     inspect: s.inspect,
     apiServer: () => s.shared.once('apiserver', () => apiServerConfig(s.api, s.conn.namespace)),
-    readToken: s.deep ? execReader(s.api, Promise.resolve(pod), () => container, s.exec) : async () => missing(noToken),
+    readToken: s.deep ? execReader(s.api, Promise.resolve(pod), () => container, s.exec, s.memory) : async () => missing(noToken),
   });
   return {
     ...live,

@@ -1,5 +1,6 @@
 /** The token under test: read as decode reads it, or minted fresh (--mint). */
 import { OperationError } from '../../errors.js';
+import { unwrapPasted } from '../../jwt/pasted.js';
 import type { Deps, Notice } from '../types.js';
 import { readToken as readDecodeSource } from '../decode/sources.js';
 import { explainMintFailure } from '../mint/failures.js';
@@ -18,7 +19,8 @@ export async function readToken(s: TestAuthSource, deps: Deps): Promise<TokenInp
   if (s.kind !== 'mint') {
     const r = await readDecodeSource(s, deps);
     const pod = s.kind === 'pod' ? { namespace: (await deps.kube()).namespace, name: s.pod } : undefined;
-    return { raw: r.text.trim(), source: r.label, notices: r.notices, ...(pod ? { pod } : {}) };
+    // The token as the API server must get it: without what pasting brought along (quotes, `Bearer `…).
+    return { raw: unwrapPasted(r.text), source: r.label, notices: r.notices, ...(pod ? { pod } : {}) };
   }
   const conn = await deps.kube();
   const ns = conn.namespace;

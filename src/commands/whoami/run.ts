@@ -4,6 +4,7 @@
  * (exec plugins, tokens, tokenFile, client certificates) and flag combination.
  */
 import type { Deps, Outcome } from '../types.js';
+import { authenticatedCredential } from './authenticated.js';
 import type { WhoAmI } from './types.js';
 
 export async function runWhoami(deps: Pick<Deps, 'kube'>, as?: string): Promise<Outcome<WhoAmI>> {
@@ -15,7 +16,7 @@ export async function runWhoami(deps: Pick<Deps, 'kube'>, as?: string): Promise<
     context: conn.cluster.contextName,
     cluster: conn.cluster.clusterName,
     server: conn.cluster.server,
-    credential: conn.authentication?.() ?? { kind: 'none' },
+    credential: authenticatedCredential(conn.authentication?.() ?? { kind: 'none' }, (u.extra ?? {}) as Record<string, string[]>),
     user: {
       username: u.username ?? '',
       ...(u.uid ? { uid: u.uid } : {}),

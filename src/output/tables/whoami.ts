@@ -11,7 +11,9 @@ export function whoamiTable(r: WhoAmI, opts: RenderOptions): string {
   for (const [k, v] of Object.entries(r.user.extra)) rows.push([`Extra: ${k}`, `[${v.join(' ')}]`]);
   if (opts.format === 'wide') {
     rows.push(['Context', r.context], ['Server', r.server]);
-    rows.push(['Credential', r.credential.plugin ? `${r.credential.kind} (${r.credential.plugin})` : r.credential.kind]);
+    const c = r.credential;
+    const unused = c.unused ? `; the ${c.unused} sent too was not used${c.decidedBy === 'precedence' ? ': the API server tries a client certificate before a token' : ''}` : '';
+    rows.push(['Credential', `${c.kind}${c.plugin ? ` (${c.plugin})` : ''}${unused}`]);
     if (r.impersonating) rows.push(['Impersonating', r.impersonating]);
   }
   return columns(['attribute', 'value'], rows);

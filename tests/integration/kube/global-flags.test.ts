@@ -82,6 +82,22 @@ describe('the plugin and kubectl auth whoami agree', () => {
   });
 });
 
+describe('whoami names the credential the API server authenticated', () => {
+  it.each([
+    ['--token on a client-certificate kubeconfig: the certificate, which kube-apiserver tries first', 'admin.config', () => ['--token', saToken], { kind: 'client-certificate', unused: 'token' }, 'client-certificate; the token sent too was not used'],
+    ['--token on a kubeconfig without a credential: the token', 'nouser.config', () => ['--token', saToken], { kind: 'token' }, 'token'],
+    ['a client-certificate kubeconfig: the certificate', 'admin.config', () => [], { kind: 'client-certificate' }, 'client-certificate'],
+  ])('%s', async (_what, file, args, credential, row) => {
+    const json = await cli(['whoami', '-o', 'json', ...args()], { kubeconfig: files[file] });
+    expect(json.code).toBe(0);
+    const c = JSON.parse(json.stdout).credential;
+    expect(c).toMatchObject(credential);
+    if (!('unused' in credential)) expect(c.unused).toBeUndefined();
+    const wide = await cli(['whoami', '-o', 'wide', ...args()], { kubeconfig: files[file] });
+    expect(wide.stdout).toMatch(new RegExp(`^Credential +${row.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+  });
+});
+
 it("a token given to test-auth is the token under test, not the connection's credential (--token is)", async () => {
   const before = k.requests.length;
   // A kubeconfig user with no credential: the review must go out anonymously, not as the token.

@@ -5,6 +5,7 @@
  */
 import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import type { Deps, Io } from '../../../../src/commands/types';
+import { podFileReadCommand } from '../../../../src/commands/pod-file-read';
 import { ApiError } from '../../../../src/kube/errors';
 import type { ExecResult, KubeApi, KubeConnection } from '../../../../src/kube/types';
 import { TEST_NOW } from '../../../support/tokens';
@@ -52,11 +53,16 @@ export function fakeDeps(opts: { cluster?: FakeCluster; files?: Record<string, s
       return p;
     },
     exec: async (namespace, pod, container, command): Promise<ExecResult> => {
-      calls.push(`exec ${namespace}/${pod} ${container ?? '-'} ${command.join(' ')}`);
+      // decode's one read script (stat, cat, stat) is recorded as `read PATH`; anything else as it was sent.
+      const script = /cat '((?:[^']|'\\'')*)'/.exec(command[2] ?? '');
+      const path = script ? script[1]!.replace(/'\\''/g, "'") : command[1];
+      const isRead = !!script && command.join(' ') === podFileReadCommand(path!).join(' ');
+      calls.push(`exec ${namespace}/${pod} ${container ?? '-'} ${isRead ? `read ${path}` : command.join(' ')}`);
       if (c.execError) throw c.execError;
-      const out = c.files?.[`${namespace}/${pod}/${container}:${command[1]}`];
-      if (out === undefined) return { stdout: '', stderr: `cat: can't open '${command[1]}': No such file or directory\n`, exitCode: 1 };
-      return { stdout: out, stderr: '', exitCode: 0 };
+      const out = c.files?.[`${namespace}/${pod}/${container}:${path}`];
+      const times = '2026-11-28 16:04:02.021000000 +0000|2026-11-28 16:04:01.921279653 +0000\n';
+      if (out === undefined) return { stdout: isRead ? '--satoken-read--\n\n--satoken-after--\n' : '', stderr: `cat: can't open '${path}': No such file or directory\n`, exitCode: 1 };
+      return { stdout: isRead ? `${times}--satoken-read--\n${out}\n--satoken-after--\n${times}` : out, stderr: '', exitCode: 0 };
     },
     readSecret: async (namespace, name) => {
       calls.push(`readSecret ${namespace}/${name}`);

@@ -112,13 +112,13 @@ describe('malformed input: a UsageError (exit 2) naming the source and the probl
   });
 });
 
-describe('--pod: the mounted token, read with cat over exec', () => {
+describe('--pod: the mounted token, read with cat (between two stats) over exec', () => {
   const files = { [`shop/web/app:${DEFAULT_TOKEN_PATH}`]: fresh, 'shop/web/vault:/var/run/secrets/tokens/vault': expired };
   const cluster: FakeCluster = { namespace: 'shop', pods: { 'shop/web': pod('web', ['app', 'vault']) }, files };
 
   it('defaults to the first container, says so as kubectl does, reads the default path', async () => {
     const r = await decode({ pod: 'web' }, { cluster });
-    expect(r.calls).toEqual(['readPod shop/web', `exec shop/web app cat ${DEFAULT_TOKEN_PATH}`]);
+    expect(r.calls).toEqual(['readPod shop/web', `exec shop/web app read ${DEFAULT_TOKEN_PATH}`]);
     expect(r.outcome.notices).toEqual([{ level: 'info', message: 'Defaulted container "app" out of: app, vault' }]);
     expect(r.result.source).toBe(`pod shop/web, container app, ${DEFAULT_TOKEN_PATH}`);
     expect(r.result.token.boundObject?.kind).toBe('Pod');
@@ -127,14 +127,14 @@ describe('--pod: the mounted token, read with cat over exec', () => {
   it('honours the default-container annotation', async () => {
     const annotated = { ...cluster, pods: { 'shop/web': pod('web', ['app', 'vault'], { 'kubectl.kubernetes.io/default-container': 'vault' }) } };
     const r = await decode({ pod: 'web', path: '/var/run/secrets/tokens/vault' }, { cluster: annotated });
-    expect(r.calls[1]).toBe('exec shop/web vault cat /var/run/secrets/tokens/vault');
+    expect(r.calls[1]).toBe('exec shop/web vault read /var/run/secrets/tokens/vault');
     expect(r.outcome.notices).toEqual([]);
     expect(r.outcome.problem).toBe(true);
   });
 
   it('-c and --path: no pod read, one exec', async () => {
     const r = await decode({ pod: 'web', container: 'vault', path: '/var/run/secrets/tokens/vault' }, { cluster });
-    expect(r.calls).toEqual(['exec shop/web vault cat /var/run/secrets/tokens/vault']);
+    expect(r.calls).toEqual(['exec shop/web vault read /var/run/secrets/tokens/vault']);
   });
 
   it('no token file: exit 1 with cat\'s words and an automount hint', async () => {
