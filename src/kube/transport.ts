@@ -38,7 +38,10 @@ export async function requestOptions(
   method: string,
   headers: Record<string, string>,
 ): Promise<https.RequestOptions & { applied: Applied }> {
-  const opts: https.RequestOptions = { method, headers: { 'User-Agent': `kubectl-satoken/${VERSION}`, ...headers } };
+  // Verification is on unless the kubeconfig or --insecure-skip-tls-verify turns it off (client-node's
+  // applyHTTPSOptions then sets false): left undefined, Node would take NODE_TLS_REJECT_UNAUTHORIZED
+  // from the environment, which client-go never reads. client-node copies the value into the agent.
+  const opts: https.RequestOptions = { method, headers: { 'User-Agent': `kubectl-satoken/${VERSION}`, ...headers }, rejectUnauthorized: true };
   // Ours first: an exec plugin's client certificate must be in opts before client-node builds the agent.
   const applied = await settings.credentials.apply(opts);
   if (applied.exec?.certPem && applied.exec !== lastCert.get(settings.kc)) {
