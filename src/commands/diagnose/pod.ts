@@ -11,6 +11,7 @@ import { UsageError } from '../../errors.js';
 import { ApiError } from '../../kube/errors.js';
 import type { KubeConnection } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
+import { LIMITS } from '../../limits.js';
 import { execFileReader, execReader, fileReader, localFileReader } from './readers.js';
 import { liveSource, type Inspect } from './source.js';
 import type { Diagnosis, DiagnoseOptions } from './types.js';
@@ -54,7 +55,7 @@ export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect
   const now = deps.clock();
   const dir = options.selfDir;
   const readToken = fileReader(deps.io, dir, options.stat);
-  const nsFile = await deps.io.readFile(`${dir}/namespace`).then(
+  const nsFile = await deps.io.readFile(`${dir}/namespace`, { bytes: LIMITS.tokenFile, what: 'a namespace file' }).then(
     (b) => b.toString('utf8').trim(),
     () => undefined,
   );

@@ -6,12 +6,15 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { got, missing, type Fetched, type FileStat, type MountedToken, type TokenFile } from '../../checks/context.js';
 import { SA_DIR, tokenVolume } from '../../checks/spec.js';
 import { ApiError } from '../../kube/errors.js';
+import { LIMITS } from '../../limits.js';
 import type { KubeApi } from '../../kube/types.js';
 import type { Io } from '../types.js';
 import { parseProbe, parseStatTime, probeCommand } from './probe.js';
 
 /** Exit codes of a shell that could not find or run a command. */
 const NOT_FOUND_EXIT = new Set([126, 127]);
+
+const TOKEN_LIMIT = { bytes: LIMITS.tokenFile, what: 'a token file' };
 
 export function execReader(api: KubeApi, pod: Promise<V1Pod | undefined>, containerName: () => string | undefined, enabled: boolean): () => Promise<Fetched<MountedToken>> {
   return async () => {
@@ -65,7 +68,7 @@ export function fileReader(io: Io, dir: string, stat?: StatFile): () => Promise<
     if (files.token === null) return got({ via: 'file', dir, files });
     try {
       // stat first (above), then read: our read moves the atime app-token-reload looks at.
-      const raw = (await io.readFile(`${dir}/token`)).toString('utf8').trim();
+      const raw = (await io.readFile(`${dir}/token`, TOKEN_LIMIT)).toString('utf8').trim();
       return got({ via: 'file', dir, files, ...(raw ? { raw } : {}) });
     } catch (e) {
       return missing({ kind: 'error', message: `cannot read ${dir}/token: ${e instanceof Error ? e.message : String(e)}` });
@@ -116,7 +119,7 @@ export function localFileReader(io: Io, stat?: StatFile): (path: string) => Prom
     if (!(await io.exists(path))) return got({ path, stat: null });
     const st = stat ? await stat(path) : undefined;
     try {
-      const raw = (await io.readFile(path)).toString('utf8').trim();
+      const raw = (await io.readFile(path, TOKEN_LIMIT)).toString('utf8').trim();
       return got({ path, stat: st, ...(raw ? { raw } : {}) });
     } catch (e) {
       return missing({ kind: 'error', message: `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}` });

@@ -33,7 +33,11 @@ export async function runBundle(
     env: { PATH: path.dirname(NODE24), HOME: work, NO_COLOR: '1', SATOKEN_MAXRSS_OUT: rssFile, ...opts.env },
     stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
-  if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
+  if (opts.stdin !== undefined) {
+    // The plugin may stop reading (a cap) and exit before it has all of it.
+    child.stdin!.on('error', () => {});
+    child.stdin!.end(opts.stdin);
+  }
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout.length < 1 << 20 ? (stdout += c.toString('utf8')) : undefined));
