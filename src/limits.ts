@@ -39,9 +39,24 @@ export const LIMITS = {
   kubeconfig: 16 * MiB,
   /** A PEM file a kubeconfig names (a CA bundle, a client certificate or key). */
   pemFile: 4 * MiB,
+  /**
+   * One line of an audit log: longer lines are skipped as they stream (kube-apiserver's largest
+   * events, with RequestResponse bodies, are a few MiB). A line parsed is held to jsonValues too.
+   */
+  auditLine: 64 * MiB,
   /** A backup file migrate-legacy --restore reads back (one Secret or ServiceAccount). */
   backupFile: 16 * MiB,
 } as const;
+
+/** Bytes that open a JSON value in an array or object, `{`, `[` and `,`, in buf[start, end): the count LIMITS.jsonValues bounds. */
+export function jsonValueBytes(buf: Uint8Array, start = 0, end = buf.length): number {
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const b = buf[i];
+    if (b === 0x7b || b === 0x5b || b === 0x2c) n++;
+  }
+  return n;
+}
 
 /** `64 MiB`, `512 KiB`, `100 bytes`: for messages. */
 export function formatBytes(n: number): string {

@@ -9,7 +9,7 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { HttpLibrary, KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
 import { StringDecoder } from 'node:string_decoder';
-import { formatBytes, LIMITS, TooLargeError } from '../limits.js';
+import { formatBytes, jsonValueBytes, LIMITS, TooLargeError } from '../limits.js';
 import { VERSION } from '../version.js';
 import { responseWarnings } from './call.js';
 import { type Applied, type Credentials, credentialFailure, forgetAgents } from './credentials.js';
@@ -99,16 +99,6 @@ async function send(k8s: ClientNode, settings: TransportSettings, ctx: RequestCo
 export function responseCap(method: string, url: string): { bytes: number; what: string } {
   const list = method === 'GET' && /[?&]limit=/.test(url);
   return list ? { bytes: LIMITS.listPage, what: 'a LIST page' } : { bytes: LIMITS.response, what: 'an API response' };
-}
-
-/** Bytes that open a JSON value in an array or object: `{`, `[` and `,` (an upper bound on the values parsed). */
-function jsonValueBytes(chunk: Buffer): number {
-  let n = 0;
-  for (let i = 0; i < chunk.length; i++) {
-    const b = chunk[i];
-    if (b === 0x7b || b === 0x5b || b === 0x2c) n++;
-  }
-  return n;
 }
 
 /**
