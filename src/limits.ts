@@ -29,6 +29,12 @@ export const LIMITS = {
    * of `{},{},…` is 2 GiB of objects. A page of 500 pods holds a few hundred thousand.
    */
   jsonValues: 2_000_000,
+  /**
+   * Objects in one LIST, page after page: a server that hands out `continue` tokens forever would
+   * otherwise keep a scan going, and growing, without end. Kubernetes supports clusters of up to
+   * 150,000 pods (kubernetes.io/docs/setup/best-practices/cluster-large).
+   */
+  listItems: 1_000_000,
   /** What an exec credential plugin prints on stdout (an ExecCredential: a token, or a certificate and key). */
   execPluginStdout: 4 * MiB,
   /** stdout, and stderr, of a command run in a container over the exec WebSocket (`cat` of a token file). */
