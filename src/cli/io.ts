@@ -2,10 +2,12 @@
 import { constants } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { Io } from '../commands/types.js';
+import { readFileCapped, readStreamCapped } from '../bounded-read.js';
+import { LIMITS, TooLargeError } from '../limits.js';
 import type { System } from './system.js';
 
-/** The largest input read from a file or stdin; a token is far smaller (decode refuses > 64 KiB). */
-const MAX_INPUT = 16 * 1024 * 1024;
+/** A read whose caller names no cap: the largest file the plugin reads (a backup). */
+const DEFAULT_LIMIT = { bytes: LIMITS.backupFile, what: 'a file' };
 
 /**
  * node:fs/promises, loaded on first use: loading it loads Node's streams and readline, a fifth of
@@ -52,18 +54,15 @@ async function writePrivateFile(path: string, data: string): Promise<void> {
 
 export function nodeIo(sys: System): Io {
   return {
-    readFile: async (path) => (await fsp()).readFile(path),
+    readFile: (path, limit = DEFAULT_LIMIT) => readFileCapped(path, limit.bytes, limit.what),
     async readStdin() {
       if (sys.stdinIsTTY) throw new UsageError('nothing on stdin (pipe a token into it, e.g. `cat token | kubectl satoken decode -`)');
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of sys.stdin) {
-        const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-        size += b.length;
-        if (size > MAX_INPUT) throw new UsageError(`stdin is too large (over ${MAX_INPUT} bytes)`);
-        chunks.push(b);
+      try {
+        return await readStreamCapped(sys.stdin as AsyncIterable<Buffer | string>, LIMITS.tokenFile, 'a token on stdin');
+      } catch (e) {
+        if (e instanceof TooLargeError) throw new UsageError(`cannot read stdin (${e.message})`);
+        throw e;
       }
-      return Buffer.concat(chunks);
     },
     async writeFile(path, data, opts = {}) {
       if (opts.exclusive) {

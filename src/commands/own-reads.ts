@@ -90,7 +90,7 @@ export function ownReadsIn(io: Io, env: Record<string, string | undefined>): Own
   let writing: Promise<void> = Promise.resolve();
   let seq = 0;
   const load = () =>
-    (entries ??= io.readFile(file).then(
+    (entries ??= io.readFile(file, { bytes: MAX_BYTES, what: 'the memory of our own reads' }).then(
       (b) => (b.length > MAX_BYTES ? [] : parseEntries(b.toString('utf8'))),
       () => [],
     ));

@@ -18,9 +18,16 @@ export interface Outcome<T> {
   notices: Notice[];
 }
 
+/** The cap on one read and the words for what is read, e.g. `{ bytes: LIMITS.tokenFile, what: 'a token file' }`. */
+export interface ReadLimit {
+  bytes: number;
+  what: string;
+}
+
 /** File and stream access, passed in so tests give a fake and commands stay pure of process.*. */
 export interface Io {
-  readFile(path: string): Promise<Buffer>;
+  /** Reads a file up to `limit` (src/limits.ts; a default cap when not given), else rejects with TooLargeError. */
+  readFile(path: string, limit?: ReadLimit): Promise<Buffer>;
   /** Reads all of stdin; rejects with UsageError when it is a terminal (nothing piped). */
   readStdin(): Promise<Buffer>;
   /** Writes a file; `exclusive` fails when it exists (no silent overwrite). */

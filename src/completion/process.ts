@@ -3,9 +3,10 @@
  * entries: main.ts (npm's dist/kubectl_complete-satoken) and sea-main.ts (the single executable's
  * `__complete`). They differ only in how the cluster part is loaded.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { readFileCapped } from '../bounded-read.js';
+import { LIMITS } from '../limits.js';
 import { nodeVersionProblem } from '../version.js';
 import { runCompletionHelper, type ListNames } from './helper.js';
 import type { CompletionSpec } from './spec.js';
@@ -27,7 +28,7 @@ export async function completionMain(words: string[], load: () => Promise<ListNa
     env: process.env,
     home: homedir(),
     delimiter: path.delimiter,
-    readFile: (p) => readFile(p, 'utf8'),
+    readFile: async (p) => (await readFileCapped(p, LIMITS.kubeconfig, 'a kubeconfig')).toString('utf8'),
     loadListNames,
     timeoutMs: CLUSTER_TIMEOUT_MS,
   });

@@ -11,6 +11,8 @@ import type {
 } from '@kubernetes/client-node';
 import type { AccessAttributes, ExecResult, KubeApi, ListOptions, Page, TokenRequestSpec } from './types.js';
 import { type Attempt, type CallSettings, type RetryPolicy, runCall } from './call.js';
+import { OperationError } from '../errors.js';
+import { LIMITS } from '../limits.js';
 import { execInPod } from './exec.js';
 import { DEFAULT_CHUNK, listPages } from './list.js';
 import type { ClientNode, TransportSettings } from './transport.js';
@@ -71,6 +73,12 @@ export function makeApi(s: ApiSettings): KubeApi {
    * (6.5 → 4.0 s) and some 20 MB of peak RSS. The items keep the API's JSON shape (timestamps are
    * RFC 3339 strings; the checks and scans read them with `new Date(…)` / `Date.parse`).
    */
+  /**
+   * Objects listed before each `continue` token this client was handed, whether its caller follows
+   * them or list() does: one number per page, at most LIMITS.listItems / 10 of them.
+   */
+  const listedBefore = new Map<string, number>();
+
   async function list<T>(resource: string, namespace: string | undefined, o: ListOptions | undefined): Promise<Page<T>> {
     const where = namespace === undefined ? 'in all namespaces' : `in namespace "${namespace}"`;
     const base = collectionPath(resource, namespace);
@@ -82,7 +90,19 @@ export function makeApi(s: ApiSettings): KubeApi {
       if (o?.labelSelector !== undefined) q.set('labelSelector', o.labelSelector);
       q.set('limit', String(o?.limit ?? DEFAULT_CHUNK));
       const r = (await raw('GET', `${base}?${q}`, undefined, undefined, 'idempotent', `list ${resource} ${where}`)) as ListBody<T> | undefined;
-      return { items: r?.items ?? [], continue: r?.metadata?.continue || undefined, resourceVersion: r?.metadata?.resourceVersion };
+      const items = r?.items ?? [];
+      const next = r?.metadata?.continue || undefined;
+      // An empty page counts as a few objects, so that endless empty pages end too; a token the
+      // server hands out again carries its count on (the entries are kept), so a loop ends as well.
+      const listed = (cont === undefined ? 0 : (listedBefore.get(cont) ?? 0)) + Math.max(items.length, 10);
+      if (listed > LIMITS.listItems) {
+        throw new OperationError(
+          `list ${resource} ${where}: the API server sent more than ${LIMITS.listItems} objects, page after page`,
+          'is the server a Kubernetes API server? No cluster holds this many',
+        );
+      }
+      if (next !== undefined) listedBefore.set(next, listed);
+      return { items, continue: next, resourceVersion: r?.metadata?.resourceVersion };
     };
     if (o?.singlePage || o?.continue !== undefined) return fetchPage(o?.continue);
     const all: Page<T> = { items: [] };

@@ -12,10 +12,11 @@
  * Client certificates from files or data, the CA, tls-server-name and proxy-url stay with
  * client-node (KubeConfig.applyToHTTPSOptions), and so does an `oidc` auth-provider.
  */
-import { readFileSync } from 'node:fs';
 import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { readFileCappedSync } from '../bounded-read.js';
 import { OperationError } from '../errors.js';
+import { LIMITS } from '../limits.js';
 import { ExecAuthenticator, type ExecCredentials } from './exec-plugin.js';
 import type { CredentialKind } from './types.js';
 
@@ -95,7 +96,7 @@ export class Credentials {
     const f = this.fileToken;
     if (f && this.now() - f.readAt < TOKEN_FILE_PERIOD_MS) return f.token;
     try {
-      const token = readFileSync(this.source.tokenFile!, 'utf8').trim();
+      const token = readFileCappedSync(this.source.tokenFile!, LIMITS.tokenFile, 'a token file').toString('utf8').trim();
       if (token !== '') this.fileToken = { token, readAt: this.now() };
     } catch {
       // bearerAuthRoundTripper keeps the last token it read (or the kubeconfig's token).

@@ -110,6 +110,12 @@ function inCidr(ip: string, base: string, bits: number): boolean {
 
 const family = (ip: string): 'ipv4' | 'ipv6' => (net.isIPv4(ip) ? 'ipv4' : 'ipv6');
 
+/** Whether a proxy URL carries a user or password (http://user:pass@proxy:3128). */
+export function proxyUrlHasCredentials(url: string): boolean {
+  const u = tryUrl(url);
+  return u ? u.username !== '' || u.password !== '' : /\/\/[^/]*@/.test(url);
+}
+
 /** A proxy URL fit to print: user and password (http://user:pass@proxy:3128) left out. */
 export function printableProxyUrl(url: string): string {
   const u = tryUrl(url);

@@ -4,6 +4,7 @@
  * ({code: number, body: raw JSON text, headers}), so tests can build one by hand.
  */
 import { OperationError } from '../errors.js';
+import { TooLargeError } from '../limits.js';
 import { printableProxyUrl, type ProxySetting } from './env-proxy.js';
 import { ApiError, ConnectionError } from './errors.js';
 
@@ -206,6 +207,9 @@ export function mapError(e: unknown, ctx: CallContext, userSignal?: AbortSignal)
       `request timed out after ${formatDuration(ctx.timeoutMs)}`,
       'raise --request-timeout (0 = no limit), or check that the API server answers',
     );
+  }
+  if (e instanceof TooLargeError) {
+    return new OperationError(`${ctx.operation}: the response from ${ctx.server} is ${e.message}`, 'is the server a Kubernetes API server? A response this large is not one it sends');
   }
   const root = rootCause(e);
   const viaProxy = ctx.proxy ? proxyFailure(root ?? (e as Error | undefined), ctx.server, ctx.proxy) : undefined;

@@ -12,7 +12,9 @@
  */
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { StringDecoder } from 'node:string_decoder';
 import { OperationError } from '../errors.js';
+import { formatBytes, LIMITS } from '../limits.js';
 import { formatDuration } from './errormap.js';
 
 /** The exec stanza as the kubeconfig holds it (clientcmd api.ExecConfig). */
@@ -187,10 +189,16 @@ export class ExecAuthenticator {
         return reject(runFailure(config, e as NodeJS.ErrnoException));
       }
       let stdout = '';
+      let size = 0;
       let timedOut = false;
+      let tooLarge = false;
       let settled = false;
-      child.stdout?.setEncoding('utf8');
-      child.stdout?.on('data', (d: string) => (stdout += d));
+      const decoder = new StringDecoder('utf8');
+      child.stdout?.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size <= LIMITS.execPluginStdout) stdout += decoder.write(d);
+        else if (!tooLarge) ((tooLarge = true), end());
+      });
       child.stderr?.on('data', (d: Buffer) => deps.stderr?.write(d.toString('utf8')));
       // Ending the plugin also closes our ends of its pipes: whatever it started (a shell's
       // `sleep`, a browser helper) would hold them open and keep us waiting.
@@ -209,6 +217,14 @@ export class ExecAuthenticator {
         if (timer) clearTimeout(timer);
         deps.signal.removeEventListener('abort', onAbort);
         if (deps.signal.aborted) return reject(new OperationError('interrupted'));
+        if (tooLarge) {
+          return reject(
+            new OperationError(
+              `getting credentials: exec: executable ${config.command} printed more than ${formatBytes(LIMITS.execPluginStdout)} on stdout (an ExecCredential is a few KiB); it was stopped`,
+              `run "${config.command}" by hand: it must print one ExecCredential on stdout`,
+            ),
+          );
+        }
         if (timedOut) {
           return reject(
             new OperationError(
@@ -226,7 +242,7 @@ export class ExecAuthenticator {
             ),
           );
         }
-        resolve(stdout);
+        resolve(stdout + decoder.end());
       };
       child.on('error', (e) => finish(e, null));
       child.on('close', (code) => finish(undefined, code));

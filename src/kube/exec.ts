@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import type { KubeConfig, V1Status } from '@kubernetes/client-node';
 import { OperationError } from '../errors.js';
+import { LIMITS, TooLargeError } from '../limits.js';
 import { ApiError } from './errors.js';
 import type { CallSettings } from './call.js';
 import { type CallContext, mapError, TimeoutMarker } from './errormap.js';
@@ -32,10 +33,19 @@ const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io', 'v3.channel.k8s.io'
 const WITH_STATUS = new Set(['v5.channel.k8s.io', 'v4.channel.k8s.io']);
 const CLOSE_STREAM = 255;
 
+/** What the command prints on stdout, or stderr, up to the cap; past it, `over` is told once and the rest dropped. */
 class Collector extends Writable {
   private chunks: Buffer[] = [];
+  private size = 0;
+  constructor(private readonly over: () => void) {
+    super();
+  }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
-    this.chunks.push(Buffer.from(chunk));
+    if (this.size <= LIMITS.podExec) {
+      this.size += chunk.length;
+      if (this.size > LIMITS.podExec) this.over();
+      else this.chunks.push(Buffer.from(chunk));
+    }
     cb();
   }
   text(): string {
@@ -54,12 +64,16 @@ export function exitCodeFromStatus(status: V1Status, operation: string): number 
 export async function execInPod(d: ExecDeps, namespace: string, pod: string, container: string | undefined, command: string[]): Promise<ExecResult> {
   const operation = `exec in pod "${pod}"${container ? ` container "${container}"` : ''} in namespace "${namespace}"`;
   const ctx: CallContext = { operation, server: d.call.server, proxy: d.call.proxy, ownCredentials: d.call.ownCredentials, timeoutMs: d.call.timeoutMs };
-  const stdout = new Collector();
-  const stderr = new Collector();
   let socket: WebSocket | undefined;
   let status: V1Status | undefined;
   /** Set by the handshake or the socket when it fails before Exec sees it. */
   let failure: unknown;
+  const tooMuch = (stream: string) => () => {
+    failure ??= TooLargeError.bytes(LIMITS.podExec, `the ${stream} of a command in a container`);
+    socket?.terminate();
+  };
+  const stdout = new Collector(tooMuch('stdout'));
+  const stderr = new Collector(tooMuch('stderr'));
 
   const wsInterface = {
     connect: async (path: string, _text: unknown, binaryHandler: ((stream: number, buff: Buffer) => boolean) | null): Promise<WebSocket> => {
@@ -70,11 +84,20 @@ export async function execInPod(d: ExecDeps, namespace: string, pod: string, con
       log?.request('GET', httpsUrl, opts.headers as Record<string, string>, undefined);
       const started = Date.now();
       return new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(url, PROTOCOLS, { ...(opts as WebSocket.ClientOptions), headers: opts.headers as Record<string, string> });
+        // One frame is at most the output cap (plus its channel byte): ws would buffer 100 MiB by default.
+        const ws = new WebSocket(url, PROTOCOLS, { ...(opts as WebSocket.ClientOptions), headers: opts.headers as Record<string, string>, maxPayload: LIMITS.podExec + 1 });
         socket = ws;
         ws.on('unexpected-response', (req, res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
+          let size = 0;
+          res.on('data', (c: Buffer) => {
+            size += c.length;
+            if (size <= LIMITS.response) return void chunks.push(c);
+            res.removeAllListeners();
+            failure = TooLargeError.bytes(LIMITS.response, 'an API response');
+            req.destroy();
+            reject(failure);
+          });
           res.on('end', () => {
             if (res.statusCode === 401) d.transportSettings.credentials.unauthorized(applied);
             const body = Buffer.concat(chunks).toString('utf8');
@@ -90,8 +113,8 @@ export async function execInPod(d: ExecDeps, namespace: string, pod: string, con
           log?.response('GET', httpsUrl, 101, `Switching Protocols (${ws.protocol})`, Date.now() - started, {}, () => '');
           resolve(ws);
         });
-        ws.on('error', (e) => {
-          failure ??= e;
+        ws.on('error', (e: Error & { code?: string }) => {
+          failure ??= e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? TooLargeError.bytes(LIMITS.podExec, 'the output of a command in a container') : e;
           reject(failure);
         });
         ws.on('message', (data: Buffer, isBinary: boolean) => {

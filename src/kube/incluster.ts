@@ -2,7 +2,8 @@
  * In-cluster configuration, as client-go's rest.InClusterConfig reads it: the pod's mounted
  * service account files plus KUBERNETES_SERVICE_HOST / KUBERNETES_SERVICE_PORT.
  */
-import { readFileSync } from 'node:fs';
+import { readFileCappedSync } from '../bounded-read.js';
+import { LIMITS } from '../limits.js';
 import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { OperationError } from '../errors.js';
@@ -39,7 +40,7 @@ export function readInCluster(dir: string, env: Record<string, string | undefine
 
 function readOptional(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return readFileCappedSync(path, LIMITS.pemFile, 'a service account file').toString('utf8');
   } catch {
     return undefined;
   }

@@ -8,10 +8,12 @@
  * client-node's KubeConfig.loadFromString, so client-node keeps its own auth (exec, auth-provider).
  */
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { readFileCappedSync } from '../bounded-read.js';
 import { OperationError, UsageError } from '../errors.js';
+import { LIMITS } from '../limits.js';
 import type { ConnectionFlags } from './types.js';
 import { readInCluster, SERVICE_ACCOUNT_DIR } from './incluster.js';
 import { readExecConfig, type ExecClusterInfo } from './exec-plugin.js';
@@ -156,7 +158,7 @@ function isFile(p: string): boolean {
 function readKubeconfigFile(path: string): Fields {
   let doc: unknown;
   try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
+    doc = parseYaml(readFileCappedSync(path, LIMITS.kubeconfig, 'a kubeconfig').toString('utf8'));
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'EACCES' ? 'permission denied' : firstLine((e as Error).message);
     throw new OperationError(`cannot read kubeconfig ${path} (${why})`, 'fix the file, or point --kubeconfig elsewhere');
@@ -399,10 +401,10 @@ function pemFromBase64(data: string, what: string, kind: string): string {
 export function readPemFile(path: string, what: string, kind: string): string {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileCappedSync(path, LIMITS.pemFile, `a ${what} file`).toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new OperationError(`${what} file ${path} cannot be read (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`, 'fix the path in the kubeconfig');
+    throw new OperationError(`${what} file ${path} cannot be read (${code === 'ENOENT' ? 'no such file' : code === 'ETOOLARGE' ? (e as Error).message : code ?? 'error'})`, 'fix the path in the kubeconfig');
   }
   if (!text.includes('-----BEGIN ') || !text.includes(kind)) throw new OperationError(`${what} file ${path} does not hold a PEM ${kind.toLowerCase()}`);
   return text;

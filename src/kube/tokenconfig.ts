@@ -4,6 +4,7 @@
  * token, and a context with the namespace.
  */
 import { stringify } from 'yaml';
+import { printableProxyUrl } from './env-proxy.js';
 import type { ClusterInfo } from './types.js';
 
 export function kubeconfigForToken(cluster: ClusterInfo, userName: string, token: string, namespace: string): string {
@@ -12,8 +13,9 @@ export function kubeconfigForToken(cluster: ClusterInfo, userName: string, token
   if (cluster.caPem) clusterBody['certificate-authority-data'] = Buffer.from(cluster.caPem).toString('base64');
   if (cluster.insecureSkipTlsVerify) clusterBody['insecure-skip-tls-verify'] = true;
   if (cluster.tlsServerName) clusterBody['tls-server-name'] = cluster.tlsServerName;
-  // A cluster reached only through a proxy is reached through it with this kubeconfig too.
-  if (cluster.proxyUrl) clusterBody['proxy-url'] = cluster.proxyUrl;
+  // A cluster reached only through a proxy is reached through it with this kubeconfig too, but
+  // the file is handed to the token's holder: the proxy's user and password are the minter's own.
+  if (cluster.proxyUrl) clusterBody['proxy-url'] = printableProxyUrl(cluster.proxyUrl);
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',

@@ -8,6 +8,8 @@
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { HttpLibrary, KubeConfig, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import { StringDecoder } from 'node:string_decoder';
+import { formatBytes, jsonValueBytes, LIMITS, TooLargeError } from '../limits.js';
 import { VERSION } from '../version.js';
 import { responseWarnings } from './call.js';
 import { type Applied, type Credentials, credentialFailure, forgetAgents } from './credentials.js';
@@ -38,7 +40,10 @@ export async function requestOptions(
   method: string,
   headers: Record<string, string>,
 ): Promise<https.RequestOptions & { applied: Applied }> {
-  const opts: https.RequestOptions = { method, headers: { 'User-Agent': `kubectl-satoken/${VERSION}`, ...headers } };
+  // Verification is on unless the kubeconfig or --insecure-skip-tls-verify turns it off (client-node's
+  // applyHTTPSOptions then sets false): left undefined, Node would take NODE_TLS_REJECT_UNAUTHORIZED
+  // from the environment, which client-go never reads. client-node copies the value into the agent.
+  const opts: https.RequestOptions = { method, headers: { 'User-Agent': `kubectl-satoken/${VERSION}`, ...headers }, rejectUnauthorized: true };
   // Ours first: an exec plugin's client certificate must be in opts before client-node builds the agent.
   const applied = await settings.credentials.apply(opts);
   if (applied.exec?.certPem && applied.exec !== lastCert.get(settings.kc)) {
@@ -67,7 +72,7 @@ async function send(k8s: ClientNode, settings: TransportSettings, ctx: RequestCo
   log?.request(method, url, opts.headers as Record<string, string | string[]>, typeof body === 'string' ? body : undefined);
   const started = Date.now();
   try {
-    const { res, data } = await exchange(url, { ...opts, signal }, method, body);
+    const { res, data } = await exchange(url, { ...opts, signal }, method, body, responseCap(method, url));
     // exec.go roundTripper: a 401 makes the plugin run again for the next request (this one fails).
     if (res.statusCode === 401) settings.credentials.unauthorized(applied);
     log?.response(method, url, res.statusCode ?? 0, res.statusMessage ?? '', Date.now() - started, res.headersDistinct ?? {}, () =>
@@ -90,15 +95,28 @@ async function send(k8s: ClientNode, settings: TransportSettings, ctx: RequestCo
   }
 }
 
+/** The cap on a response body: a LIST page (a GET with `limit=`, as list.ts sends) or anything else. */
+export function responseCap(method: string, url: string): { bytes: number; what: string } {
+  const list = method === 'GET' && /[?&]limit=/.test(url);
+  return list ? { bytes: LIMITS.listPage, what: 'a LIST page' } : { bytes: LIMITS.response, what: 'an API response' };
+}
+
 /**
- * One request and its whole response body. The socket keeps `req`, `res` and so every listener
+ * One request and its whole response body, cut (the request destroyed, so no more is read from the
+ * socket) as soon as it passes its cap in bytes or in JSON values (src/limits.ts). The socket keeps `req`, `res` and so every listener
  * below (and each closure scope they sit in) until its next response: nothing they reach may hold
  * the body once it is handed on. They used to (send()'s scope, the settled promise through its
  * reject function), so each LIST page's body outlived the page: a scan works on a page before it
  * asks for the next, young GCs meanwhile promoted the body, and dead bodies piled up until the next
  * full GC (~50-60 MB resident at issue 8's scale benchmark).
  */
-function exchange(url: string, opts: https.RequestOptions, method: string, body: unknown): Promise<{ res: IncomingMessage; data: Buffer | string }> {
+function exchange(
+  url: string,
+  opts: https.RequestOptions,
+  method: string,
+  body: unknown,
+  cap: { bytes: number; what: string },
+): Promise<{ res: IncomingMessage; data: Buffer | string }> {
   return new Promise((resolve, reject) => {
     // Cleared once settled, so that the listeners no longer reach the promise and its result.
     let settle: { resolve: typeof resolve; reject: typeof reject } | undefined = { resolve, reject };
@@ -113,19 +131,37 @@ function exchange(url: string, opts: https.RequestOptions, method: string, body:
       s?.resolve({ res, data });
     };
     const req = https.request(url, opts, (res) => {
+      let bytes = 0;
+      let values = 0;
+      /** Counts a chunk; false (and the request ended) once the body is over its cap. */
+      const within = (c: Buffer): boolean => {
+        bytes += c.length;
+        values += jsonValueBytes(c);
+        if (bytes <= cap.bytes && values <= LIMITS.jsonValues) return true;
+        const why = bytes > cap.bytes ? `larger than ${formatBytes(cap.bytes)}, the limit for ${cap.what}` : `more than ${LIMITS.jsonValues} JSON values, the limit for ${cap.what}`;
+        res.removeAllListeners('data');
+        req.destroy();
+        fail(new TooLargeError(why));
+        return false;
+      };
       // A text body (JSON) is decoded as it arrives rather than joined into one more Buffer first.
       if (/json|^text\//.test(res.headers['content-type'] ?? '')) {
         let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
+        const decoder = new StringDecoder('utf8');
+        res.on('data', (c: Buffer) => {
+          if (within(c)) text += decoder.write(c);
+        });
         res.on('end', () => {
+          text += decoder.end();
           const data = text;
           text = '';
           succeed(res, data);
         });
       } else {
         let chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('data', (c: Buffer) => {
+          if (within(c)) chunks.push(c);
+        });
         res.on('end', () => {
           const data = Buffer.concat(chunks);
           chunks = [];

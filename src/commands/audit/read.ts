@@ -6,6 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { LIMITS } from '../../limits.js';
 
 /** One log to read: a file, or stdin (`-`). The cli opens it; tests hand in any stream. */
 export interface LogSource {
@@ -19,10 +20,10 @@ const GZIP_MAGIC = [0x1f, 0x8b];
 /** Gunzip output chunks: large, so the line loop runs over few big buffers (the default is 16 KiB). */
 const GUNZIP_CHUNK = 1 << 20;
 /**
- * A line longer than this is not an audit event (kube-apiserver's largest are a few MB with
- * RequestResponse bodies); its bytes are dropped as they come so one endless line cannot exhaust memory.
+ * A line longer than this is not an audit event (src/limits.ts); its bytes are dropped as they come
+ * so one endless line cannot exhaust memory.
  */
-export const MAX_LINE_BYTES = 64 << 20;
+export const MAX_LINE_BYTES = LIMITS.auditLine;
 
 const toBuffer = (c: Buffer | string): Buffer => (typeof c === 'string' ? Buffer.from(c) : c);
 

@@ -22,6 +22,7 @@ import { eachLine, MAX_LINE_BYTES, type LogSource } from './read.js';
 import { clientInfo } from './user-agent.js';
 import { URGENCY, actionOf, fixText } from './verdict.js';
 import type { MalformedSample, TokenAuditItem, TokenAuditReport } from './types.js';
+import { jsonValueBytes, LIMITS } from '../../limits.js';
 
 export interface AuditOptions extends DeadlineOptions {
   sources: LogSource[];
@@ -83,6 +84,9 @@ export async function runAudit(o: AuditOptions, deps: Deps): Promise<Outcome<Tok
               return;
             }
           }
+          // Parsed, `{},{},…` costs some 30 times its bytes: a line with more values than an API
+          // response may hold is skipped unparsed.
+          if (jsonValueBytes(buf, start, end) > LIMITS.jsonValues) return skip(`${source.name}:${n}`, `more than ${LIMITS.jsonValues} JSON values`);
           const p = parseLine(buf.toString('utf8', start, end));
           if ('malformed' in p) return skip(`${source.name}:${n}`, p.malformed);
           if (outside(p.at)) {

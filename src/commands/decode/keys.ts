@@ -3,6 +3,7 @@
  * (/.well-known/openid-configuration → jwks_uri, KUBERNETES.md §6) or from a --jwks file.
  */
 import { OperationError, UsageError } from '../../errors.js';
+import { LIMITS } from '../../limits.js';
 import { ApiError } from '../../kube/errors.js';
 import { JwksFormatError } from '../../jwt/errors.js';
 import { parseJwks } from '../../jwt/verify.js';
@@ -29,7 +30,7 @@ export async function loadKeys(source: KeySource, deps: Deps): Promise<IssuerKey
   if (source.kind === 'file') {
     let text: string;
     try {
-      text = (await deps.io.readFile(source.path)).toString('utf8');
+      text = (await deps.io.readFile(source.path, { bytes: LIMITS.tokenFile, what: 'a JWKS file' })).toString('utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new UsageError(`cannot read --jwks ${source.path} (${code === 'ENOENT' ? 'no such file' : (e as Error).message})`);

@@ -1,6 +1,7 @@
 /** Reads the token from where the options say: an argument, a file, stdin, a pod's mount, a Secret. */
 import { OperationError, UsageError } from '../../errors.js';
 import { cmd, render } from '../../shell/command.js';
+import { LIMITS } from '../../limits.js';
 import type { Deps, Notice } from '../types.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TokenSource } from './options.js';
@@ -31,7 +32,7 @@ export async function readToken(source: TokenSource, deps: Deps): Promise<ReadTo
 
 async function readFile(path: string, deps: Deps): Promise<string> {
   try {
-    return (await deps.io.readFile(path)).toString('utf8');
+    return (await deps.io.readFile(path, { bytes: LIMITS.tokenFile, what: 'a token file' })).toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message;

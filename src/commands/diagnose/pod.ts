@@ -12,6 +12,7 @@ import { ApiError } from '../../kube/errors.js';
 import type { KubeConnection } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
 import { ownReadsIn } from '../own-reads.js';
+import { LIMITS } from '../../limits.js';
 import { execFileReader, execReader, fileReader, localFileReader } from './readers.js';
 import { liveSource, type Inspect } from './source.js';
 import type { Diagnosis, DiagnoseOptions } from './types.js';
@@ -54,7 +55,7 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
 export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
   const now = deps.clock();
   const dir = options.selfDir;
-  const nsFile = await deps.io.readFile(`${dir}/namespace`).then(
+  const nsFile = await deps.io.readFile(`${dir}/namespace`, { bytes: LIMITS.tokenFile, what: 'a namespace file' }).then(
     (b) => b.toString('utf8').trim(),
     () => undefined,
   );

@@ -6,6 +6,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { got, missing, type Fetched, type FileStat, type MountedToken, type TokenFile } from '../../checks/context.js';
 import { SA_DIR, tokenVolume } from '../../checks/spec.js';
 import { ApiError } from '../../kube/errors.js';
+import { LIMITS } from '../../limits.js';
 import type { KubeApi } from '../../kube/types.js';
 import type { OwnReads, ReadWhere, StatTimes } from '../own-reads.js';
 import type { Io } from '../types.js';
@@ -13,6 +14,8 @@ import { parseProbe, parseStatTime, probeCommand, probeTimes } from './probe.js'
 
 /** Exit codes of a shell that could not find or run a command. */
 const NOT_FOUND_EXIT = new Set([126, 127]);
+
+const TOKEN_LIMIT = { bytes: LIMITS.tokenFile, what: 'a token file' };
 
 /** Where the reader runs: the cluster (for own-reads' key) and the memory of our own reads. */
 export interface ReadMemory {
@@ -93,7 +96,7 @@ export function fileReader(io: Io, dir: string, stat?: StatFile, memory?: { read
     if (files.token === null) return got({ via: 'file', dir, files });
     try {
       // stat first (above), then read: our read moves the atime app-token-reload looks at.
-      const raw = (await io.readFile(`${dir}/token`)).toString('utf8').trim();
+      const raw = (await io.readFile(`${dir}/token`, TOKEN_LIMIT)).toString('utf8').trim();
       const before = files.token;
       if (before && stat && memory) {
         // node's stat has milliseconds: the times' ISO text stands in for stat's.
@@ -152,7 +155,7 @@ export function localFileReader(io: Io, stat?: StatFile): (path: string) => Prom
     if (!(await io.exists(path))) return got({ path, stat: null });
     const st = stat ? await stat(path) : undefined;
     try {
-      const raw = (await io.readFile(path)).toString('utf8').trim();
+      const raw = (await io.readFile(path, TOKEN_LIMIT)).toString('utf8').trim();
       return got({ path, stat: st, ...(raw ? { raw } : {}) });
     } catch (e) {
       return missing({ kind: 'error', message: `cannot read ${path}: ${e instanceof Error ? e.message : String(e)}` });

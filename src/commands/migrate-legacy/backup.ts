@@ -8,6 +8,7 @@
  * backup always holds what is about to be deleted.
  */
 import { UsageError } from '../../errors.js';
+import { LIMITS } from '../../limits.js';
 import type { Io } from '../types.js';
 import { inside, invalidName } from './names.js';
 
@@ -90,7 +91,7 @@ async function ownFile(io: Io, file: string): Promise<boolean> {
 async function readInfo(io: Io, file: string): Promise<RestoreInfo | undefined> {
   if (!(await ownFile(io, file))) return undefined;
   try {
-    const info = JSON.parse((await io.readFile(file)).toString('utf8'));
+    const info = JSON.parse((await io.readFile(file, { bytes: LIMITS.backupFile, what: 'a backup file' })).toString('utf8'));
     return info && typeof info === 'object' ? (info as RestoreInfo) : undefined;
   } catch {
     return undefined;

@@ -9,6 +9,7 @@ import { parseToken } from '../../jwt/parse.js';
 import type { TokenInspection } from '../../jwt/types.js';
 import { kubernetesView } from '../../jwt/view.js';
 import type { TokenRequestSpec } from '../../kube/types.js';
+import { proxyUrlHasCredentials } from '../../kube/env-proxy.js';
 import type { Deps, Notice } from '../types.js';
 import { explainMintFailure } from './failures.js';
 import type { MintOptions } from './options.js';
@@ -72,7 +73,12 @@ export async function runMint(o: MintOptions, deps: Deps): Promise<MintRun> {
       notCheckedReason: 'just issued by the API server',
     });
   }
-  if (o.output === 'kubeconfig') run.kubeconfig = conn.kubeconfigForToken(o.serviceAccount, token, namespace);
+  if (o.output === 'kubeconfig') {
+    run.kubeconfig = conn.kubeconfigForToken(o.serviceAccount, token, namespace);
+    if (conn.cluster.proxyUrl && proxyUrlHasCredentials(conn.cluster.proxyUrl)) {
+      notices.push({ level: 'warning', message: "the cluster's proxy-url holds a user name and password: they were left out of the kubeconfig (the proxy is kept)" });
+    }
+  }
   if (o.outputFile !== undefined) {
     await writeSecretFile(deps, o.outputFile, run.kubeconfig ?? token, o.force);
     run.writtenTo = o.outputFile;

@@ -193,6 +193,27 @@ test('credentials in the proxy-url are sent to the proxy and never printed', asy
   expect(refused.stderr).not.toContain('alice');
 }, 60_000);
 
+test('mint -o kubeconfig keeps the proxy but leaves its user and password out of the file, and says so in one line', async () => {
+  const { port } = new URL(authProxy.url);
+  const config = withProxy(`http://alice:s3cret@127.0.0.1:${port}`, 'auth-proxy.config');
+  const out = path.join(dir, 'minted-auth.config');
+  const m = await run(BIN, ['mint', 'web', '-n', 'demo-healthy', '-o', 'kubeconfig', '--output-file', out, '--force'], env(config));
+  expect(m.code).toBe(0);
+  const written = readFileSync(out, 'utf8');
+  expect(parse(written).clusters[0].cluster['proxy-url']).toBe(`http://127.0.0.1:${port}`);
+  expect(written).not.toContain('s3cret');
+  expect(written).not.toContain('alice');
+  const warnings = m.stderr.split('\n').filter((l) => /proxy-url/.test(l));
+  expect(warnings).toEqual([expect.stringMatching(/proxy-url holds a user name and password: they were left out of the kubeconfig/)]);
+  expect(m.stderr).not.toContain('s3cret');
+
+  // Printed on stdout (no --output-file), the same.
+  const printed = await run(BIN, ['mint', 'web', '-n', 'demo-healthy', '-o', 'kubeconfig'], env(config));
+  expect(printed.code).toBe(0);
+  expect(printed.stdout).not.toContain('s3cret');
+  expect(parse(printed.stdout).clusters[0].cluster['proxy-url']).toBe(`http://127.0.0.1:${port}`);
+}, 60_000);
+
 describe('HTTPS_PROXY and NO_PROXY, when the kubeconfig sets no proxy-url', () => {
   const direct = () => withProxy(undefined, 'direct.config');
   const envWith = (vars: Record<string, string>) => ({ ...env(direct()), ...vars });
