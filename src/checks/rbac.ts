@@ -1,14 +1,17 @@
 /**
- * rbac (seed step 4): once the token authenticates, what may it do? A 403 is RBAC, not the token:
- * `warn` when it may not list pods in its namespace (what the seed tries), `fail` when it lacks a
- * right the user says the app needs (--can VERB RESOURCE).
+ * rbac (seed step 4): once the token authenticates, what may it do? A 403 is RBAC, not the token.
+ * What a ServiceAccount may do is information: most need no rights at all (the `default` one of
+ * every namespace, coredns's reads come from its own ClusterRole), so a right nobody asked for is
+ * never a warning. It `fail`s only when the token lacks a right the user says the app needs
+ * (--can VERB RESOURCE); without --can it passes and says whether the token may list pods in its
+ * namespace (what the seed tries).
  */
 import type { AccessAttributes } from '../kube/types.js';
 import type { CheckContext } from './context.js';
-import { grant } from './fixes.js';
-import { podRef } from './spec.js';
+import { grantAccess } from './fixes.js';
+import { podRef, serviceAccountName } from './spec.js';
 import type { Check } from './types.js';
-import { fail, pass, skip, skipFor, warn, type Verdict } from './verdict.js';
+import { fail, pass, skip, skipFor, type Verdict } from './verdict.js';
 
 export function describeAccess(a: AccessAttributes): string {
   const res = [a.resource, a.subresource].filter(Boolean).join('/') + (a.group ? `.${a.group}` : '');
@@ -35,18 +38,15 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   });
   const seedAllowed = decisions[0].ok && decisions[0].value.allowed;
   if (deniedWanted.length > 0) {
+    const user = `system:serviceaccount:${namespace}:${serviceAccountName(ctx.pod)}`;
     return fail(
       `the token authenticates but may not ${deniedWanted.map(describeAccess).join(', ')}: the API server answers 403 (RBAC, not the token)`,
       evidence,
-      deniedWanted.flatMap((a) => grant(ctx.pod, [a.verb], a.subresource ? `${a.resource}/${a.subresource}` : a.resource, a.group)),
+      deniedWanted.flatMap((a) => grantAccess(user, a)),
     );
   }
-  if (!seedAllowed) {
-    return warn(
-      `the token may not list pods in ${namespace}: such calls get 403 Forbidden — an RBAC matter, not a token problem`,
-      evidence,
-      grant(ctx.pod, ['get', 'list', 'watch'], 'pods'),
-    );
+  if (!seedAllowed && wanted.length === 0) {
+    return pass(`the token may not list pods in ${namespace} (information: name the rights the app needs with --can VERB RESOURCE)`, evidence);
   }
   return pass(wanted.length ? 'the token may do everything asked' : `the token may list pods in ${namespace}`, evidence);
 }

@@ -5,6 +5,8 @@
  */
 import { start, type Emulator } from '../apiserver';
 import { DEMO_CASES } from '../apiserver/scenarios/demo';
+import { testAuthCommand } from '../../src/cli/commands/test-auth';
+import { cli } from '../support/cli';
 import { diagnose, diagnoseJson, podIn } from './diagnose-support';
 
 let k: Emulator;
@@ -18,7 +20,7 @@ afterAll(async () => {
 describe.each(DEMO_CASES)('$namespace ($title)', (c) => {
   test(`root cause ${c.rootCause ?? 'none'}, ${c.status}`, async () => {
     const pod = podIn(k, c.namespace);
-    const { code, result } = await diagnoseJson(k, [pod, '-n', c.namespace]);
+    const { code, result } = await diagnoseJson(k, [pod, '-n', c.namespace, ...(c.args ?? [])]);
     expect(result.kind).toBe('Diagnosis');
     expect(result.pod).toMatchObject({ namespace: c.namespace, name: pod, serviceAccountName: 'app' });
     expect(result.status).toBe(c.status);
@@ -85,8 +87,16 @@ test('scan of all namespaces: a row per unhealthy demo pod, from LISTs only', as
   expect((byNs.get('diag-sa-deleted') as any).rootCause.check).toBe('serviceaccount-exists');
   expect((byNs.get('diag-expired') as any).rootCause.check).toBe('node-ready');
   expect((byNs.get('diag-legacy') as any).rootCause.check).toBe('legacy-secret');
-  expect((byNs.get('diag-healthy') as any).status).toBe('healthy');
+  // Its token was never read: not healthy, inconclusive, and the summary says so.
+  expect((byNs.get('diag-healthy') as any).status).toBe('inconclusive');
+  expect((byNs.get('diag-healthy') as any).unverified.map((u: any) => [u.id, u.needs])).toEqual([
+    ['token-claims', '--deep'],
+    ['token-authenticates', '--deep'],
+  ]);
+  expect(list.items.some((i: any) => i.status === 'healthy')).toBe(false);
   expect(list.summary.pods).toBe(list.items.length);
+  expect(list.summary.specOnly).toBe(list.items.length);
+  expect(list.summary.inconclusive).toBe(list.items.filter((i: any) => i.status === 'inconclusive').length);
   expect(r.code).toBe(3);
   const made = k.requests.slice(before);
   expect(made.every((q) => q.method === 'GET')).toBe(true);
@@ -100,9 +110,53 @@ test('scan of all namespaces: a row per unhealthy demo pod, from LISTs only', as
 test('scan --deep: exec and TokenReview per pod find what the spec cannot show', async () => {
   const ns = 'diag-audience';
   const shallow = await diagnose(k, ['-n', ns, '-o', 'json']);
-  expect(JSON.parse(shallow.stdout).items[0].status).toBe('healthy');
+  // Judged on its spec alone, it is not called healthy; the user chose the light look, so exit 0.
+  expect(JSON.parse(shallow.stdout).items[0].status).toBe('inconclusive');
+  expect(JSON.parse(shallow.stdout).summary).toMatchObject({ pods: 1, healthy: 0, inconclusive: 1, specOnly: 1 });
+  expect(shallow.code).toBe(0);
+  const table = await diagnose(k, ['-n', ns]);
+  expect(table.stdout).toContain('1 pods: 0 healthy, 0 degraded, 0 failing, 1 inconclusive\nall judged on the spec only');
   const deep = await diagnose(k, ['-n', ns, '--deep', '-o', 'json']);
   const item = JSON.parse(deep.stdout).items[0];
   expect(item.rootCause.check).toBe('audience');
   expect(deep.code).toBe(3);
+});
+
+test('a pod that cannot be looked into is inconclusive, never healthy: the skipped checks and the permission that runs them, exit 4', async () => {
+  const ns = 'diag-healthy';
+  const pod = podIn(k, ns);
+  const r = await diagnoseJson(k, [pod, '-n', ns, '--as', `system:serviceaccount:${ns}:app`]);
+  expect(r.result.status).toBe('inconclusive');
+  expect(r.result.rootCause).toBeNull();
+  expect(r.result.unverified).toEqual([
+    expect.objectContaining({ id: 'token-claims', needs: `permission to create pods/exec in ${ns}`, byChoice: false }),
+    expect.objectContaining({ id: 'token-authenticates', needs: `permission to create pods/exec in ${ns}`, byChoice: false }),
+  ]);
+  expect(r.code).toBe(4);
+  const table = await diagnose(k, [pod, '-n', ns, '--as', `system:serviceaccount:${ns}:app`]);
+  expect(table.stdout).toContain(`Status:      inconclusive`);
+  expect(table.stdout).toContain(`Not run:     token-claims, token-authenticates: needs permission to create pods/exec in ${ns}`);
+});
+
+test('--no-exec on a sound pod: inconclusive by the user\'s choice, exit 0', async () => {
+  const ns = 'diag-healthy';
+  const r = await diagnoseJson(k, [podIn(k, ns), '-n', ns, '--no-exec']);
+  expect(r.result.status).toBe('inconclusive');
+  expect(r.result.unverified.every((u: any) => u.byChoice && /--no-exec/.test(u.needs))).toBe(true);
+  expect(r.code).toBe(0);
+});
+
+test('rbac: what a ServiceAccount may do is information unless --can names it; the fix is test-auth\'s', async () => {
+  const ns = 'diag-forbidden';
+  const pod = podIn(k, ns);
+  const plain = await diagnoseJson(k, [pod, '-n', ns]);
+  expect(plain.result.status).toBe('healthy');
+  expect(plain.result.checks.find((c: any) => c.id === 'rbac')).toMatchObject({ status: 'pass', message: expect.stringMatching(/may not list pods in diag-forbidden \(information/) });
+  expect(plain.code).toBe(0);
+  const asked = await diagnoseJson(k, [pod, '-n', ns, '--can', 'list', 'pods']);
+  expect(asked.result.rootCause.check).toBe('rbac');
+  const auth = await cli(['test-auth', '--pod', pod, '-n', ns, '-o', 'json'], { kubeconfig: k.kubeconfigPath, clock: () => k.clock.now(), commands: [testAuthCommand] });
+  const verdict = JSON.parse(auth.stdout);
+  expect(verdict.verdict).toBe('forbidden');
+  expect(verdict.fix).toBe(asked.result.fix.join(' && '));
 });

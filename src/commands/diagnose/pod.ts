@@ -5,7 +5,7 @@ import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { RunCache } from '../../checks/cache.js';
 import type { CheckContext, Unavailable } from '../../checks/context.js';
 import { CHECKS } from '../../checks/index.js';
-import { runChecks, summarize } from '../../checks/runner.js';
+import { runChecks, summarize, type Summary } from '../../checks/runner.js';
 import { chooseContainer, podRef, serviceAccountName } from '../../checks/spec.js';
 import { UsageError } from '../../errors.js';
 import { ApiError } from '../../kube/errors.js';
@@ -94,7 +94,12 @@ async function finish(ctx: CheckContext, options: DiagnoseOptions): Promise<Outc
     ...summary,
     checks,
   };
-  return { result, problem: summary.status === 'failing', notices: [] };
+  return { result, problem: summary.status === 'failing', inconclusive: withheld(summary), notices: [] };
+}
+
+/** Inconclusive because the cluster withheld something (not by the user's own flag): exit 4. */
+export function withheld(s: Summary): boolean {
+  return s.status === 'inconclusive' && (s.unverified ?? []).some((u) => !u.byChoice);
 }
 
 function pickContainer(pod: V1Pod, name: string | undefined): V1Container {

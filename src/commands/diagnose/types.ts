@@ -32,7 +32,11 @@ export interface ScanItem extends Summary {
 export interface DiagnosisList {
   kind: 'DiagnosisList';
   items: Array<Diagnosis | ScanItem>;
-  summary: { pods: number; healthy: number; degraded: number; failing: number };
+  /**
+   * `inconclusive`: pods with nothing failing whose token was not proven to work; `specOnly`: pods
+   * whose token the scan never read (all of them without --deep), judged on their spec alone.
+   */
+  summary: { pods: number; healthy: number; degraded: number; failing: number; inconclusive: number; specOnly: number };
   /** Checks not run in this scan, and why (exec-level checks need `diagnose POD` or --deep). */
   notRun?: Array<{ id: CheckId; reason: string }>;
 }

@@ -2,6 +2,7 @@
  * The fix for each way a token is refused (the API server's reasons, KUBERNETES.md §2) and the
  * RoleBinding that grants what RBAC refused. Commands are filled in from what the token names.
  */
+import { grantAccess } from '../../checks/fixes.js';
 import type { AccessAttributes } from '../../kube/types.js';
 import type { KubernetesView } from '../../jwt/types.js';
 
@@ -69,21 +70,9 @@ export function fixForReason(reason: string, c: FixContext): string {
 }
 
 /**
- * The Role and RoleBinding that grant the denied access to the token's user:
- * `kubectl create role app-list-pods --verb=list --resource=pods -n shop && kubectl create rolebinding …`.
+ * The Role and RoleBinding that grant the denied access to the token's user, as diagnose's rbac
+ * check prints them (one builder): `kubectl create role app-list-pods … && kubectl create rolebinding …`.
  */
 export function rbacFix(username: string, denied: AccessAttributes[]): string {
-  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
-  const subject = sa ? `--serviceaccount=${sa[1]}:${sa[2]}` : `--user=${username}`;
-  const base = sa ? sa[2] : username.replace(/[^a-z0-9-]+/gi, '-').toLowerCase();
-  return denied
-    .map((a) => {
-      const resource = `${a.resource}${a.group ? `.${a.group}` : ''}${a.subresource ? `/${a.subresource}` : ''}`;
-      const name = `${base}-${a.verb}-${resource}`.replace(/[^a-z0-9-]+/gi, '-').toLowerCase().replace(/-+$/, '');
-      if (!a.namespace) {
-        return `kubectl create clusterrole ${name} --verb=${a.verb} --resource=${resource} && kubectl create clusterrolebinding ${name} --clusterrole=${name} ${subject}`;
-      }
-      return `kubectl create role ${name} --verb=${a.verb} --resource=${resource} -n ${a.namespace} && kubectl create rolebinding ${name} --role=${name} ${subject} -n ${a.namespace}`;
-    })
-    .join('; ');
+  return denied.flatMap((a) => grantAccess(username, a)).join(' && ');
 }
