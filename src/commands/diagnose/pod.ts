@@ -7,7 +7,7 @@ import type { CheckContext, Unavailable } from '../../checks/context.js';
 import { CHECKS } from '../../checks/index.js';
 import { runChecks, summarize, type Summary } from '../../checks/runner.js';
 import { chooseContainer, podRef, serviceAccountName } from '../../checks/spec.js';
-import { UsageError } from '../../errors.js';
+import { OperationError, UsageError } from '../../errors.js';
 import { ApiError } from '../../kube/errors.js';
 import type { KubeConnection } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
@@ -53,6 +53,16 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
 export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
   const now = deps.clock();
   const dir = options.selfDir;
+  // Outside a pod (a workstation) there is no pod to diagnose: say so, rather than judge a sketch
+  // of one whose every finding ("no token mounted") is true of the workstation, not of any pod.
+  // The kubelet sets KUBERNETES_SERVICE_HOST in every container (k/k pkg/kubelet/kubelet_pods.go,
+  // getServiceEnvVarMap); a token file there means a token mounted elsewhere (--token-dir).
+  if (!deps.env.KUBERNETES_SERVICE_HOST && !(await deps.io.exists(`${dir}/token`))) {
+    throw new OperationError(
+      `--self: not running in a pod (KUBERNETES_SERVICE_HOST is unset and ${dir}/token does not exist)`,
+      'to diagnose a pod from here: kubectl satoken diagnose POD -n NAMESPACE',
+    );
+  }
   const readToken = fileReader(deps.io, dir, options.stat);
   const nsFile = await deps.io.readFile(`${dir}/namespace`).then(
     (b) => b.toString('utf8').trim(),
