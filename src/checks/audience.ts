@@ -73,9 +73,16 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   if (kind?.defaultPath && volume && volume.volumeIndex >= 0 && ci >= 0 && !volume.mountPath.endsWith('/token')) {
     // A third party's token mounted where the API token belongs: move it to its own directory, so
     // admission's kube-api-access volume takes the API path again (the pod must be re-created).
+    // Admission adds that volume only where automount is on (k/k plugin/pkg/admission/serviceaccount
+    // admission.go, shouldAutomount): a pod that turned it off to make room for the hand-made mount
+    // gets it back in the same patch, or the next diagnosis finds no API token at all.
+    const sa = await ctx.data.serviceAccount();
+    const podSays = ctx.pod.spec?.automountServiceAccountToken;
+    const automountOff = podSays === false || (podSays === undefined && sa.ok && sa.value?.automountServiceAccountToken === false);
     fix = patchPodTemplate(ctx.pod, [
       { op: 'test', path: `/containers/${ci}/volumeMounts/${volume.mountIndex}/name`, value: volume.volumeName },
       { op: 'replace', path: `/containers/${ci}/volumeMounts/${volume.mountIndex}/mountPath`, value: kind.defaultPath.slice(0, kind.defaultPath.lastIndexOf('/')) },
+      ...(automountOff ? [{ op: 'add' as const, path: '/automountServiceAccountToken', value: true }] : []),
     ]);
   } else if (!kind?.defaultPath && volume?.kind === 'projected' && volume.audience !== undefined && volume.volumeIndex >= 0) {
     const sourceIndex = (ctx.pod.spec?.volumes?.[volume.volumeIndex].projected?.sources ?? []).findIndex((s) => s.serviceAccountToken);

@@ -123,9 +123,13 @@ function webhookFix(kind: ThirdPartyKind, ctx: CheckContext): string[] {
   const sa = serviceAccountName(ctx.pod);
   const workload = ownerOf(ctx.pod).workload;
   switch (kind.id) {
-    case 'eks-irsa':
+    case 'eks-irsa': {
       // https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
-      return [`kubectl annotate serviceaccount ${sa} -n ${namespace} ${IRSA_ROLE}=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>`, ...restartPod(ctx.pod)];
+      // The role the app already names in AWS_ROLE_ARN (the SDK's own variable) completes the fix;
+      // without it the role is the operator's choice, left as a placeholder.
+      const role = ctx.container.env?.find((e) => e.name === 'AWS_ROLE_ARN' && e.value)?.value ?? 'arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>';
+      return [`kubectl annotate serviceaccount ${sa} -n ${namespace} ${shQuote(`${IRSA_ROLE}=${role}`)}`, ...restartPod(ctx.pod)];
+    }
     case 'eks-pod-identity':
       // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html
       return [`aws eks create-pod-identity-association --cluster-name <CLUSTER> --namespace ${namespace} --service-account ${sa} --role-arn arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>`, ...restartPod(ctx.pod)];
