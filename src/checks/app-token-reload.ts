@@ -9,7 +9,7 @@
  * within one rotation period sees that read, not the app's.
  */
 import type { CheckContext } from './context.js';
-import { restartPod } from './fixes.js';
+import { note, restartPod, stopgap } from './fixes.js';
 import { span, when } from './format.js';
 import { containerStartedAt } from './spec.js';
 import { refreshDue } from './token-rotation.js';
@@ -38,7 +38,12 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   if (read) return pass(`the app read the token after its last rotation (${span(ctx.now.getTime() - st.atime.getTime())} ago)`, evidence);
   if (sinceRotation < REREAD_GRACE_MS) return pass(`the token was rotated ${span(sinceRotation)} ago; the app has not needed it since`, evidence);
 
-  const fix = ctx.podUnknown ? [] : restartPod(ctx.pod);
+  // Restarting only hands the app one more token to cache: the fix is in the app, the restart is
+  // printed after it, labelled as what it is.
+  const fix = [
+    note(`the fix is in the app: re-read ${mounted.value.dir}/token before each API call, or use a client library that does (client-go, the official ones); no command does this`),
+    ...(ctx.podUnknown ? [] : stopgap(restartPod(ctx.pod), 'a fresh token buys one more lifetime until the app re-reads its token')),
+  ];
   const advice = 'make the app re-read the token file before each API call (every official client library does); restarting the pod only buys one more lifetime';
   if (!token.ok) return warn(`the app has not read its token since the kubelet rotated it ${span(sinceRotation)} ago: it caches an older one; ${advice}`, evidence, fix);
   const t = token.value.token;

@@ -32,6 +32,19 @@ export function restartPod(pod: V1Pod): string[] {
   ];
 }
 
+/**
+ * A step no command can take (a change to the app's code), printed among the fix commands as a
+ * shell comment: the sequence still runs as printed, and a reader sees what else must happen.
+ */
+export function note(text: string): string {
+  return `# ${text.replace(/[\r\n]+/g, ' ')}`;
+}
+
+/** Commands that only buy time, each labelled so on its own line (a trailing shell comment). */
+export function stopgap(commands: string[], why: string): string[] {
+  return commands.map((c) => `${c}  # stopgap: ${why.replace(/[\r\n]+/g, ' ')}`);
+}
+
 export function createServiceAccount(namespace: string, name: string): string {
   return `kubectl create serviceaccount ${name} -n ${namespace}`;
 }

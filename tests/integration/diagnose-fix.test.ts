@@ -70,7 +70,8 @@ async function replacement(k: Emulator, ns: string, oldUid: string): Promise<str
     expect(before.result.rootCause?.check).toBe(c.rootCause);
     const fix = before.result.fix as string[];
     expect(fix.length).toBeGreaterThan(0);
-    const human = fix.filter((f) => !f.startsWith('kubectl '));
+    // A `# …` line is a step for a person (e.g. a code change), printed as a shell comment.
+    const human = fix.filter((f) => !f.startsWith('kubectl ') && !f.startsWith('# '));
     if (HUMAN_ACTION[c.namespace]) {
       expect(human.length).toBeGreaterThan(0);
       return;
@@ -96,4 +97,20 @@ async function replacement(k: Emulator, ns: string, oldUid: string): Promise<str
     expect(after.result.status).toBe('healthy');
     expect(after.code).toBe(0);
   });
+});
+
+test('a fix that only buys time says so and is not the only fix printed: the caching app', async () => {
+  const k = await start({ scenarios: 'demo' });
+  try {
+    const [pod] = runningPods(k, 'diag-app-cache');
+    const { result } = await diagnoseJson(k, [pod.name, '-n', 'diag-app-cache']);
+    expect(result.rootCause.check).toBe('app-token-reload');
+    const fix = result.fix as string[];
+    expect(fix[0]).toMatch(/^# the fix is in the app: re-read \/var\/run\/secrets\/kubernetes\.io\/serviceaccount\/token before each API call/);
+    const restarts = fix.filter((f) => f.startsWith('kubectl '));
+    expect(restarts.length).toBeGreaterThan(0);
+    for (const r of restarts) expect(r).toMatch(/  # stopgap: a fresh token buys one more lifetime/);
+  } finally {
+    await k.stop();
+  }
 });
