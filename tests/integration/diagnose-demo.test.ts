@@ -5,6 +5,10 @@
  */
 import { start, type Emulator } from '../apiserver';
 import { DEMO_CASES } from '../apiserver/scenarios/demo';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { migrateLegacyCommand } from '../../src/cli/commands/migrate-legacy';
 import { testAuthCommand } from '../../src/cli/commands/test-auth';
 import { cli } from '../support/cli';
 import { diagnose, diagnoseJson, podIn } from './diagnose-support';
@@ -159,4 +163,22 @@ test('rbac: what a ServiceAccount may do is information unless --can names it; t
   const verdict = JSON.parse(auth.stdout);
   expect(verdict.verdict).toBe('forbidden');
   expect(verdict.fix).toBe(asked.result.fix.join(' && '));
+});
+
+test('legacy Secret mount: diagnose prints the patch migrate-legacy writes (the projected token in place of the Secret volume)', async () => {
+  const ns = 'diag-legacy';
+  const { result } = await diagnoseJson(k, [podIn(k, ns), '-n', ns]);
+  expect(result.rootCause.check).toBe('legacy-secret');
+  const patchCommand = (result.fix as string[]).find((f) => f.startsWith('kubectl patch deployment ci-runner '));
+  const printed = JSON.parse(/ -p '(.*)'$/.exec(patchCommand ?? '')![1]);
+  const dir = mkdtempSync(path.join(tmpdir(), 'satoken-legacy-plan-'));
+  try {
+    const plan = await cli(['migrate-legacy', '-n', ns, '--plan-dir', dir], { kubeconfig: k.kubeconfigPath, clock: () => k.clock.now(), commands: [migrateLegacyCommand] });
+    expect(plan.code).toBe(0);
+    const written = JSON.parse(readFileSync(path.join(dir, ns, 'app-token', 'deployment-ci-runner.patch.json'), 'utf8'));
+    expect(printed).toEqual(written);
+    expect(printed.some((o: any) => o.op === 'replace' && o.value?.projected?.sources?.[0]?.serviceAccountToken)).toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -54,7 +54,8 @@ test('the app expects an IRSA token, but the ServiceAccount lacks eks.amazonaws.
   const r = await thirdPartyTokens.run(makeCtx({ pod }));
   expect(r.status).toBe('fail');
   expect(r.message).toContain('webhook did not inject one');
-  expect(r.fix).toEqual(['kubectl annotate serviceaccount app -n default eks.amazonaws.com/role-arn=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>', 'kubectl delete pod web-7d4b9c-x2x9q -n default']);
+  // No AWS_ROLE_ARN to name the role: a placeholder, quoted so the shell does not read <…> as redirections.
+  expect(r.fix).toEqual(["kubectl annotate serviceaccount app -n default 'eks.amazonaws.com/role-arn=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>'", 'kubectl delete pod web-7d4b9c-x2x9q -n default']);
 });
 
 test('an IRSA token past its expiry, not rotated: fail, restart the pod', async () => {
