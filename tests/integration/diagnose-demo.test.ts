@@ -182,3 +182,15 @@ test('legacy Secret mount: diagnose prints the patch migrate-legacy writes (the 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a pod\'s token for the wrong audience: test-auth --pod prints diagnose\'s volume fix, not a token to mint', async () => {
+  const ns = 'diag-audience';
+  const pod = podIn(k, ns);
+  const { result } = await diagnoseJson(k, [pod, '-n', ns]);
+  expect(result.rootCause.check).toBe('audience');
+  const auth = await cli(['test-auth', '--pod', pod, '-n', ns, '-o', 'json'], { kubeconfig: k.kubeconfigPath, clock: () => k.clock.now(), commands: [testAuthCommand] });
+  const verdict = JSON.parse(auth.stdout);
+  expect(verdict.verdict).toBe('unauthenticated');
+  expect(verdict.fix).not.toMatch(/kubectl create token/);
+  expect(verdict.fix).toBe(result.fix.join(' && '));
+});

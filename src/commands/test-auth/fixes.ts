@@ -15,6 +15,9 @@ export interface FixContext {
   namespace: string;
 }
 
+/** The API server's (or a local finding's) words for a token issued for other audiences. */
+export const AUDIENCE_MISS = /audiences? .* is invalid for the target audiences|audience-mismatch/i;
+
 /** The fix for an API server reason (TokenReview status.error, or a local finding's message). */
 export function fixForReason(reason: string, c: FixContext): string {
   const v = c.view;
@@ -57,7 +60,7 @@ export function fixForReason(reason: string, c: FixContext): string {
     const obj = bound ? `${bound.kind} ${bound.name ?? ''}`.trim() : 'object';
     return `the ${obj} the token was bound to no longer exists: use the token of a running pod, or ${mint}`;
   }
-  if (/audiences? .* is invalid for the target audiences|audience-mismatch/i.test(reason)) {
+  if (AUDIENCE_MISS.test(reason)) {
     return `the token was issued for other audiences: for the Kubernetes API request one without --audience (${mint}); for another service pass its audience to test-auth (--audience AUD)`;
   }
   if (/issuer/i.test(reason)) {
