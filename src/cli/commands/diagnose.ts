@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { CliCommand, CommandOutput } from '../command.js';
 import { diagnoseOptions } from '../../commands/diagnose/options.js';
 import { runDiagnose } from '../../commands/diagnose/run.js';
+import { logSources } from './audit.js';
 import type { StatFile } from '../../commands/diagnose/readers.js';
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -43,6 +44,7 @@ export const diagnoseCommand: CliCommand = {
       .option('can', { type: 'string', nargs: 2, describe: 'VERB RESOURCE[.GROUP][/SUBRESOURCE] the app needs: rbac fails without it (repeatable)' })
       .option('exec', { type: 'boolean', default: true, describe: 'Exec into the container to read the token files (--no-exec: never)' })
       .option('path', { type: 'string', describe: 'Also judge this token file in the container: its mount, expiry and rotation (repeatable)' })
+      .option('audit-log', { type: 'string', describe: 'A kube-apiserver audit log: the pod\'s own requests refused there (403) are rights it needs (repeatable)' })
       .option('explain', { type: 'boolean', describe: 'Add why each check matters and how Kubernetes behaves' })
       .option('self', { type: 'boolean', describe: 'Diagnose the pod this runs in, from its own service-account files' })
       .option('token-dir', {
@@ -59,6 +61,7 @@ export const diagnoseCommand: CliCommand = {
       container: str(args.container),
       can: list(args.can),
       paths: list(args.path),
+      auditLogs: logSources(list(args['audit-log']) ?? [], ctx.sys),
       exec: args.exec !== false,
       explain: Boolean(args.explain),
       self: Boolean(args.self),

@@ -3,7 +3,7 @@
  */
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { RunCache } from '../../checks/cache.js';
-import type { CheckContext, Unavailable } from '../../checks/context.js';
+import type { CheckContext, DiagnosisSource, Unavailable } from '../../checks/context.js';
 import { CHECKS } from '../../checks/index.js';
 import { runChecks, summarize, type Summary } from '../../checks/runner.js';
 import { chooseContainer, podRef, serviceAccountName } from '../../checks/spec.js';
@@ -11,6 +11,7 @@ import { OperationError, UsageError } from '../../errors.js';
 import { ApiError } from '../../kube/errors.js';
 import type { KubeConnection } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
+import { deniedRequests } from './denied.js';
 import { execFileReader, execReader, fileReader, localFileReader } from './readers.js';
 import { liveSource, type Inspect } from './source.js';
 import type { Diagnosis, DiagnoseOptions } from './types.js';
@@ -47,7 +48,7 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
   });
   const container = pickContainer(p, options.container);
   containerName = container.name;
-  return finish({ now, pod: p, container, options: { can: options.can, mode: 'pod', paths: options.paths }, data: source }, options);
+  return finish({ now, pod: p, container, options: { can: options.can, mode: 'pod', paths: options.paths }, data: withAuditLog(source, p, options) }, options);
 }
 
 export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
@@ -91,7 +92,7 @@ export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect
   if (!pod) pod = await sketchPod(namespace, podName ?? '(this pod)', mounted.ok ? mounted.value.raw : undefined, inspect, now);
   const container = podUnknown ? pod.spec!.containers[0] : pickContainer(pod, options.container);
   const source = liveSource({ conn, namespace, podName: pod.metadata?.name ?? '', pod: Promise.resolve(pod), now, cache, inspect, readToken, readFile: localFileReader(deps.io, options.stat) });
-  return finish({ now, pod, container, podUnknown, options: { can: options.can, mode: 'self', paths: options.paths }, data: source }, options);
+  return finish({ now, pod, container, podUnknown, options: { can: options.can, mode: 'self', paths: options.paths }, data: withAuditLog(source, pod, options) }, options);
 }
 
 async function finish(ctx: CheckContext, options: DiagnoseOptions): Promise<Outcome<Diagnosis>> {
@@ -105,6 +106,15 @@ async function finish(ctx: CheckContext, options: DiagnoseOptions): Promise<Outc
     checks,
   };
   return { result, problem: summary.status === 'failing', inconclusive: withheld(summary), notices: [] };
+}
+
+/** The source, plus the pod's refused requests from --audit-log (read once) when logs were given. */
+function withAuditLog(source: DiagnosisSource, pod: V1Pod, options: DiagnoseOptions): DiagnosisSource {
+  if (!options.auditLogs?.length) return source;
+  const { namespace, name } = podRef(pod);
+  const who = { username: `system:serviceaccount:${namespace}:${serviceAccountName(pod)}`, podName: name };
+  let read: ReturnType<typeof deniedRequests> | undefined;
+  return { ...source, deniedRequests: () => (read ??= deniedRequests(options.auditLogs, who)) };
 }
 
 /** Inconclusive because the cluster withheld something (not by the user's own flag): exit 4. */
