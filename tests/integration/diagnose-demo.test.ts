@@ -194,3 +194,13 @@ test('a pod\'s token for the wrong audience: test-auth --pod prints diagnose\'s 
   expect(verdict.fix).not.toMatch(/kubectl create token/);
   expect(verdict.fix).toBe(result.fix.join(' && '));
 });
+
+test('scan -A --deep: no pod warns or fails rbac for rights nobody asked for (coredns, kube-proxy)', async () => {
+  const r = await diagnose(k, ['-A', '--deep', '-o', 'json']);
+  const items = JSON.parse(r.stdout).items;
+  const rbac = items.map((i: any) => [i.pod.namespace, i.checks.find((c: any) => c.id === 'rbac')?.status]);
+  expect(rbac.filter(([, st]: [string, string]) => st === 'warn' || st === 'fail')).toEqual([]);
+  const system = items.filter((i: any) => i.pod.namespace === 'kube-system' && i.checks.find((c: any) => c.id === 'rbac')?.status === 'pass');
+  // coredns and kube-proxy run as ServiceAccounts without a Role in their namespace: information only.
+  expect(system.map((i: any) => i.pod.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^coredns-/), expect.stringMatching(/^kube-proxy-/)]));
+});
