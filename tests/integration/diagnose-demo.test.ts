@@ -204,3 +204,13 @@ test('scan -A --deep: no pod warns or fails rbac for rights nobody asked for (co
   // coredns and kube-proxy run as ServiceAccounts without a Role in their namespace: information only.
   expect(system.map((i: any) => i.pod.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^coredns-/), expect.stringMatching(/^kube-proxy-/)]));
 });
+
+test('scan --deep where exec is withheld: inconclusive pods counted with the permission they need, exit 4', async () => {
+  const ns = 'diag-healthy';
+  const as = ['--as', `system:serviceaccount:${ns}:app`];
+  const json = await diagnoseJson(k, ['-n', ns, '--deep', ...as]);
+  expect(json.result.summary).toMatchObject({ pods: 1, healthy: 0, inconclusive: 1, specOnly: 0 });
+  expect(json.code).toBe(4);
+  const table = await diagnose(k, ['-n', ns, '--deep', ...as]);
+  expect(table.stdout).toContain(`inconclusive: 1 pods need permission to create pods/exec in ${ns}\n`);
+});
