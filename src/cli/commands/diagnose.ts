@@ -26,6 +26,7 @@ export const diagnoseCommand: CliCommand = {
   examples: [
     ['kubectl satoken diagnose web-7d4b9c-x2x9q -n shop', 'every check on one pod, the root cause, and the fix commands'],
     ['kubectl satoken diagnose web-7d4b9c-x2x9q -c app --can list pods --can get secrets', 'container app, and fail if its token may not list pods and get secrets'],
+    ['kubectl satoken diagnose web-7d4b9c-x2x9q --audit-log audit.log', 'and fail rbac for what the pod\'s own requests were refused (403) in that audit log'],
     ['kubectl satoken diagnose web-7d4b9c-x2x9q --no-exec', 'without exec into the container (the checks that need the token skip)'],
     ['kubectl satoken diagnose web-7d4b9c-x2x9q --explain', 'with why each check matters and how Kubernetes behaves'],
     ['kubectl satoken diagnose s3-reader-0 -n shop', 'also judges its IRSA / Pod Identity / Azure Workload Identity / mesh tokens (third-party-tokens)'],
