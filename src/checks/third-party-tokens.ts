@@ -138,7 +138,9 @@ function webhookFix(kind: ThirdPartyKind, ctx: CheckContext): string[] {
       const label = workload && workload.kind !== 'Job'
         ? `kubectl patch ${workload.kind.toLowerCase()} ${workload.name} -n ${namespace} -p ${shQuote(JSON.stringify({ spec: { template: { metadata: { labels: { [AZURE_USE]: 'true' } } } } }))}`
         : `kubectl get pod ${name} -n ${namespace} -o json | kubectl label --local -f - ${AZURE_USE}=true -o json | kubectl replace --force -f -`;
-      return [`kubectl annotate serviceaccount ${sa} -n ${namespace} ${AZURE_CLIENT_ID}=<CLIENT_ID> --overwrite`, label];
+      // The client id the app already names in AZURE_CLIENT_ID (the SDK's own variable), else a placeholder.
+      const client = ctx.container.env?.find((e) => e.name === 'AZURE_CLIENT_ID' && e.value)?.value ?? '<CLIENT_ID>';
+      return [`kubectl annotate serviceaccount ${sa} -n ${namespace} ${shQuote(`${AZURE_CLIENT_ID}=${client}`)} --overwrite`, label];
     }
     default:
       return restartPod(ctx.pod);
