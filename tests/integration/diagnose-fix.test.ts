@@ -1,5 +1,6 @@
 /**
- * The fix round trip: for every demo case (kubeadm) and every provider case (on its own profile),
+ * The fix round trip: for every demo case (on kubeadm and on each provider profile) and every
+ * provider case (on its own profile),
  * diagnose the pod, run each printed fix command as printed through a real shell with the real
  * kubectl against the emulator, find the pod that replaced it (the demo's Deployment and ReplicaSet
  * controllers re-create pods from a patched template, as on a cluster), diagnose it again: healthy.
@@ -30,7 +31,8 @@ interface Case {
 
 const PROFILES: Array<{ profile: ProfileName; scenarios: string; cases: Case[] }> = [
   { profile: 'kubeadm', scenarios: 'demo', cases: DEMO_CASES },
-  ...(['eks', 'aks', 'gke', 'k3s', 'openshift'] as const).map((profile) => ({ profile, scenarios: `demo-${profile}`, cases: providerCases(profile) })),
+  // Each provider's demo seeds the generic cases too: their fixes must hold there as well.
+  ...(['eks', 'aks', 'gke', 'k3s', 'openshift'] as const).map((profile) => ({ profile, scenarios: `demo-${profile}`, cases: [...providerCases(profile), ...DEMO_CASES] })),
 ];
 
 const kubectl = findKubectl();
