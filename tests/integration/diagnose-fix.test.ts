@@ -1,8 +1,7 @@
 /**
  * The fix round trip: for every demo case (on kubeadm and on each provider profile) and every
- * provider case (on its own profile),
- * diagnose the pod, run each printed fix command as printed through a real shell with the real
- * kubectl against the emulator, find the pod that replaced it (the demo's Deployment and ReplicaSet
+ * provider case (on its own profile), diagnose the pod, run each printed fix command as printed
+ * through a real shell with the real kubectl against the emulator, find the pod that replaced it (the demo's Deployment and ReplicaSet
  * controllers re-create pods from a patched template, as on a cluster), diagnose it again: healthy.
  * A fix that is a human action outside the cluster (a cloud console) cannot run here: such cases
  * are listed in HUMAN_ACTION with the reason, and the test asserts they are still the only ones.
@@ -19,7 +18,11 @@ import { diagnoseJson } from './diagnose-support';
 
 const sh = promisify(exec);
 
-/** Cases whose printed fix needs a person outside the cluster, and why (none so far). */
+/**
+ * Cases whose printed fix needs a person outside the cluster, and why. None today: the IRSA and
+ * Azure annotations take the role and client id the app already names in its env, and a
+ * placeholder (<ACCOUNT_ID>, <CLIENT_ID>) is printed only where nothing names them.
+ */
 const HUMAN_ACTION: Record<string, string> = {};
 
 interface Case {
