@@ -9,7 +9,8 @@
  * within one rotation period sees that read, not the app's.
  */
 import type { CheckContext } from './context.js';
-import { note, restartPod, stopgap } from './fixes.js';
+import { note, stopgap } from './fix-notes.js';
+import { restartPod } from './fixes.js';
 import { span, when } from './format.js';
 import { containerStartedAt } from './spec.js';
 import { refreshDue } from './token-rotation.js';

@@ -3,8 +3,7 @@
  * command that works against a real cluster as printed (quoted for a POSIX shell).
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { AccessAttributes } from '../kube/types.js';
-import { ownerOf, podRef } from './spec.js';
+import { ownerOf, podRef, serviceAccountName } from './spec.js';
 
 /** One JSON Patch operation (RFC 6902) against a pod spec, paths relative to the spec. */
 export interface SpecPatchOp {
@@ -30,19 +29,6 @@ export function restartPod(pod: V1Pod): string[] {
   return [
     `kubectl get pod ${name} -n ${namespace} -o json | kubectl patch --local -f - --type json -p ${shQuote(JSON.stringify([{ op: 'remove', path: '/spec/nodeName' }]))} -o json | kubectl replace --force -f -`,
   ];
-}
-
-/**
- * A step no command can take (a change to the app's code), printed among the fix commands as a
- * shell comment: the sequence still runs as printed, and a reader sees what else must happen.
- */
-export function note(text: string): string {
-  return `# ${text.replace(/[\r\n]+/g, ' ')}`;
-}
-
-/** Commands that only buy time, each labelled so on its own line (a trailing shell comment). */
-export function stopgap(commands: string[], why: string): string[] {
-  return commands.map((c) => `${c}  # stopgap: ${why.replace(/[\r\n]+/g, ' ')}`);
 }
 
 export function createServiceAccount(namespace: string, name: string): string {
@@ -73,23 +59,16 @@ export function patchPodTemplate(pod: V1Pod, ops: SpecPatchOp[]): string[] {
   ];
 }
 
-/**
- * The Role and RoleBinding (a ClusterRole and ClusterRoleBinding for a cluster-wide right) that
- * grant one denied access to a user: a ServiceAccount's `system:serviceaccount:NS:NAME` is bound
- * with --serviceaccount, anyone else with --user. diagnose and test-auth print the same commands
- * for the same 403 from here.
- */
-export function grantAccess(username: string, a: AccessAttributes): string[] {
-  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
-  const subject = sa ? `--serviceaccount=${shQuote(`${sa[1]}:${sa[2]}`)}` : `--user=${shQuote(username)}`;
-  const resource = `${a.resource}${a.group ? `.${a.group}` : ''}${a.subresource ? `/${a.subresource}` : ''}`;
-  const name = dnsName(`${sa ? sa[2] : username}-${a.verb}-${resource}`);
-  const verb = `--verb=${shQuote(a.verb)} --resource=${shQuote(resource)}`;
-  if (!a.namespace) {
-    return [`kubectl create clusterrole ${name} ${verb}`, `kubectl create clusterrolebinding ${name} --clusterrole=${name} ${subject}`];
-  }
-  const ns = shQuote(a.namespace);
-  return [`kubectl create role ${name} ${verb} -n ${ns}`, `kubectl create rolebinding ${name} --role=${name} ${subject} -n ${ns}`];
+/** A Role granting VERB on RESOURCE in the namespace, and its RoleBinding to the pod's ServiceAccount. */
+export function grant(pod: V1Pod, verbs: string[], resource: string, group = ''): string[] {
+  const { namespace } = podRef(pod);
+  const sa = serviceAccountName(pod);
+  const res = group ? `${resource}.${group}` : resource;
+  const role = dnsName(`${sa}-${verbs[0]}-${resource}`);
+  return [
+    `kubectl create role ${role} --verb=${verbs.join(',')} --resource=${res} -n ${namespace}`,
+    `kubectl create rolebinding ${role} --role=${role} --serviceaccount=${namespace}:${sa} -n ${namespace}`,
+  ];
 }
 
 function dnsName(s: string): string {

@@ -9,7 +9,7 @@
  */
 import type { AccessAttributes } from '../kube/types.js';
 import type { CheckContext, DeniedRequest } from './context.js';
-import { grantAccess } from './fixes.js';
+import { grantAccess } from './grant.js';
 import { skipReason } from './format.js';
 import { podRef, serviceAccountName } from './spec.js';
 import type { Check } from './types.js';

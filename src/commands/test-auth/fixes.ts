@@ -2,7 +2,7 @@
  * The fix for each way a token is refused (the API server's reasons, KUBERNETES.md §2) and the
  * RoleBinding that grants what RBAC refused. Commands are filled in from what the token names.
  */
-import { grantAccess } from '../../checks/fixes.js';
+import { grantAccess } from '../../checks/grant.js';
 import type { AccessAttributes } from '../../kube/types.js';
 import type { KubernetesView } from '../../jwt/types.js';
 

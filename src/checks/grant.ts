@@ -1,0 +1,31 @@
+/**
+ * The Role and RoleBinding (a ClusterRole and ClusterRoleBinding for a cluster-wide right) that
+ * grant one denied access to a user: a ServiceAccount's `system:serviceaccount:NS:NAME` is bound
+ * with --serviceaccount, anyone else with --user. diagnose's rbac check and test-auth print the
+ * same commands for the same 403 from here.
+ */
+import type { AccessAttributes } from '../kube/types.js';
+import { shQuote } from './fixes.js';
+
+export function grantAccess(username: string, a: AccessAttributes): string[] {
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
+  const subject = sa ? `--serviceaccount=${shQuote(`${sa[1]}:${sa[2]}`)}` : `--user=${shQuote(username)}`;
+  const resource = `${a.resource}${a.group ? `.${a.group}` : ''}${a.subresource ? `/${a.subresource}` : ''}`;
+  const name = roleName(`${sa ? sa[2] : username}-${a.verb}-${resource}`);
+  const verb = `--verb=${shQuote(a.verb)} --resource=${shQuote(resource)}`;
+  if (!a.namespace) {
+    return [`kubectl create clusterrole ${name} ${verb}`, `kubectl create clusterrolebinding ${name} --clusterrole=${name} ${subject}`];
+  }
+  const ns = shQuote(a.namespace);
+  return [`kubectl create role ${name} ${verb} -n ${ns}`, `kubectl create rolebinding ${name} --role=${name} ${subject} -n ${ns}`];
+}
+
+/** A DNS-label-like name: lower case, `-` for anything else, no leading or trailing `-`. */
+function roleName(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63)
+    .replace(/-+$/, '');
+}
