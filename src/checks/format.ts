@@ -30,7 +30,7 @@ export function skipReason(why: Unavailable): string {
   }
 }
 
-/** What --no-exec's skips say (readers.ts): the user chose not to exec. */
+/** What --no-exec's skips say (commands/diagnose/readers.ts, which a test holds to it): the user chose not to exec. */
 export const EXEC_DISABLED = 'disabled by --no-exec';
 
 /**

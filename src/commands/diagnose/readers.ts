@@ -4,7 +4,6 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { got, missing, type Fetched, type FileStat, type MountedToken, type TokenFile } from '../../checks/context.js';
-import { EXEC_DISABLED } from '../../checks/format.js';
 import { SA_DIR, tokenVolume } from '../../checks/spec.js';
 import { ApiError } from '../../kube/errors.js';
 import type { KubeApi } from '../../kube/types.js';
@@ -16,7 +15,7 @@ const NOT_FOUND_EXIT = new Set([126, 127]);
 
 export function execReader(api: KubeApi, pod: Promise<V1Pod | undefined>, containerName: () => string | undefined, enabled: boolean): () => Promise<Fetched<MountedToken>> {
   return async () => {
-    if (!enabled) return missing({ kind: 'no-exec', message: EXEC_DISABLED });
+    if (!enabled) return missing({ kind: 'no-exec', message: 'disabled by --no-exec' });
     const p = await pod;
     if (!p) return missing({ kind: 'no-exec', message: 'the pod could not be read' });
     const name = containerName();
@@ -83,7 +82,7 @@ const FILE_MARKER = '--satoken-file--';
 /** One exec per path: `stat` then `cat` of a third party's token file (same order as the probe, for the atime). */
 export function execFileReader(api: KubeApi, pod: Promise<V1Pod | undefined>, containerName: () => string | undefined, enabled: boolean): (path: string) => Promise<Fetched<TokenFile>> {
   return async (path) => {
-    if (!enabled) return missing({ kind: 'no-exec', message: EXEC_DISABLED });
+    if (!enabled) return missing({ kind: 'no-exec', message: 'disabled by --no-exec' });
     const p = await pod;
     const name = containerName();
     if (!p || !name) return missing({ kind: 'no-exec', message: 'the pod could not be read' });

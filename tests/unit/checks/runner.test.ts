@@ -1,3 +1,5 @@
+import { EXEC_DISABLED } from '../../../src/checks/format';
+import { execReader } from '../../../src/commands/diagnose/readers';
 import { got } from '../../../src/checks/context';
 import { CHECKS } from '../../../src/checks/index';
 import { ROOT_CAUSE_PRECEDENCE, runChecks, summarize } from '../../../src/checks/runner';
@@ -77,6 +79,11 @@ describe('runner', () => {
         { id: 'token-claims', reason: 'exec unavailable: not permitted: create pods/exec in shop', needs: 'permission to create pods/exec in shop', byChoice: false },
         { id: 'token-authenticates', reason: 'exec unavailable: not permitted: create pods/exec in shop', needs: 'permission to create pods/exec in shop', byChoice: false },
       ]);
+    });
+
+    test('the reader\'s --no-exec skip is the one skipCause knows as the user\'s choice', async () => {
+      const read = await execReader({} as never, Promise.resolve(undefined), () => 'app', false)();
+      expect(read).toEqual({ ok: false, why: { kind: 'no-exec', message: EXEC_DISABLED } });
     });
 
     test('--no-exec: inconclusive by choice; a TokenReview forbidden names create tokenreviews', () => {
