@@ -11,9 +11,9 @@ import { OperationError, UsageError } from '../../errors.js';
 import { ApiError } from '../../kube/errors.js';
 import type { KubeConnection } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
-import { deniedRequests } from './denied.js';
 import { execFileReader, execReader, fileReader, localFileReader } from './readers.js';
 import { liveSource, type Inspect } from './source.js';
+import { deniedRequests } from './denied.js';
 import type { Diagnosis, DiagnoseOptions } from './types.js';
 
 export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
@@ -53,17 +53,17 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
 
 export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
   const now = deps.clock();
-  const dir = options.selfDir;
   // Outside a pod (a workstation) there is no pod to diagnose: say so, rather than judge a sketch
   // of one whose every finding ("no token mounted") is true of the workstation, not of any pod.
   // The kubelet sets KUBERNETES_SERVICE_HOST in every container (k/k pkg/kubelet/kubelet_pods.go,
   // getServiceEnvVarMap); a token file there means a token mounted elsewhere (--token-dir).
-  if (!deps.env.KUBERNETES_SERVICE_HOST && !(await deps.io.exists(`${dir}/token`))) {
+  if (!deps.env.KUBERNETES_SERVICE_HOST && !(await deps.io.exists(`${options.selfDir}/token`))) {
     throw new OperationError(
-      `--self: not running in a pod (KUBERNETES_SERVICE_HOST is unset and ${dir}/token does not exist)`,
+      `--self: not running in a pod (KUBERNETES_SERVICE_HOST is unset and ${options.selfDir}/token does not exist)`,
       'to diagnose a pod from here: kubectl satoken diagnose POD -n NAMESPACE',
     );
   }
+  const dir = options.selfDir;
   const readToken = fileReader(deps.io, dir, options.stat);
   const nsFile = await deps.io.readFile(`${dir}/namespace`).then(
     (b) => b.toString('utf8').trim(),

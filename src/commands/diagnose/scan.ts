@@ -22,8 +22,8 @@ import { boundYoungGeneration } from '../../kube/list-memory.js';
 import type { KubeApi, ListOptions, Page } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
 import { execReader } from './readers.js';
-import { withheld } from './pod.js';
 import { apiServerConfig, liveSource, type Inspect } from './source.js';
+import { withheld } from './pod.js';
 import type { DiagnoseOptions, DiagnosisList, ScanItem } from './types.js';
 
 /** Pods per LIST page: big pages, few round trips. */
