@@ -114,7 +114,7 @@ for (const c of DEMO_CASES) {
   const pod = pods.get(c.namespace);
   console.log(bold(`━━━ ${++n}/${DEMO_CASES.length} ${c.title} ━━━`));
   // A token no env variable names is diagnosed by its path (cases.ts `path`).
-  const extra = c.path ? ['--path', c.path] : [];
+  const extra = [...(c.path ? ['--path', c.path] : []), ...(c.args ?? [])];
   console.log(`$ kubectl satoken diagnose ${[pod, '-n', c.namespace, ...extra].join(' ')}\n`);
   const { code } = await satoken(['diagnose', pod, '-n', c.namespace, ...extra]);
   console.log(`(exit code ${code})\n`);

@@ -2,7 +2,8 @@
  * Errors that carry their exit code. Every layer below cli/ throws these (or its own typed errors
  * that cli/ maps); only src/main.ts turns them into a process exit code.
  * Exit codes follow ../shared/design/ARCHITECTURE.md: 1 = could not do the job, 2 = usage error,
- * 3 = the job was done and found a failing problem (that one is an Outcome, never an error).
+ * 3 = the job was done and found a failing problem, 4 = nothing failing found but not proven either
+ * (both are Outcomes, never errors).
  */
 export class SatokenError extends Error {
   constructor(

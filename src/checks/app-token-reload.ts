@@ -11,6 +11,7 @@
  * our read only. A read by anyone else (another machine) still counts as the app's.
  */
 import type { CheckContext } from './context.js';
+import { note, stopgap } from './fix-notes.js';
 import { restartPod } from './fixes.js';
 import { span, when } from './format.js';
 import { containerStartedAt } from './spec.js';
@@ -50,7 +51,12 @@ async function run(ctx: CheckContext): Promise<Verdict> {
     ? `it had not read the file ${span(watched)} after the kubelet rotated it (${span(sinceRotation)} ago)`
     : `it has not read the file since the kubelet rotated it ${span(sinceRotation)} ago`;
 
-  const fix = ctx.podUnknown ? [] : restartPod(ctx.pod);
+  // Restarting only hands the app one more token to cache: the fix is in the app, the restart is
+  // printed after it, labelled as what it is.
+  const fix = [
+    note(`the fix is in the app: re-read ${mounted.value.dir}/token before each API call, or use a client library that does (client-go, the official ones); no command does this`),
+    ...(ctx.podUnknown ? [] : stopgap(restartPod(ctx.pod), 'a fresh token buys one more lifetime until the app re-reads its token')),
+  ];
   const advice = 'make the app re-read the token file before each API call (every official client library does); restarting the pod only buys one more lifetime';
   if (!token.ok) {
     const what = ours ? `the app caches an older token: ${notRead}` : `the app has not read its token since the kubelet rotated it ${span(sinceRotation)} ago: it caches an older one`;

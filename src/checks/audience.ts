@@ -3,6 +3,7 @@
  * (--api-audiences, which defaults to the issuer). Custom projected tokens for third parties
  * (Vault, a cloud) are listed: a token for them is meant NOT to work against the API server.
  */
+import type { V1Container, V1Pod, V1ServiceAccount } from '@kubernetes/client-node';
 import { THIRD_PARTY_KINDS } from '../jwt/third-party.js';
 import type { CheckContext } from './context.js';
 import { patchPodTemplate } from './fixes.js';
@@ -67,24 +68,8 @@ async function run(ctx: CheckContext): Promise<Verdict> {
 
   const volume = ctx.podUnknown ? undefined : tokenVolume(ctx.pod, ctx.container);
   const third = token.value.thirdParty;
-  let fix: string[] = [];
-  const ci = (ctx.pod.spec?.containers ?? []).findIndex((c) => c.name === ctx.container.name);
-  const kind = third ? THIRD_PARTY_KINDS.find((k) => k.id === third.id) : undefined;
-  if (kind?.defaultPath && volume && volume.volumeIndex >= 0 && ci >= 0 && !volume.mountPath.endsWith('/token')) {
-    // A third party's token mounted where the API token belongs: move it to its own directory, so
-    // admission's kube-api-access volume takes the API path again (the pod must be re-created).
-    fix = patchPodTemplate(ctx.pod, [
-      { op: 'test', path: `/containers/${ci}/volumeMounts/${volume.mountIndex}/name`, value: volume.volumeName },
-      { op: 'replace', path: `/containers/${ci}/volumeMounts/${volume.mountIndex}/mountPath`, value: kind.defaultPath.slice(0, kind.defaultPath.lastIndexOf('/')) },
-    ]);
-  } else if (!kind?.defaultPath && volume?.kind === 'projected' && volume.audience !== undefined && volume.volumeIndex >= 0) {
-    const sourceIndex = (ctx.pod.spec?.volumes?.[volume.volumeIndex].projected?.sources ?? []).findIndex((s) => s.serviceAccountToken);
-    // Without an audience the kubelet asks for the API audiences: the token then works against the API server.
-    fix = patchPodTemplate(ctx.pod, [
-      { op: 'test', path: `/volumes/${volume.volumeIndex}/name`, value: volume.volumeName },
-      { op: 'remove', path: `/volumes/${volume.volumeIndex}/projected/sources/${sourceIndex}/serviceAccountToken/audience` },
-    ]);
-  }
+  const sa = ctx.podUnknown ? undefined : await ctx.data.serviceAccount();
+  const fix = ctx.podUnknown ? [] : audienceFix(ctx.pod, ctx.container, third, sa?.ok ? sa.value : null);
   const named = third ? `; the app reads as its Kubernetes token the ${third.name} token (${third.purpose}), not one for the API server` : '';
   return fail(
     `the token's audiences ${list(aud)} do not include the API server's ${list(apiAudiences)}: the API server refuses it` +
@@ -93,6 +78,40 @@ async function run(ctx: CheckContext): Promise<Verdict> {
     evidence,
     fix,
   );
+}
+
+/**
+ * The fix for a pod whose API token path holds a token for another audience: the pod-template
+ * patch that gives the container an API token again. diagnose's audience check and test-auth
+ * --pod print it (one builder). Empty when the volume is not one this can change.
+ */
+export function audienceFix(pod: V1Pod, container: V1Container, third: { id: string } | undefined, serviceAccount: V1ServiceAccount | null): string[] {
+  const volume = tokenVolume(pod, container);
+  const ci = (pod.spec?.containers ?? []).findIndex((c) => c.name === container.name);
+  const kind = third ? THIRD_PARTY_KINDS.find((k) => k.id === third.id) : undefined;
+  if (kind?.defaultPath && volume && volume.volumeIndex >= 0 && ci >= 0 && !volume.mountPath.endsWith('/token')) {
+    // A third party's token mounted where the API token belongs: move it to its own directory, so
+    // admission's kube-api-access volume takes the API path again (the pod must be re-created).
+    // Admission adds that volume only where automount is on (k/k plugin/pkg/admission/serviceaccount
+    // admission.go, shouldAutomount): a pod that turned it off to make room for the hand-made mount
+    // gets it back in the same patch, or the next diagnosis finds no API token at all.
+    const podSays = pod.spec?.automountServiceAccountToken;
+    const automountOff = podSays === false || (podSays === undefined && serviceAccount?.automountServiceAccountToken === false);
+    return patchPodTemplate(pod, [
+      { op: 'test', path: `/containers/${ci}/volumeMounts/${volume.mountIndex}/name`, value: volume.volumeName },
+      { op: 'replace', path: `/containers/${ci}/volumeMounts/${volume.mountIndex}/mountPath`, value: kind.defaultPath.slice(0, kind.defaultPath.lastIndexOf('/')) },
+      ...(automountOff ? [{ op: 'add' as const, path: '/automountServiceAccountToken', value: true }] : []),
+    ]);
+  }
+  if (!kind?.defaultPath && volume?.kind === 'projected' && volume.audience !== undefined && volume.volumeIndex >= 0) {
+    const sourceIndex = (pod.spec?.volumes?.[volume.volumeIndex].projected?.sources ?? []).findIndex((s) => s.serviceAccountToken);
+    // Without an audience the kubelet asks for the API audiences: the token then works against the API server.
+    return patchPodTemplate(pod, [
+      { op: 'test', path: `/volumes/${volume.volumeIndex}/name`, value: volume.volumeName },
+      { op: 'remove', path: `/volumes/${volume.volumeIndex}/projected/sources/${sourceIndex}/serviceAccountToken/audience` },
+    ]);
+  }
+  return [];
 }
 
 export const audience: Check = {

@@ -101,6 +101,15 @@ export interface AccessDecision {
   via: 'selfsubjectaccessreview' | 'subjectaccessreview';
 }
 
+/** Requests as the pod's ServiceAccount that the API server refused with 403, as an audit log recorded them. */
+export interface DeniedRequest {
+  /** What was asked (the audit event's verb and objectRef; no object name: a Role grants by resource). */
+  attrs: AccessAttributes;
+  count: number;
+  /** requestReceivedTimestamp of the last one. */
+  last: string;
+}
+
 /** The cluster data checks may ask for. Every method is called at most once per run per key. */
 export interface DiagnosisSource {
   serviceAccount(): Promise<Fetched<V1ServiceAccount | null>>;
@@ -121,6 +130,8 @@ export interface DiagnosisSource {
    * its stat (null = missing) and text. Absent where the mode reads no files (a scan).
    */
   tokenFile?(path: string): Promise<Fetched<TokenFile>>;
+  /** The pod's own requests refused with 403 (diagnose --audit-log); absent when no log was given. */
+  deniedRequests?(): Promise<Fetched<DeniedRequest[]>>;
 }
 
 /** A token file other than the ServiceAccount one, as the container sees it. */

@@ -30,6 +30,22 @@ export function skipReason(why: Unavailable): string {
   }
 }
 
+/** What --no-exec's skips say (commands/diagnose/readers.ts, which a test holds to it): the user chose not to exec. */
+export const EXEC_DISABLED = 'disabled by --no-exec';
+
+/**
+ * For a skip sentence of skipReason's: what would let the check run, and whether the user chose
+ * the skip; undefined when the check does not apply (nothing to prove).
+ */
+export function skipCause(message: string): { needs: string; byChoice: boolean } | undefined {
+  if (message.startsWith('not applicable: ')) return undefined;
+  if (message === `exec unavailable: ${EXEC_DISABLED}`) return { needs: 'exec into the container (run without --no-exec)', byChoice: true };
+  const denied = /^(?:exec unavailable: )?not permitted: (.+?)(?: \(|$)/.exec(message);
+  if (denied) return { needs: `permission to ${denied[1]}`, byChoice: false };
+  if (message.startsWith('exec unavailable: ')) return { needs: 'a running container with a shell, or diagnose --self inside the pod', byChoice: false };
+  return { needs: 'a retry once the request succeeds', byChoice: false };
+}
+
 export function list(xs: string[]): string {
   return xs.length === 0 ? '[]' : `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
 }

@@ -7,7 +7,8 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import { cmd, operand, render } from '../shell/command.js';
 import type { CheckContext } from './context.js';
-import { patchPodTemplate, type SpecPatchOp } from './fixes.js';
+import { patchPodTemplate } from './fixes.js';
+import { projectionOps } from './projected-volume.js';
 import { skipReason } from './format.js';
 import { podRef, secretRefs, tokenVolume } from './spec.js';
 import type { Check } from './types.js';
@@ -54,7 +55,9 @@ async function run(ctx: CheckContext): Promise<Verdict> {
     evidence.push(`secret ${name}: ${how.join(', ') || 'the mounted token'}; ${parts.join(', ')}`);
   }
   const name = [...legacyNames][0];
-  const migrate = migrationPatch(ctx, volume);
+  // The token's own ServiceAccount, when it was read: the pods keep the identity they had.
+  const tokenSa = token.ok && token.value.token.type === 'legacy' ? (token.value.token.serviceAccount?.name ?? undefined) : undefined;
+  const migrate = migrationPatch(ctx, volume, tokenSa);
   if (invalid) {
     return fail(
       `Secret ${invalid} holds a legacy token the API server refuses: it was labelled ${INVALID_SINCE} by the legacy token cleaner`,
@@ -72,17 +75,14 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   );
 }
 
-/** Remove the Secret volume from the token path, so admission mounts the projected token instead. */
-function migrationPatch(ctx: CheckContext, volume: ReturnType<typeof tokenVolume>): string[] {
-  if (ctx.podUnknown || volume?.kind !== 'secret' || volume.volumeIndex < 0) return [];
-  const ci = (ctx.pod.spec?.containers ?? []).findIndex((c) => c.name === ctx.container.name);
-  const ops: SpecPatchOp[] = [
-    { op: 'test', path: `/volumes/${volume.volumeIndex}/name`, value: volume.volumeName },
-    { op: 'remove', path: `/containers/${ci}/volumeMounts/${volume.mountIndex}` },
-    { op: 'remove', path: `/volumes/${volume.volumeIndex}` },
-  ];
-  if (ctx.pod.spec?.automountServiceAccountToken === false) ops.push({ op: 'add', path: '/automountServiceAccountToken', value: true });
-  return patchPodTemplate(ctx.pod, ops);
+/**
+ * Replace the Secret volume with the projected token, as migrate-legacy does (one builder): the
+ * container's mount stays, the files in it become a bound, rotated token.
+ */
+function migrationPatch(ctx: CheckContext, volume: ReturnType<typeof tokenVolume>, tokenServiceAccount: string | undefined): string[] {
+  if (ctx.podUnknown || volume?.kind !== 'secret' || volume.volumeIndex < 0 || !volume.secretName || !ctx.pod.spec) return [];
+  const made = projectionOps(ctx.pod.spec, volume.secretName, tokenServiceAccount);
+  return made ? patchPodTemplate(ctx.pod, made.ops) : [];
 }
 
 export const legacySecret: Check = {

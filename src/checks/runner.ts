@@ -4,6 +4,7 @@
  * status, root cause, and the fix commands in the order to run them.
  */
 import type { CheckContext } from './context.js';
+import { skipCause } from './format.js';
 import { isMirrorPod } from './spec.js';
 import type { Check, CheckId, CheckResult } from './types.js';
 
@@ -32,7 +33,29 @@ export const ROOT_CAUSE_PRECEDENCE: CheckId[] = [
   'rbac',
 ];
 
-export type DiagnosisStatus = 'healthy' | 'degraded' | 'failing';
+/**
+ * healthy: every check that decides whether the token works ran and passed; inconclusive: nothing
+ * failed or warned, but one of those checks could not run (see Summary.unverified).
+ */
+export type DiagnosisStatus = 'healthy' | 'degraded' | 'failing' | 'inconclusive';
+
+/**
+ * The checks that prove the mounted token works: it decodes and is in date (token-claims) and the
+ * API server accepts it (token-authenticates). Without them a pod is not known to be healthy; the
+ * spec-level checks only show that nothing in its configuration is wrong.
+ */
+export const DECIDING_CHECKS: CheckId[] = ['token-claims', 'token-authenticates'];
+
+/** A deciding check that did not run: why, what would run it, and whether the user chose so. */
+export interface Unverified {
+  id: CheckId;
+  /** The skip's own sentence (or the reason the check was not run at all). */
+  reason: string;
+  /** The permission or flag that would run it (`create pods/exec in NS`, `--deep`). */
+  needs: string;
+  /** True when the user asked for the lighter look (--no-exec, a scan without --deep). */
+  byChoice: boolean;
+}
 
 export interface RootCause {
   check: CheckId;
@@ -45,6 +68,8 @@ export interface Summary {
   rootCause: RootCause | null;
   /** Fix commands in order: the root cause's first, then the others', pod restarts last, no repeats. */
   fix: string[];
+  /** Status inconclusive: the deciding checks that did not run. */
+  unverified?: Unverified[];
 }
 
 export async function runChecks(ctx: CheckContext, checks: Check[], opts: { explain?: boolean } = {}): Promise<CheckResult[]> {
@@ -68,14 +93,36 @@ export async function runChecks(ctx: CheckContext, checks: Check[], opts: { expl
 
 const RESTART = /^kubectl (delete pod |get pod .*kubectl replace --force)/;
 
-export function summarize(results: CheckResult[]): Summary {
+/**
+ * `notRun`: checks left out of this run on purpose (a scan without --deep) and why; a deciding
+ * check among them leaves the pod inconclusive, as a skipped one does.
+ */
+export function summarize(results: CheckResult[], notRun: Array<{ id: CheckId; reason: string; needs: string }> = []): Summary {
   const rank = (r: CheckResult) => ROOT_CAUSE_PRECEDENCE.indexOf(r.id);
   const failing = results.filter((r) => r.status === 'fail').sort((a, b) => rank(a) - rank(b));
   const warning = results.filter((r) => r.status === 'warn').sort((a, b) => rank(a) - rank(b));
-  const status: DiagnosisStatus = failing.length ? 'failing' : warning.length ? 'degraded' : 'healthy';
+  const unverified = failing.length || warning.length ? [] : unverifiedOf(results, notRun);
+  const status: DiagnosisStatus = failing.length ? 'failing' : warning.length ? 'degraded' : unverified.length ? 'inconclusive' : 'healthy';
   const root = failing[0] ?? warning[0];
   const commands = [...failing, ...warning].flatMap((r) => r.fix);
   const unique = [...new Set(commands)];
   const fix = [...unique.filter((c) => !RESTART.test(c)), ...unique.filter((c) => RESTART.test(c))];
-  return { status, rootCause: root ? { check: root.id, message: root.message } : null, fix };
+  return { status, rootCause: root ? { check: root.id, message: root.message } : null, fix, ...(unverified.length ? { unverified } : {}) };
+}
+
+function unverifiedOf(results: CheckResult[], notRun: Array<{ id: CheckId; reason: string; needs: string }>): Unverified[] {
+  const out: Unverified[] = [];
+  for (const id of DECIDING_CHECKS) {
+    const r = results.find((x) => x.id === id);
+    if (!r) {
+      const n = notRun.find((x) => x.id === id);
+      if (n) out.push({ id, reason: n.reason, needs: n.needs, byChoice: true });
+      continue;
+    }
+    if (r.status !== 'skip') continue;
+    const why = skipCause(r.message);
+    // Not applicable (a static pod, no token to present because none is mounted): nothing to prove.
+    if (why) out.push({ id, reason: r.message, ...why });
+  }
+  return out;
 }

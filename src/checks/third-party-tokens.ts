@@ -124,9 +124,14 @@ function webhookFix(kind: ThirdPartyKind, ctx: CheckContext): string[] {
   const sa = serviceAccountName(ctx.pod);
   const workload = workloadRef(ctx.pod);
   switch (kind.id) {
-    case 'eks-irsa':
+    case 'eks-irsa': {
       // https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html
-      return [render(cmd('kubectl', 'annotate', 'serviceaccount', operand(sa), '-n', namespace, literal(`${IRSA_ROLE}=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>`))), ...restartPod(ctx.pod)];
+      // The role the app already names in AWS_ROLE_ARN (the SDK's own variable) completes the fix;
+      // without it the role is the operator's choice, left as a placeholder.
+      const role = ctx.container.env?.find((e) => e.name === 'AWS_ROLE_ARN' && e.value)?.value;
+      const roleWord = role !== undefined ? `${IRSA_ROLE}=${role}` : literal(`${IRSA_ROLE}=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>`);
+      return [render(cmd('kubectl', 'annotate', 'serviceaccount', operand(sa), '-n', namespace, roleWord)), ...restartPod(ctx.pod)];
+    }
     case 'eks-pod-identity':
       // https://docs.aws.amazon.com/eks/latest/userguide/pod-id-association.html
       return [render(cmd('aws', 'eks', 'create-pod-identity-association', '--cluster-name', literal('<CLUSTER>'), '--namespace', namespace, '--service-account', sa, '--role-arn', literal('arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>'))), ...restartPod(ctx.pod)];
@@ -139,7 +144,10 @@ function webhookFix(kind: ThirdPartyKind, ctx: CheckContext): string[] {
             cmd('kubectl', 'label', '--local', '-f', '-', `${AZURE_USE}=true`, '-o', 'json'),
             cmd('kubectl', 'replace', '--force', '-f', '-'),
           ]);
-      return [render(cmd('kubectl', 'annotate', 'serviceaccount', operand(sa), '-n', namespace, literal(`${AZURE_CLIENT_ID}=<CLIENT_ID>`), '--overwrite')), label];
+      // The client id the app already names in AZURE_CLIENT_ID (the SDK's own variable), else a placeholder.
+      const client = ctx.container.env?.find((e) => e.name === 'AZURE_CLIENT_ID' && e.value)?.value;
+      const clientWord = client !== undefined ? `${AZURE_CLIENT_ID}=${client}` : literal(`${AZURE_CLIENT_ID}=<CLIENT_ID>`);
+      return [render(cmd('kubectl', 'annotate', 'serviceaccount', operand(sa), '-n', namespace, clientWord, '--overwrite')), label];
     }
     default:
       return restartPod(ctx.pod);

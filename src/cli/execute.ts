@@ -38,7 +38,10 @@ export async function execute(command: CliCommand, argv: Record<string, unknown>
     const deps = buildDeps(sys, flags);
     const out: CommandOutput = await command.run(argv, { deps, format, flags, sys });
 
-    const exitCode = out.exitCode ?? (out.outcome.problem ? 3 : 0);
+    // 4: nothing failing was found, but the cluster withheld what would prove there is nothing:
+    // neither 0 (a script's `&&` must not read it as healthy) nor 1 (the job was done as far as
+    // permitted, and the result says what was not proven) nor 3 (no problem was found).
+    const exitCode = out.exitCode ?? (out.outcome.problem ? 3 : out.outcome.inconclusive ? 4 : 0);
     sys.decided?.(exitCode);
     for (const n of out.outcome.notices) writeErr(`${n.level}: ${n.message}\n`);
     const as = out.renderAs ?? (format as OutputFormat);

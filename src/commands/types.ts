@@ -15,6 +15,12 @@ export interface Outcome<T> {
   result: T;
   /** True when the job was done and found a failing problem: exit code 3. */
   problem: boolean;
+  /**
+   * True when nothing failed but the cluster withheld what would prove the result (a permission,
+   * exec): exit code 4. Not set when the user chose the lighter look (--no-exec, a scan without
+   * --deep): that job was done as asked, and the result says what it did not prove.
+   */
+  inconclusive?: boolean;
   notices: Notice[];
 }
 

@@ -5,6 +5,12 @@
  */
 import { start, type Emulator } from '../apiserver';
 import { DEMO_CASES } from '../apiserver/scenarios/demo';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { migrateLegacyCommand } from '../../src/cli/commands/migrate-legacy';
+import { testAuthCommand } from '../../src/cli/commands/test-auth';
+import { cli } from '../support/cli';
 import { diagnose, diagnoseJson, podIn } from './diagnose-support';
 
 let k: Emulator;
@@ -18,7 +24,7 @@ afterAll(async () => {
 describe.each(DEMO_CASES)('$namespace ($title)', (c) => {
   test(`root cause ${c.rootCause ?? 'none'}, ${c.status}`, async () => {
     const pod = podIn(k, c.namespace);
-    const { code, result } = await diagnoseJson(k, [pod, '-n', c.namespace]);
+    const { code, result } = await diagnoseJson(k, [pod, '-n', c.namespace, ...(c.args ?? [])]);
     expect(result.kind).toBe('Diagnosis');
     expect(result.pod).toMatchObject({ namespace: c.namespace, name: pod, serviceAccountName: 'app' });
     expect(result.status).toBe(c.status);
@@ -85,8 +91,16 @@ test('scan of all namespaces: a row per unhealthy demo pod, from LISTs only', as
   expect((byNs.get('diag-sa-deleted') as any).rootCause.check).toBe('serviceaccount-exists');
   expect((byNs.get('diag-expired') as any).rootCause.check).toBe('node-ready');
   expect((byNs.get('diag-legacy') as any).rootCause.check).toBe('legacy-secret');
-  expect((byNs.get('diag-healthy') as any).status).toBe('healthy');
+  // Its token was never read: not healthy, inconclusive, and the summary says so.
+  expect((byNs.get('diag-healthy') as any).status).toBe('inconclusive');
+  expect((byNs.get('diag-healthy') as any).unverified.map((u: any) => [u.id, u.needs])).toEqual([
+    ['token-claims', '--deep'],
+    ['token-authenticates', '--deep'],
+  ]);
+  expect(list.items.some((i: any) => i.status === 'healthy')).toBe(false);
   expect(list.summary.pods).toBe(list.items.length);
+  expect(list.summary.specOnly).toBe(list.items.length);
+  expect(list.summary.inconclusive).toBe(list.items.filter((i: any) => i.status === 'inconclusive').length);
   expect(r.code).toBe(3);
   const made = k.requests.slice(before);
   expect(made.every((q) => q.method === 'GET')).toBe(true);
@@ -100,9 +114,103 @@ test('scan of all namespaces: a row per unhealthy demo pod, from LISTs only', as
 test('scan --deep: exec and TokenReview per pod find what the spec cannot show', async () => {
   const ns = 'diag-audience';
   const shallow = await diagnose(k, ['-n', ns, '-o', 'json']);
-  expect(JSON.parse(shallow.stdout).items[0].status).toBe('healthy');
+  // Judged on its spec alone, it is not called healthy; the user chose the light look, so exit 0.
+  expect(JSON.parse(shallow.stdout).items[0].status).toBe('inconclusive');
+  expect(JSON.parse(shallow.stdout).summary).toMatchObject({ pods: 1, healthy: 0, inconclusive: 1, specOnly: 1 });
+  expect(shallow.code).toBe(0);
+  const table = await diagnose(k, ['-n', ns]);
+  expect(table.stdout).toContain('1 pods: 0 healthy, 0 degraded, 0 failing, 1 inconclusive\nall judged on the spec only');
   const deep = await diagnose(k, ['-n', ns, '--deep', '-o', 'json']);
   const item = JSON.parse(deep.stdout).items[0];
   expect(item.rootCause.check).toBe('audience');
   expect(deep.code).toBe(3);
+});
+
+test('a pod that cannot be looked into is inconclusive, never healthy: the skipped checks and the permission that runs them, exit 4', async () => {
+  const ns = 'diag-healthy';
+  const pod = podIn(k, ns);
+  const r = await diagnoseJson(k, [pod, '-n', ns, '--as', `system:serviceaccount:${ns}:app`]);
+  expect(r.result.status).toBe('inconclusive');
+  expect(r.result.rootCause).toBeNull();
+  expect(r.result.unverified).toEqual([
+    expect.objectContaining({ id: 'token-claims', needs: `permission to create pods/exec in ${ns}`, byChoice: false }),
+    expect.objectContaining({ id: 'token-authenticates', needs: `permission to create pods/exec in ${ns}`, byChoice: false }),
+  ]);
+  expect(r.code).toBe(4);
+  const table = await diagnose(k, [pod, '-n', ns, '--as', `system:serviceaccount:${ns}:app`]);
+  expect(table.stdout).toContain(`Status:      inconclusive`);
+  expect(table.stdout).toContain(`Not run:     token-claims, token-authenticates: needs permission to create pods/exec in ${ns}`);
+});
+
+test('--no-exec on a sound pod: inconclusive by the user\'s choice, exit 0', async () => {
+  const ns = 'diag-healthy';
+  const r = await diagnoseJson(k, [podIn(k, ns), '-n', ns, '--no-exec']);
+  expect(r.result.status).toBe('inconclusive');
+  expect(r.result.unverified.every((u: any) => u.byChoice && /--no-exec/.test(u.needs))).toBe(true);
+  expect(r.code).toBe(0);
+});
+
+test('rbac: what a ServiceAccount may do is information unless --can names it; the fix is test-auth\'s', async () => {
+  const ns = 'diag-forbidden';
+  const pod = podIn(k, ns);
+  const plain = await diagnoseJson(k, [pod, '-n', ns]);
+  expect(plain.result.status).toBe('healthy');
+  expect(plain.result.checks.find((c: any) => c.id === 'rbac')).toMatchObject({ status: 'pass', message: expect.stringMatching(/may not list pods in diag-forbidden \(information/) });
+  expect(plain.code).toBe(0);
+  const asked = await diagnoseJson(k, [pod, '-n', ns, '--can', 'list', 'pods']);
+  expect(asked.result.rootCause.check).toBe('rbac');
+  const auth = await cli(['test-auth', '--pod', pod, '-n', ns, '-o', 'json'], { kubeconfig: k.kubeconfigPath, clock: () => k.clock.now(), commands: [testAuthCommand] });
+  const verdict = JSON.parse(auth.stdout);
+  expect(verdict.verdict).toBe('forbidden');
+  expect(verdict.fix).toBe(asked.result.fix.join(' && '));
+});
+
+test('legacy Secret mount: diagnose prints the patch migrate-legacy writes (the projected token in place of the Secret volume)', async () => {
+  const ns = 'diag-legacy';
+  const { result } = await diagnoseJson(k, [podIn(k, ns), '-n', ns]);
+  expect(result.rootCause.check).toBe('legacy-secret');
+  const patchCommand = (result.fix as string[]).find((f) => f.startsWith('kubectl patch deployment ci-runner '));
+  const printed = JSON.parse(/ -p '(.*)'$/.exec(patchCommand ?? '')![1]);
+  const dir = mkdtempSync(path.join(tmpdir(), 'satoken-legacy-plan-'));
+  try {
+    const plan = await cli(['migrate-legacy', '-n', ns, '--plan-dir', dir], { kubeconfig: k.kubeconfigPath, clock: () => k.clock.now(), commands: [migrateLegacyCommand] });
+    expect(plan.code).toBe(0);
+    const written = JSON.parse(readFileSync(path.join(dir, ns, 'app-token', 'deployment-ci-runner.patch.json'), 'utf8'));
+    expect(printed).toEqual(written);
+    expect(printed.some((o: any) => o.op === 'replace' && o.value?.projected?.sources?.[0]?.serviceAccountToken)).toBe(true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a pod\'s token for the wrong audience: test-auth --pod prints diagnose\'s volume fix, not a token to mint', async () => {
+  const ns = 'diag-audience';
+  const pod = podIn(k, ns);
+  const { result } = await diagnoseJson(k, [pod, '-n', ns]);
+  expect(result.rootCause.check).toBe('audience');
+  const auth = await cli(['test-auth', '--pod', pod, '-n', ns, '-o', 'json'], { kubeconfig: k.kubeconfigPath, clock: () => k.clock.now(), commands: [testAuthCommand] });
+  const verdict = JSON.parse(auth.stdout);
+  expect(verdict.verdict).toBe('unauthenticated');
+  expect(verdict.fix).not.toMatch(/kubectl create token/);
+  expect(verdict.fix).toBe(result.fix.join(' && '));
+});
+
+test('scan -A --deep: no pod warns or fails rbac for rights nobody asked for (coredns, kube-proxy)', async () => {
+  const r = await diagnose(k, ['-A', '--deep', '-o', 'json']);
+  const items = JSON.parse(r.stdout).items;
+  const rbac = items.map((i: any) => [i.pod.namespace, i.checks.find((c: any) => c.id === 'rbac')?.status]);
+  expect(rbac.filter(([, st]: [string, string]) => st === 'warn' || st === 'fail')).toEqual([]);
+  const system = items.filter((i: any) => i.pod.namespace === 'kube-system' && i.checks.find((c: any) => c.id === 'rbac')?.status === 'pass');
+  // coredns and kube-proxy run as ServiceAccounts without a Role in their namespace: information only.
+  expect(system.map((i: any) => i.pod.name)).toEqual(expect.arrayContaining([expect.stringMatching(/^coredns-/), expect.stringMatching(/^kube-proxy-/)]));
+});
+
+test('scan --deep where exec is withheld: inconclusive pods counted with the permission they need, exit 4', async () => {
+  const ns = 'diag-healthy';
+  const as = ['--as', `system:serviceaccount:${ns}:app`];
+  const json = await diagnoseJson(k, ['-n', ns, '--deep', ...as]);
+  expect(json.result.summary).toMatchObject({ pods: 1, healthy: 0, inconclusive: 1, specOnly: 0 });
+  expect(json.code).toBe(4);
+  const table = await diagnose(k, ['-n', ns, '--deep', ...as]);
+  expect(table.stdout).toContain(`inconclusive: 1 pods need permission to create pods/exec in ${ns}\n`);
 });

@@ -84,14 +84,15 @@ test('a healthy pod diagnoses itself with its own token: what it may not read sk
   expect(new Set(k.requests.slice(before).map((q) => q.user))).toEqual(new Set([`system:serviceaccount:${ns}:app`]));
 });
 
-test('a pod that may not read itself still gets the token checks, and the 403 named', async () => {
+test('a pod that may not read itself still gets the token checks, and what it may not do as information', async () => {
   const ns = 'diag-forbidden';
   const pod = podIn(k, ns);
   copyServiceAccountFiles(ns, pod);
   const { result } = await selfDiagnose(pod);
   const r = result as any;
-  expect(r.status).toBe('degraded');
-  expect(r.rootCause.check).toBe('rbac');
+  // What it may not do is information (no --can): its token works, so it is healthy.
+  expect(r.status).toBe('healthy');
+  expect(r.checks.find((c: any) => c.id === 'rbac')).toMatchObject({ status: 'pass', message: expect.stringMatching(/^the token may not list pods in diag-forbidden \(information/) });
   const byId = Object.fromEntries(r.checks.map((c: any) => [c.id, c]));
   expect(byId.automount.message).toMatch(/^not permitted: get pods in diag-forbidden/);
   expect(byId['token-claims'].status).toBe('pass');
@@ -112,5 +113,34 @@ test('the token file missing from the directory: token-mounted fails', async () 
     expect(problem).toBe(true);
   } finally {
     rmSync(other, { recursive: true, force: true });
+  }
+});
+
+test('--self outside a pod (no KUBERNETES_SERVICE_HOST, no token file): one line saying so, before any connection', async () => {
+  const empty = mkdtempSync(path.join(tmpdir(), 'satoken-self-workstation-'));
+  try {
+    let connected = false;
+    const deps = {
+      clock: () => k.clock.now(),
+      io: { readFile: (p: string) => readFile(p), exists: async (p: string) => statSync(p, { throwIfNoEntry: false }) !== undefined } as unknown as Deps['io'],
+      kube: async () => {
+        connected = true;
+        throw new Error('must not connect');
+      },
+      progress: () => {},
+      env: { HOME: '/home/dev' },
+    } as unknown as Deps;
+    const options = diagnoseOptions({ self: true, env: deps.env, selfDir: empty });
+    const err = await runDiagnose(options, deps).then(
+      () => undefined,
+      (e: unknown) => e as Error & { exitCode?: number; hint?: string },
+    );
+    expect(err?.message).toBe(`--self: not running in a pod (KUBERNETES_SERVICE_HOST is unset and ${empty}/token does not exist)`);
+    expect(err?.message).not.toContain('\n');
+    expect(err?.exitCode).toBe(1);
+    expect(err?.hint).toMatch(/kubectl satoken diagnose POD -n NAMESPACE/);
+    expect(connected).toBe(false);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
   }
 });

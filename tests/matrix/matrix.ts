@@ -92,7 +92,7 @@ export function profileMatrix(profile: ProfileName): void {
     describe.each(cases)('$namespace: $title', (c) => {
       const p = 'path' in c ? c.path : undefined;
       test(`root cause ${c.rootCause ?? 'none'}, ${c.status}${p ? ` (--path ${p})` : ''}`, async () => {
-        const r = await satoken(k, ['diagnose', podIn(c.namespace), '-n', c.namespace, '-o', 'json', ...(p ? ['--path', p] : [])]);
+        const r = await satoken(k, ['diagnose', podIn(c.namespace), '-n', c.namespace, '-o', 'json', ...(p ? ['--path', p] : []), ...(('args' in c && c.args) || [])]);
         let d: any;
         try {
           d = JSON.parse(r.stdout);
@@ -128,8 +128,11 @@ export function profileMatrix(profile: ProfileName): void {
       expect(r.stderr).toBe('');
       const d = JSON.parse(r.stdout);
       expect(d.kind).toBe('Diagnosis');
-      // The viewer may not exec into pods: the token checks skip, saying why; nothing fails.
-      expect(r.code).toBe(0);
+      // The viewer may not exec into pods: the token checks skip, saying why; nothing fails, yet
+      // nothing proves the token works: inconclusive, naming the permission, exit 4.
+      expect(d.status).toBe('inconclusive');
+      expect(d.unverified.map((u: any) => u.needs)).toContain('permission to create pods/exec in demo-healthy');
+      expect(r.code).toBe(4);
       for (const ch of d.checks) if (ch.status === 'skip') expect(ch.message).toMatch(/^(not applicable|not permitted|exec unavailable|could not fetch|unusable)/);
     });
   });

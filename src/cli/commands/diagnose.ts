@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { CliCommand, CommandOutput } from '../command.js';
 import { diagnoseOptions } from '../../commands/diagnose/options.js';
 import { runDiagnose } from '../../commands/diagnose/run.js';
+import { logSources } from './audit.js';
 import type { StatFile } from '../../commands/diagnose/readers.js';
 
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -25,6 +26,7 @@ export const diagnoseCommand: CliCommand = {
   examples: [
     ['kubectl satoken diagnose web-7d4b9c-x2x9q -n shop', 'every check on one pod, the root cause, and the fix commands'],
     ['kubectl satoken diagnose web-7d4b9c-x2x9q -c app --can list pods --can get secrets', 'container app, and fail if its token may not list pods and get secrets'],
+    ['kubectl satoken diagnose web-7d4b9c-x2x9q --audit-log audit.log', 'and fail rbac for what the pod\'s own requests were refused (403) in that audit log'],
     ['kubectl satoken diagnose web-7d4b9c-x2x9q --no-exec', 'without exec into the container (the checks that need the token skip)'],
     ['kubectl satoken diagnose web-7d4b9c-x2x9q --explain', 'with why each check matters and how Kubernetes behaves'],
     ['kubectl satoken diagnose s3-reader-0 -n shop', 'also judges its IRSA / Pod Identity / Azure Workload Identity / mesh tokens (third-party-tokens)'],
@@ -43,6 +45,7 @@ export const diagnoseCommand: CliCommand = {
       .option('can', { type: 'string', nargs: 2, describe: 'VERB RESOURCE[.GROUP][/SUBRESOURCE] the app needs: rbac fails without it (repeatable)' })
       .option('exec', { type: 'boolean', default: true, describe: 'Exec into the container to read the token files (--no-exec: never)' })
       .option('path', { type: 'string', describe: 'Also judge this token file in the container: its mount, expiry and rotation (repeatable)' })
+      .option('audit-log', { type: 'string', describe: 'A kube-apiserver audit log: the pod\'s own requests refused there (403) are rights it needs (repeatable)' })
       .option('explain', { type: 'boolean', describe: 'Add why each check matters and how Kubernetes behaves' })
       .option('self', { type: 'boolean', describe: 'Diagnose the pod this runs in, from its own service-account files' })
       .option('token-dir', {
@@ -59,6 +62,7 @@ export const diagnoseCommand: CliCommand = {
       container: str(args.container),
       can: list(args.can),
       paths: list(args.path),
+      auditLogs: logSources(list(args['audit-log']) ?? [], ctx.sys),
       exec: args.exec !== false,
       explain: Boolean(args.explain),
       self: Boolean(args.self),

@@ -2,6 +2,7 @@
 import { SA_DIR } from '../../checks/spec.js';
 import { UsageError } from '../../errors.js';
 import type { AccessAttributes } from '../../kube/types.js';
+import type { LogSource } from '../audit/read.js';
 import type { DiagnoseOptions } from './types.js';
 
 export interface DiagnoseFlags {
@@ -19,6 +20,8 @@ export interface DiagnoseFlags {
   deep?: boolean;
   namespace?: string;
   selfDir?: string;
+  /** --audit-log FILE, opened by the cli. */
+  auditLogs?: LogSource[];
   env?: Record<string, string | undefined>;
 }
 
@@ -34,12 +37,14 @@ export function diagnoseOptions(f: DiagnoseFlags): DiagnoseOptions {
     if (scan) throw new UsageError('--path needs a POD (or --self): a scan reads no files');
     if (!p.startsWith('/')) throw new UsageError(`--path "${p}" is not an absolute path in the container (e.g. --path /var/run/secrets/eks.amazonaws.com/serviceaccount/token)`);
   }
+  if (scan && f.auditLogs?.length) throw new UsageError('--audit-log needs a POD (or --self): it is searched for that pod\'s refused requests');
   if (f.allNamespaces && f.namespace) throw new UsageError('-A/--all-namespaces and -n/--namespace cannot be combined');
   return {
     mode: f.self ? 'self' : scan ? 'scan' : 'pod',
     pod: f.pod,
     container: f.container,
     can: parseCan(f.can ?? []),
+    auditLogs: f.auditLogs ?? [],
     exec: f.exec !== false,
     paths: [...new Set((f.paths ?? []).map((p) => (p.length > 1 ? p.replace(/\/+$/, '') : p)))],
     explain: Boolean(f.explain),

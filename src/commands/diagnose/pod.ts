@@ -3,11 +3,11 @@
  */
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { RunCache } from '../../checks/cache.js';
-import type { CheckContext, Unavailable } from '../../checks/context.js';
+import type { CheckContext, DiagnosisSource, Unavailable } from '../../checks/context.js';
 import { CHECKS } from '../../checks/index.js';
-import { runChecks, summarize } from '../../checks/runner.js';
+import { runChecks, summarize, type Summary } from '../../checks/runner.js';
 import { chooseContainer, podRef, serviceAccountName } from '../../checks/spec.js';
-import { UsageError } from '../../errors.js';
+import { OperationError, UsageError } from '../../errors.js';
 import { ApiError } from '../../kube/errors.js';
 import type { KubeConnection } from '../../kube/types.js';
 import type { Deps, Outcome } from '../types.js';
@@ -15,6 +15,7 @@ import { ownReadsIn } from '../own-reads.js';
 import { LIMITS } from '../../limits.js';
 import { execFileReader, execReader, fileReader, localFileReader } from './readers.js';
 import { liveSource, type Inspect } from './source.js';
+import { deniedRequests } from './denied.js';
 import type { Diagnosis, DiagnoseOptions } from './types.js';
 
 export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
@@ -49,11 +50,21 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
   });
   const container = pickContainer(p, options.container);
   containerName = container.name;
-  return finish({ now, pod: p, container, options: { can: options.can, mode: 'pod', paths: options.paths }, data: source }, options);
+  return finish({ now, pod: p, container, options: { can: options.can, mode: 'pod', paths: options.paths }, data: withAuditLog(source, p, options) }, options);
 }
 
 export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
   const now = deps.clock();
+  // Outside a pod (a workstation) there is no pod to diagnose: say so, rather than judge a sketch
+  // of one whose every finding ("no token mounted") is true of the workstation, not of any pod.
+  // The kubelet sets KUBERNETES_SERVICE_HOST in every container (k/k pkg/kubelet/kubelet_pods.go,
+  // getServiceEnvVarMap); a token file there means a token mounted elsewhere (--token-dir).
+  if (!deps.env.KUBERNETES_SERVICE_HOST && !(await deps.io.exists(`${options.selfDir}/token`))) {
+    throw new OperationError(
+      `--self: not running in a pod (KUBERNETES_SERVICE_HOST is unset and ${options.selfDir}/token does not exist)`,
+      'to diagnose a pod from here: kubectl satoken diagnose POD -n NAMESPACE',
+    );
+  }
   const dir = options.selfDir;
   const nsFile = await deps.io.readFile(`${dir}/namespace`, { bytes: LIMITS.tokenFile, what: 'a namespace file' }).then(
     (b) => b.toString('utf8').trim(),
@@ -84,7 +95,7 @@ export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect
   if (!pod) pod = await sketchPod(namespace, podName ?? '(this pod)', mounted.ok ? mounted.value.raw : undefined, inspect, now);
   const container = podUnknown ? pod.spec!.containers[0] : pickContainer(pod, options.container);
   const source = liveSource({ conn, namespace, podName: pod.metadata?.name ?? '', pod: Promise.resolve(pod), now, cache, inspect, readToken, readFile: localFileReader(deps.io, options.stat) });
-  return finish({ now, pod, container, podUnknown, options: { can: options.can, mode: 'self', paths: options.paths }, data: source }, options);
+  return finish({ now, pod, container, podUnknown, options: { can: options.can, mode: 'self', paths: options.paths }, data: withAuditLog(source, pod, options) }, options);
 }
 
 async function finish(ctx: CheckContext, options: DiagnoseOptions): Promise<Outcome<Diagnosis>> {
@@ -97,7 +108,21 @@ async function finish(ctx: CheckContext, options: DiagnoseOptions): Promise<Outc
     ...summary,
     checks,
   };
-  return { result, problem: summary.status === 'failing', notices: [] };
+  return { result, problem: summary.status === 'failing', inconclusive: withheld(summary), notices: [] };
+}
+
+/** The source, plus the pod's refused requests from --audit-log (read once) when logs were given. */
+function withAuditLog(source: DiagnosisSource, pod: V1Pod, options: DiagnoseOptions): DiagnosisSource {
+  if (!options.auditLogs?.length) return source;
+  const { namespace, name } = podRef(pod);
+  const who = { username: `system:serviceaccount:${namespace}:${serviceAccountName(pod)}`, podName: name };
+  let read: ReturnType<typeof deniedRequests> | undefined;
+  return { ...source, deniedRequests: () => (read ??= deniedRequests(options.auditLogs, who)) };
+}
+
+/** Inconclusive because the cluster withheld something (not by the user's own flag): exit 4. */
+export function withheld(s: Summary): boolean {
+  return s.status === 'inconclusive' && (s.unverified ?? []).some((u) => !u.byChoice);
 }
 
 function pickContainer(pod: V1Pod, name: string | undefined): V1Container {

@@ -11,7 +11,7 @@ import type { CoreV1Event, V1Node, V1Pod, V1Secret, V1ServiceAccount } from '@ku
 import { RunCache } from '../../checks/cache.js';
 import { got, missing, type DiagnosisSource, type Fetched, type Unavailable } from '../../checks/context.js';
 import { CHECKS } from '../../checks/index.js';
-import { runChecks, summarize } from '../../checks/runner.js';
+import { runChecks, summarize, type Unverified } from '../../checks/runner.js';
 import { chooseContainer, podRef, SECRET_TOKEN_TYPE, serviceAccountName } from '../../checks/spec.js';
 import { THIRD_PARTY_READS } from '../../checks/third-party-tokens.js';
 import { FETCH_TOKEN_FAILED } from '../../checks/token-mounted.js';
@@ -24,6 +24,7 @@ import type { Deps, Outcome } from '../types.js';
 import { ownReadsIn } from '../own-reads.js';
 import { execReader, type ReadMemory } from './readers.js';
 import { apiServerConfig, liveSource, type Inspect } from './source.js';
+import { withheld } from './pod.js';
 import type { DiagnoseOptions, DiagnosisList, ScanItem } from './types.js';
 
 /** Pods per LIST page: big pages, few round trips. */
@@ -63,7 +64,9 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
   const shared = sharedParts();
   const intern = shared.intern;
   const items: ScanItem[] = [];
-  const counts = { pods: 0, healthy: 0, degraded: 0, failing: 0 };
+  const counts = { pods: 0, healthy: 0, degraded: 0, failing: 0, inconclusive: 0, specOnly: 0 };
+  const notRun = CHECKS.filter((c) => !checks.includes(c)).map((c) => ({ id: c.id, reason: 'needs the token: diagnose POD, or --deep', needs: '--deep' }));
+  let withheldAny = false;
 
   let page: Page<V1Pod> = await firstPage;
   for (;;) {
@@ -73,7 +76,9 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
       const data = scanSource(pod, container.name, indexes, { api, conn, now, inspect, shared: cache, deep: options.deep, exec: options.exec, memory });
       const results = await runChecks({ now, pod, container, options: { can: options.can, mode: 'scan' }, data }, checks);
       const { namespace: ns, name } = podRef(pod);
-      const { status, rootCause, fix } = summarize(results);
+      const summary = summarize(results, notRun);
+      const { status, rootCause, fix } = summary;
+      if (withheld(summary)) withheldAny = true;
       const node = pod.spec?.nodeName;
       return {
         kind: 'Diagnosis',
@@ -81,6 +86,7 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
         status,
         rootCause: rootCause && shared.rootCause(rootCause),
         fix: shared.fix(fix),
+        ...(summary.unverified ? { unverified: shared.unverified(summary.unverified) } : {}),
         checks: shared.checks(results),
       };
     };
@@ -91,6 +97,7 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
         items.push(item);
         counts.pods++;
         counts[item.status]++;
+        if (!options.deep) counts.specOnly++;
       }
     }
     deps.progress(`diagnosed ${counts.pods} pods in ${where} (${counts.failing} failing, ${counts.degraded} degraded)…`);
@@ -100,11 +107,10 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
   }
   deps.progress('');
 
-  const order = { failing: 0, degraded: 1, healthy: 2 };
+  const order = { failing: 0, degraded: 1, inconclusive: 2, healthy: 3 };
   items.sort((a, b) => order[a.status] - order[b.status]);
-  const notRun = CHECKS.filter((c) => !checks.includes(c)).map((c) => ({ id: c.id, reason: 'needs the token: diagnose POD, or --deep' }));
-  const result: DiagnosisList = { kind: 'DiagnosisList', items, summary: counts, ...(notRun.length ? { notRun } : {}) };
-  return { result, problem: counts.failing > 0, notices: unavailableNotices(indexes) };
+  const result: DiagnosisList = { kind: 'DiagnosisList', items, summary: counts, ...(notRun.length ? { notRun: notRun.map(({ id, reason }) => ({ id, reason })) } : {}) };
+  return { result, problem: counts.failing > 0, inconclusive: counts.failing === 0 && withheldAny, notices: unavailableNotices(indexes) };
 }
 
 /**
@@ -138,6 +144,7 @@ function sharedParts() {
   const rowsTable = table<Row[]>();
   const fixTable = table<string[]>();
   const causeTable = table<NonNullable<ScanItem['rootCause']>>();
+  const unverifiedTable = table<Unverified[]>();
   const row = (r: CheckResult): Row =>
     rowTable(`${r.id}\0${r.status}\0${r.message}`, () => {
       const made: Row = { id: r.id, status: r.status, message: intern(r.message) };
@@ -151,6 +158,7 @@ function sharedParts() {
       return rowsTable(rows.map((x) => rowIds.get(x)).join(','), () => rows);
     },
     fix: (fix: string[]): string[] => fixTable(fix.join('\n'), () => fix.map(intern)),
+    unverified: (u: Unverified[]): Unverified[] => unverifiedTable(JSON.stringify(u), () => u),
     rootCause: (c: NonNullable<ScanItem['rootCause']>) => causeTable(`${c.check}\0${c.message}`, () => ({ check: c.check, message: intern(c.message) })),
   };
 }

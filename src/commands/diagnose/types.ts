@@ -2,6 +2,7 @@
 import type { Summary } from '../../checks/runner.js';
 import type { CheckId, CheckResult, CheckStatus } from '../../checks/types.js';
 import type { AccessAttributes } from '../../kube/types.js';
+import type { LogSource } from '../audit/read.js';
 import type { StatFile } from './readers.js';
 
 export interface DiagnosedPod {
@@ -32,7 +33,11 @@ export interface ScanItem extends Summary {
 export interface DiagnosisList {
   kind: 'DiagnosisList';
   items: Array<Diagnosis | ScanItem>;
-  summary: { pods: number; healthy: number; degraded: number; failing: number };
+  /**
+   * `inconclusive`: pods with nothing failing whose token was not proven to work; `specOnly`: pods
+   * whose token the scan never read (all of them without --deep), judged on their spec alone.
+   */
+  summary: { pods: number; healthy: number; degraded: number; failing: number; inconclusive: number; specOnly: number };
   /** Checks not run in this scan, and why (exec-level checks need `diagnose POD` or --deep). */
   notRun?: Array<{ id: CheckId; reason: string }>;
 }
@@ -47,6 +52,8 @@ export interface DiagnoseOptions {
   can: AccessAttributes[];
   /** --path FILE: token files the third-party-tokens check judges besides those it finds. */
   paths: string[];
+  /** --audit-log FILE: kube-apiserver audit logs in which to find the pod's requests refused with 403. */
+  auditLogs: LogSource[];
   /** false with --no-exec. */
   exec: boolean;
   /** --explain: add each check's explanation. */

@@ -1,25 +1,7 @@
 import { invalidName, objectPath } from './names.js';
+import { projectionOps } from '../../checks/projected-volume.js';
 
-/**
- * The projected volume that replaces a legacy token Secret volume. It projects the same three files
- * a token Secret holds (`token`, `ca.crt`, `namespace`), so the containers' mounts keep working, but
- * the token is bound to the pod, expires, and is rotated by the kubelet (KUBERNETES.md §3).
- */
-export function projectedTokenVolume(name: string, secretVolume: { defaultMode?: number; items?: Array<{ key: string; path: string }> } | undefined) {
-  // A Secret volume may rename its keys with `items`; keep the same paths.
-  const pathOf = (key: string) => secretVolume?.items?.find((i) => i.key === key)?.path ?? key;
-  return {
-    name,
-    projected: {
-      ...(secretVolume?.defaultMode !== undefined ? { defaultMode: secretVolume.defaultMode } : {}),
-      sources: [
-        { serviceAccountToken: { path: pathOf('token'), expirationSeconds: 3607 } },
-        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: pathOf('ca.crt') }] } },
-        { downwardAPI: { items: [{ path: pathOf('namespace'), fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
-      ],
-    },
-  };
-}
+export { projectedTokenVolume } from '../../checks/projected-volume.js';
 
 /** Where a workload kind keeps its pod template, as a JSON pointer prefix. */
 export function templatePath(kind: string): string | undefined {
@@ -58,10 +40,8 @@ export function workloadPath(kind: string, namespace: string, name: string): str
 export type JsonPatchOp = { op: 'test' | 'replace' | 'add' | 'remove'; path: string; value?: unknown };
 
 /**
- * The JSON patch that swaps a workload's Secret volume for the projected one. A `test` op guards
- * each replacement, so a workload changed since the plan was written is refused, not clobbered.
- * When the pods run as another ServiceAccount than the token's, the template is switched to the
- * token's ServiceAccount so the app keeps the identity it had.
+ * The JSON patch that swaps a workload's Secret volume for the projected one: diagnose's
+ * legacy-secret operations (checks/projected-volume.ts), under the workload's template path.
  */
 export function projectionPatch(
   workload: { spec?: unknown },
@@ -76,21 +56,7 @@ export function projectionPatch(
     .filter(Boolean)
     .reduce<any>((o, k) => (o ? o[k] : undefined), workload);
   if (!podSpec) return undefined;
-  const patch: JsonPatchOp[] = [];
-  const notes: string[] = [];
-  (podSpec.volumes ?? []).forEach((v: any, i: number) => {
-    if (v.secret?.secretName !== secret) return;
-    patch.push({ op: 'test', path: `${base}/volumes/${i}/secret/secretName`, value: secret });
-    patch.push({ op: 'replace', path: `${base}/volumes/${i}`, value: projectedTokenVolume(v.name, v.secret) });
-  });
-  if (patch.length === 0) return undefined;
-  const podSa = podSpec.serviceAccountName ?? 'default';
-  if (tokenServiceAccount && podSa !== tokenServiceAccount) {
-    patch.push({ op: podSpec.serviceAccountName ? 'replace' : 'add', path: `${base}/serviceAccountName`, value: tokenServiceAccount });
-    notes.push(`the pods ran as ServiceAccount "${podSa}" but used the token of "${tokenServiceAccount}": the template now runs as "${tokenServiceAccount}" to keep that identity`);
-  }
-  if (podSpec.automountServiceAccountToken === false) {
-    notes.push('automountServiceAccountToken is false on the template: the projected volume above is mounted explicitly, so that is fine');
-  }
-  return { patch, notes };
+  const made = projectionOps(podSpec, secret, tokenServiceAccount);
+  if (!made) return undefined;
+  return { patch: made.ops.map((o): JsonPatchOp => ({ ...o, path: base + o.path })), notes: made.notes };
 }

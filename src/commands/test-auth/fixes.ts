@@ -2,6 +2,7 @@
  * The fix for each way a token is refused (the API server's reasons, KUBERNETES.md §2) and the
  * RoleBinding that grants what RBAC refused. Commands are filled in from what the token names.
  */
+import { grantAccess } from '../../checks/grant.js';
 import type { AccessAttributes } from '../../kube/types.js';
 import type { KubernetesView } from '../../jwt/types.js';
 import { cmd, literal, operand, operandOr, render, renderAnd, type Word } from '../../shell/command.js';
@@ -14,6 +15,9 @@ export interface FixContext {
   /** The namespace to use when the token names none. */
   namespace: string;
 }
+
+/** The API server's (or a local finding's) words for a token issued for other audiences. */
+export const AUDIENCE_MISS = /audiences? .* is invalid for the target audiences|audience-mismatch/i;
 
 /** The fix for an API server reason (TokenReview status.error, or a local finding's message). */
 export function fixForReason(reason: string, c: FixContext): string {
@@ -61,7 +65,7 @@ export function fixForReason(reason: string, c: FixContext): string {
     const obj = bound ? `${bound.kind} ${bound.name ?? ''}`.trim() : 'object';
     return `the ${obj} the token was bound to no longer exists: use the token of a running pod, or ${mint}`;
   }
-  if (/audiences? .* is invalid for the target audiences|audience-mismatch/i.test(reason)) {
+  if (AUDIENCE_MISS.test(reason)) {
     return `the token was issued for other audiences: for the Kubernetes API request one without --audience (${mint}); for another service pass its audience to test-auth (--audience AUD)`;
   }
   if (/issuer/i.test(reason)) {
@@ -74,27 +78,9 @@ export function fixForReason(reason: string, c: FixContext): string {
 }
 
 /**
- * The Role and RoleBinding that grant the denied access to the token's user:
- * `kubectl create role app-list-pods --verb=list --resource=pods -n shop && kubectl create rolebinding …`.
+ * The Role and RoleBinding that grant the denied access to the token's user, as diagnose's rbac
+ * check prints them (one builder): `kubectl create role app-list-pods … && kubectl create rolebinding …`.
  */
 export function rbacFix(username: string, denied: AccessAttributes[]): string {
-  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
-  const subject = sa ? `--serviceaccount=${sa[1]}:${sa[2]}` : `--user=${username}`;
-  const base = sa ? sa[2] : username.replace(/[^a-z0-9-]+/gi, '-').toLowerCase();
-  return denied
-    .map((a) => {
-      const resource = `${a.resource}${a.group ? `.${a.group}` : ''}${a.subresource ? `/${a.subresource}` : ''}`;
-      const name = `${base}-${a.verb}-${resource}`.replace(/[^a-z0-9-]+/gi, '-').toLowerCase().replace(/-+$/, '');
-      if (!a.namespace) {
-        return renderAnd(
-          cmd('kubectl', 'create', 'clusterrole', operand(name), `--verb=${a.verb}`, `--resource=${resource}`),
-          cmd('kubectl', 'create', 'clusterrolebinding', operand(name), `--clusterrole=${name}`, subject),
-        );
-      }
-      return renderAnd(
-        cmd('kubectl', 'create', 'role', operand(name), `--verb=${a.verb}`, `--resource=${resource}`, '-n', a.namespace),
-        cmd('kubectl', 'create', 'rolebinding', operand(name), `--role=${name}`, subject, '-n', a.namespace),
-      );
-    })
-    .join('; ');
+  return denied.flatMap((a) => grantAccess(username, a)).join(' && ');
 }

@@ -7,10 +7,14 @@ import { TokenFormatError } from '../../jwt/errors.js';
 import { inspectToken } from '../../jwt/inspect.js';
 import type { TokenInspection } from '../../jwt/types.js';
 import { ConnectionError } from '../../kube/errors.js';
+import type { KubeConnection } from '../../kube/types.js';
+import { audienceFix } from '../../checks/audience.js';
+import { chooseContainer, serviceAccountName } from '../../checks/spec.js';
 import type { Deps, Outcome } from '../types.js';
 import { loadKeys, type IssuerKeys } from '../decode/keys.js';
 import type { TestAuthOptions } from './options.js';
 import { readToken } from './source.js';
+import { AUDIENCE_MISS } from './fixes.js';
 import { accessReview, connectionKind, decodeStep, reviewToken, tryListPods, whoAmI } from './steps.js';
 import type { AuthTest, Step, StepId } from './types.js';
 import { judgeSteps } from './verdict.js';
@@ -99,8 +103,27 @@ export async function runTestAuth(o: TestAuthOptions, deps: Deps): Promise<Outco
     canAsked: o.can.length > 0,
     fix: { view: inspection?.token ?? null, namespace, ...(input.pod ? { pod: input.pod } : {}) },
   });
+  // A pod's own token for the wrong audience is the pod's volume, not a token to mint: the fix is
+  // diagnose's (the same builder), when the pod can be read.
+  if (judgement.verdict === 'unauthenticated' && input.pod && o.source.kind === 'pod' && AUDIENCE_MISS.test(judgement.reason)) {
+    const fix = await podAudienceFix(conn, input.pod, o.source.container, inspection);
+    if (fix.length > 0) judgement.fix = fix.join(' && ');
+  }
   const result: AuthTest = { kind: 'AuthTest', ...judgement, source: input.source, user: judgement.user, steps };
   return { result, problem: judgement.verdict === 'forbidden' || judgement.verdict === 'unauthenticated', notices: input.notices };
+}
+
+async function podAudienceFix(conn: KubeConnection, ref: { namespace: string; name: string }, containerName: string | undefined, inspection: TokenInspection | null): Promise<string[]> {
+  try {
+    const pod = await conn.api.readPod(ref.namespace, ref.name);
+    const container = chooseContainer(pod, containerName);
+    if (!container) return [];
+    const sa = await conn.api.readServiceAccount(ref.namespace, serviceAccountName(pod)).catch(() => null);
+    return audienceFix(pod, container, inspection?.thirdParty, sa);
+  } catch {
+    // The pod cannot be read (forbidden, gone): the general advice stands.
+    return [];
+  }
 }
 
 function notTried(id: StepId): Step {

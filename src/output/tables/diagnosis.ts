@@ -38,7 +38,8 @@ export function renderDiagnosis(d: Diagnosis, opts: RenderOptions): string {
   out.push(
     details([
       ['Status', paint(c, statusColour(d.status), d.status)],
-      ['Root cause', d.rootCause ? `${d.rootCause.check}: ${d.rootCause.message}` : 'none: every check passed or was skipped'],
+      ['Root cause', d.rootCause ? `${d.rootCause.check}: ${d.rootCause.message}` : d.unverified ? 'none found, but the token was not proven to work' : 'none: every check passed or was skipped'],
+      ...unverifiedRows(d),
     ]),
   );
   if (d.fix.length) {
@@ -51,8 +52,11 @@ export function renderDiagnosis(d: Diagnosis, opts: RenderOptions): string {
 export function renderDiagnosisList(list: DiagnosisList, opts: RenderOptions): string {
   const c = opts.color;
   const s = list.summary;
-  const footer = `${s.pods} pods: ${s.healthy} healthy, ${s.degraded} degraded, ${s.failing} failing\n`;
-  const unhealthy = list.items.filter((i) => i.status !== 'healthy');
+  const inconclusive = s.inconclusive ? `, ${s.inconclusive} inconclusive` : '';
+  const specOnly = s.specOnly ? `${s.specOnly === s.pods ? 'all' : s.specOnly} judged on the spec only: their tokens were not read (--deep reads them)\n` : '';
+  const footer = `${s.pods} pods: ${s.healthy} healthy, ${s.degraded} degraded, ${s.failing} failing${inconclusive}\n${specOnly}${withheldLines(list)}`;
+  // Inconclusive pods are counted, not listed: without --deep that is every pod with nothing wrong in its spec.
+  const unhealthy = list.items.filter((i) => i.status === 'failing' || i.status === 'degraded');
   const notRun = list.notRun?.length ? `not run in a scan: ${list.notRun.map((n) => n.id).join(', ')} (${list.notRun[0].reason})\n` : '';
   if (unhealthy.length === 0) return `${footer}${notRun}`;
   const shown = new Set<string>();
@@ -74,6 +78,24 @@ export function renderDiagnosisList(list: DiagnosisList, opts: RenderOptions): s
   });
   const head = ['namespace', 'pod', 'status', ...ids, 'root cause', ...(opts.format === 'wide' ? ['message'] : [])];
   return `${columns(head, rows)}\n${footer}${notRun}`;
+}
+
+/** Inconclusive pods the cluster withheld the proof of (not the scan's own choice): how many need what. */
+function withheldLines(list: DiagnosisList): string {
+  const byNeed = new Map<string, number>();
+  for (const i of list.items) {
+    if (i.status !== 'inconclusive') continue;
+    const needs = new Set((i.unverified ?? []).filter((u) => !u.byChoice).map((u) => u.needs));
+    for (const n of needs) byNeed.set(n, (byNeed.get(n) ?? 0) + 1);
+  }
+  return [...byNeed].map(([needs, n]) => `inconclusive: ${n} pods need ${needs}\n`).join('');
+}
+
+/** Inconclusive: the skipped checks that would decide, grouped by what would let them run. */
+function unverifiedRows(d: Diagnosis): Array<[string, string]> {
+  const byNeed = new Map<string, string[]>();
+  for (const u of d.unverified ?? []) byNeed.set(u.needs, [...(byNeed.get(u.needs) ?? []), u.id]);
+  return [...byNeed].map(([needs, ids]) => ['Not run', `${ids.join(', ')}: needs ${needs}`]);
 }
 
 function checksOf(i: Diagnosis | ScanItem): Array<Pick<CheckResult, 'id' | 'status'>> {

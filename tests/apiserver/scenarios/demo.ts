@@ -33,6 +33,8 @@ export interface DemoCase {
   /** The check diagnose must name as root cause; null = healthy. */
   rootCause: string | null;
   status: 'healthy' | 'degraded' | 'failing';
+  /** Extra diagnose arguments an operator who knows the app would give (e.g. the rights it needs). */
+  args?: string[];
 }
 
 export const DEMO_CASES: DemoCase[] = [
@@ -42,7 +44,8 @@ export const DEMO_CASES: DemoCase[] = [
   { namespace: 'diag-legacy', title: 'legacy Secret token mounted', rootCause: 'legacy-secret', status: 'degraded' },
   { namespace: 'diag-audience', title: 'custom projected token with the wrong audience', rootCause: 'audience', status: 'failing' },
   { namespace: 'diag-app-cache', title: 'app caches its token (stale past warnafter)', rootCause: 'app-token-reload', status: 'degraded' },
-  { namespace: 'diag-forbidden', title: 'healthy token, no RBAC (403)', rootCause: 'rbac', status: 'degraded' },
+  // What a ServiceAccount may do is only a problem for a right the app needs: the operator names it.
+  { namespace: 'diag-forbidden', title: 'healthy token, no RBAC for what the app needs (403)', rootCause: 'rbac', status: 'failing', args: ['--can', 'list', 'pods'] },
   { namespace: 'diag-healthy', title: 'healthy', rootCause: null, status: 'healthy' },
 ];
 

@@ -1,3 +1,4 @@
+import { projectionPatch } from '../../../src/commands/migrate-legacy/projected';
 import type { V1Secret } from '@kubernetes/client-node';
 import { appTokenReload } from '../../../src/checks/app-token-reload';
 import { got } from '../../../src/checks/context';
@@ -22,7 +23,7 @@ describe('legacy-secret', () => {
     expect((await legacySecret.run(makeCtx())).status).toBe('pass');
   });
 
-  test('warns on a mounted token Secret, with the template patch that removes it', async () => {
+  test('warns on a mounted token Secret, with migrate-legacy\'s patch that projects the token in its place', async () => {
     const raw = makeLegacyToken({ serviceAccount: sa, secretName: 'app-token' });
     const data = fakeSource({
       mountedToken: got(mountedFiles(raw)),
@@ -32,8 +33,9 @@ describe('legacy-secret', () => {
     const r = await legacySecret.run(makeCtx({ pod: legacyPod(), data }));
     expect(r.status).toBe('warn');
     expect(r.evidence).toContain(`secret app-token: volume legacy-token at ${SA_DIR}; auto-generated (listed in the ServiceAccount), last used 2026-11-28`);
+    // The Secret volume becomes the projected token, as migrate-legacy's patch makes it.
     expect(r.fix).toEqual([
-      `kubectl patch deployment web -n default --type json -p '[{"op":"test","path":"/spec/template/spec/volumes/0/name","value":"legacy-token"},{"op":"remove","path":"/spec/template/spec/containers/0/volumeMounts/0"},{"op":"remove","path":"/spec/template/spec/volumes/0"}]'`,
+      `kubectl patch deployment web -n default --type json -p '${JSON.stringify(projectionPatch({ spec: { template: { spec: legacyPod().spec } } }, 'Deployment', 'app-token', 'app')!.patch)}'`,
     ]);
   });
 
@@ -75,7 +77,11 @@ describe('app-token-reload', () => {
     const r = await appTokenReload.run(makeCtx({ pod, data }));
     expect(r.status).toBe('warn');
     expect(r.message).toMatch(/caches its token.*past warnafter/);
-    expect(r.fix).toEqual(['kubectl delete pod web-7d4b9c-x2x9q -n default']);
+    // The app's own change first (a comment: no command does it), the restart labelled a stopgap.
+    expect(r.fix).toEqual([
+      '# the fix is in the app: re-read /var/run/secrets/kubernetes.io/serviceaccount/token before each API call, or use a client library that does (client-go, the official ones); no command does this',
+      'kubectl delete pod web-7d4b9c-x2x9q -n default  # stopgap: a fresh token buys one more lifetime until the app re-reads its token',
+    ]);
   });
 
   test('fails when the cached token, not extended, has expired', async () => {

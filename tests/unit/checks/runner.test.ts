@@ -1,3 +1,5 @@
+import { EXEC_DISABLED } from '../../../src/checks/format';
+import { execReader } from '../../../src/commands/diagnose/readers';
 import { got } from '../../../src/checks/context';
 import { CHECKS } from '../../../src/checks/index';
 import { ROOT_CAUSE_PRECEDENCE, runChecks, summarize } from '../../../src/checks/runner';
@@ -64,5 +66,44 @@ describe('runner', () => {
     const results = await runChecks(makeCtx(), [broken, CHECKS[1]]);
     expect(results[0]).toMatchObject({ status: 'skip', message: 'could not run: boom' });
     expect(results[1].status).toBe('pass');
+  });
+
+  describe('inconclusive: nothing failed, but a check that decides whether the token works did not run', () => {
+    const passing = (skipped: Record<string, string>) =>
+      CHECK_IDS.map((id) => (skipped[id] ? { ...result(id, 'skip'), message: skipped[id] } : result(id, 'pass')));
+
+    test('exec forbidden: inconclusive, naming the permission, not by choice', () => {
+      const s = summarize(passing({ 'token-claims': 'exec unavailable: not permitted: create pods/exec in shop', 'token-authenticates': 'exec unavailable: not permitted: create pods/exec in shop' }));
+      expect(s.status).toBe('inconclusive');
+      expect(s.unverified).toEqual([
+        { id: 'token-claims', reason: 'exec unavailable: not permitted: create pods/exec in shop', needs: 'permission to create pods/exec in shop', byChoice: false },
+        { id: 'token-authenticates', reason: 'exec unavailable: not permitted: create pods/exec in shop', needs: 'permission to create pods/exec in shop', byChoice: false },
+      ]);
+    });
+
+    test('the reader\'s --no-exec skip is the one skipCause knows as the user\'s choice', async () => {
+      const read = await execReader({} as never, Promise.resolve(undefined), () => 'app', false, { server: 'https://test', reads: { before: async () => undefined, remember: async () => undefined } })();
+      expect(read).toEqual({ ok: false, why: { kind: 'no-exec', message: EXEC_DISABLED } });
+    });
+
+    test('--no-exec: inconclusive by choice; a TokenReview forbidden names create tokenreviews', () => {
+      expect(summarize(passing({ 'token-claims': 'exec unavailable: disabled by --no-exec' })).unverified).toEqual([
+        { id: 'token-claims', reason: 'exec unavailable: disabled by --no-exec', needs: 'exec into the container (run without --no-exec)', byChoice: true },
+      ]);
+      expect(summarize(passing({ 'token-authenticates': 'not permitted: create tokenreviews (forbidden; 401)' })).unverified?.[0].needs).toBe('permission to create tokenreviews');
+    });
+
+    test('not applicable skips and non-deciding skips leave it healthy; a failure or warning wins over inconclusive', () => {
+      expect(summarize(passing({ 'token-claims': 'not applicable: a static pod', 'node-ready': 'not permitted: get nodes (x)' })).status).toBe('healthy');
+      const withFail = passing({ 'token-claims': 'exec unavailable: not permitted: create pods/exec in shop' }).map((r) => (r.id === 'automount' ? result('automount', 'fail') : r));
+      expect(summarize(withFail)).toMatchObject({ status: 'failing', rootCause: { check: 'automount' } });
+      expect(summarize(withFail).unverified).toBeUndefined();
+    });
+
+    test('checks a scan did not run count, with the flag that runs them', () => {
+      const spec = CHECK_IDS.filter((id) => id !== 'token-claims' && id !== 'token-authenticates').map((id) => result(id, 'pass'));
+      const notRun = [{ id: 'token-claims' as const, reason: 'needs the token', needs: '--deep' }, { id: 'token-authenticates' as const, reason: 'needs the token', needs: '--deep' }];
+      expect(summarize(spec, notRun)).toMatchObject({ status: 'inconclusive', unverified: [{ id: 'token-claims', needs: '--deep', byChoice: true }, { id: 'token-authenticates', needs: '--deep', byChoice: true }] });
+    });
   });
 });

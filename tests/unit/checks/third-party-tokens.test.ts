@@ -54,7 +54,31 @@ test('the app expects an IRSA token, but the ServiceAccount lacks eks.amazonaws.
   const r = await thirdPartyTokens.run(makeCtx({ pod }));
   expect(r.status).toBe('fail');
   expect(r.message).toContain('webhook did not inject one');
+  // No AWS_ROLE_ARN to name the role: a placeholder, left bare so that the shell refuses the line
+  // (`<…>` reads as a redirection) until the operator fills it in, rather than annotating a bogus role.
   expect(r.fix).toEqual(['kubectl annotate serviceaccount app -n default eks.amazonaws.com/role-arn=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>', 'kubectl delete pod web-7d4b9c-x2x9q -n default']);
+});
+
+test('the role the app names in AWS_ROLE_ARN completes the annotation fix: it runs as printed', async () => {
+  const pod = makePod((p) => {
+    p.spec!.containers[0].env = [{ name: 'AWS_ROLE_ARN', value: 'arn:aws:iam::111122223333:role/app' }, { name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: IRSA_FILE }];
+  });
+  const r = await thirdPartyTokens.run(makeCtx({ pod }));
+  expect(r.fix[0]).toBe('kubectl annotate serviceaccount app -n default eks.amazonaws.com/role-arn=arn:aws:iam::111122223333:role/app');
+});
+
+test('Azure: the client id the app names in AZURE_CLIENT_ID fills the annotation; without it a placeholder to fill in', async () => {
+  const withEnv = makePod((p) => {
+    p.spec!.containers[0].env = [{ name: 'AZURE_CLIENT_ID', value: '00000000-1111-2222-3333-444444444444' }, { name: 'AZURE_FEDERATED_TOKEN_FILE', value: '/var/run/secrets/azure/tokens/azure-identity-token' }];
+  });
+  const r = await thirdPartyTokens.run(makeCtx({ pod: withEnv }));
+  expect(r.status).toBe('fail');
+  expect(r.fix[0]).toBe('kubectl annotate serviceaccount app -n default azure.workload.identity/client-id=00000000-1111-2222-3333-444444444444 --overwrite');
+  const without = makePod((p) => {
+    p.spec!.containers[0].env = [{ name: 'AZURE_FEDERATED_TOKEN_FILE', value: '/var/run/secrets/azure/tokens/azure-identity-token' }];
+  });
+  const q = await thirdPartyTokens.run(makeCtx({ pod: without }));
+  expect(q.fix[0]).toBe('kubectl annotate serviceaccount app -n default azure.workload.identity/client-id=<CLIENT_ID> --overwrite');
 });
 
 test('an IRSA token past its expiry, not rotated: fail, restart the pod', async () => {

@@ -1,3 +1,4 @@
+import { rbacFix } from '../../../src/commands/test-auth/fixes';
 import { got } from '../../../src/checks/context';
 import { rbac } from '../../../src/checks/rbac';
 import { tokenAuthenticates } from '../../../src/checks/token-authenticates';
@@ -33,13 +34,22 @@ describe('rbac', () => {
     expect((await rbac.run(makeCtx())).status).toBe('pass');
   });
 
-  test('warns on 403 for the seed\'s list pods, with a Role and RoleBinding', async () => {
+  test('a 403 for the seed\'s list pods is information, not a warning: most ServiceAccounts need no rights', async () => {
     const data = fakeSource({ access: () => got({ allowed: false, via: 'selfsubjectaccessreview' }) });
     const r = await rbac.run(makeCtx({ data }));
-    expect(r.status).toBe('warn');
+    expect(r.status).toBe('pass');
+    expect(r.message).toMatch(/may not list pods in default \(information: name the rights the app needs with --can/);
+    expect(r.fix).toEqual([]);
+  });
+
+  test('--can list pods denied: fails with the Role and RoleBinding test-auth prints for the same 403', async () => {
+    const data = fakeSource({ access: () => got({ allowed: false, via: 'selfsubjectaccessreview' }) });
+    const r = await rbac.run(makeCtx({ data, can: [{ verb: 'list', resource: 'pods' }] }));
+    expect(r.status).toBe('fail');
+    expect(r.fix.join(' && ')).toBe(rbacFix('system:serviceaccount:default:app', [{ namespace: 'default', verb: 'list', resource: 'pods' }]));
     expect(r.fix).toEqual([
-      'kubectl create role app-get-pods --verb=get,list,watch --resource=pods -n default',
-      'kubectl create rolebinding app-get-pods --role=app-get-pods --serviceaccount=default:app -n default',
+      'kubectl create role app-list-pods --verb=list --resource=pods -n default',
+      'kubectl create rolebinding app-list-pods --role=app-list-pods --serviceaccount=default:app -n default',
     ]);
   });
 

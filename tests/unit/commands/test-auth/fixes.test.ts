@@ -60,12 +60,17 @@ describe('rbacFix', () => {
       'kubectl create clusterrole jane-example-com-list-nodes --verb=list --resource=nodes && kubectl create clusterrolebinding jane-example-com-list-nodes --clusterrole=jane-example-com-list-nodes --user=jane@example.com',
     );
   });
-  test('a hostile user name from the server stays one argument of the binding; a role name kubectl would read as a flag is not printed', async () => {
+  test('a hostile user name from the server stays one argument of the binding; a role name never starts with "-"', async () => {
     const user = 'jane;touch${IFS}pwned;#';
     const line = rbacFix(user, [{ verb: 'list', resource: 'nodes' }]);
     const { calls, files } = await paste(line);
     expect(files).toEqual([]);
     expect(calls.map((c) => c.argv.at(-1)).sort()).toEqual(['--resource=nodes', `--user=${user}`]);
-    expect(rbacFix('system:serviceaccount:shop:-server', [{ namespace: 'shop', verb: 'list', resource: 'pods' }])).toBe(NOT_PRINTED);
+    // The role is named after the ServiceAccount with its leading "-" dropped, so kubectl never
+    // reads it as a flag; the ServiceAccount itself is a flag's value, which pflag takes as is.
+    const dashed = rbacFix('system:serviceaccount:shop:-server', [{ namespace: 'shop', verb: 'list', resource: 'pods' }]);
+    expect(dashed).toBe('kubectl create role server-list-pods --verb=list --resource=pods -n shop && kubectl create rolebinding server-list-pods --role=server-list-pods --serviceaccount=shop:-server -n shop');
+    const pasted = await paste(dashed);
+    expect(pasted.calls.map((c) => c.argv.slice(0, 3))).toEqual([['create', 'role', 'server-list-pods'], ['create', 'rolebinding', 'server-list-pods']]);
   });
 });
