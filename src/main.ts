@@ -5,6 +5,7 @@ import { fastRoute, fastText, type FastTable, type LauncherTable } from './cli/f
 import type { OutputSink, System } from './cli/system.js';
 import { codeCacheDir } from './compile-cache.js';
 import { diskChunks } from './disk-chunks.js';
+import { stderrWriter } from './output/stderr.js';
 import { isTerminal, syncSink, type WriteFailure } from './sync-output.js';
 import { nodeVersionProblem } from './version.js';
 
@@ -15,6 +16,31 @@ declare const __SATOKEN_FAST_TABLE__: LauncherTable | undefined;
  * entry chunks, the texts, and every file's content id.
  */
 declare const __SATOKEN_CHUNKS__: { cli: string; decode: string; texts: string; ids: Record<string, string> };
+
+/**
+ * stderr through the output layer's writer (scrubbed, terminal-safe), written synchronously: the
+ * last words before process.exit() must not be cut.
+ */
+const stderr = stderrWriter((text) =>
+  syncSink(2, {
+    brokenPipe: () => process.exit(process.exitCode ?? 1),
+    failed: () => process.exit(1),
+  }).write(text),
+);
+
+/**
+ * Whatever escapes every layer (a throw in a callback, a rejection nobody awaited) ends the process
+ * with one `error:` line and exit 1, never Node's report with source lines and a stack — that only
+ * with --debug.
+ */
+function crash(e: unknown): never {
+  try {
+    stderr.unexpected(e, process.argv.includes('--debug'));
+  } catch {
+    // stderr itself is gone: nothing more can be said.
+  }
+  process.exit(1);
+}
 
 async function main(): Promise<void> {
   const problem = nodeVersionProblem(process.versions.node);
@@ -55,7 +81,7 @@ async function main(): Promise<void> {
     // decided before it printed (execute.ts sets it first), whichever path and -o printed it.
     brokenPipe: () => process.exit(process.exitCode ?? 0),
     failed: (e) => {
-      process.stderr.write(`error: cannot write the output (${e.code ?? e.message})\n`);
+      stderr.line(`error: cannot write the output (${e.code ?? e.message})`);
       process.exit(1);
     },
   };
@@ -141,4 +167,6 @@ function isSea(): boolean {
   }
 }
 
-void main();
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+main().catch(crash);

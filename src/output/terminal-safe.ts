@@ -1,18 +1,54 @@
 /**
- * Text from a token or a cluster (claims, names, messages) is untrusted: printed raw to a terminal,
- * an ESC in a claim could move the cursor, rewrite earlier lines or set the window title, and a
- * bidirectional override (U+202E) could make `evil` read as `live`. Tables show such characters
- * escaped (`\u001b`), as JSON does; JSON and YAML escape them themselves. Newlines and tabs stay:
- * results use them for multi-line values.
+ * Text from a token, a cluster, a kubeconfig, a container or a file (claims, names, messages,
+ * bodies) is untrusted: printed raw to a terminal, an ESC could move the cursor, rewrite earlier
+ * lines, set the window title or write the clipboard (OSC 52); a CR or backspace could overwrite
+ * what was printed; a bidirectional override (U+202E) could make `evil` read as `live`; and a
+ * newline inside a value could start a line that looks like the program's own (a fake `Status:` or
+ * `Fix:` block). So every foreign string is written through `terminalSafe`, which shows each such
+ * character escaped and never lets a value start a new line: the line structure is the output
+ * layer's alone. JSON and YAML escape for themselves.
+ *
+ * The escapes: `\n`, `\r`, `\t`, and `\uXXXX` for every other control (C0, DEL, C1), bidi control
+ * and line/paragraph separator. A backslash is doubled only where it would otherwise read as the
+ * start of an escape (before `\`, `n`, `r`, `t`, `u` and four hex digits, or an escaped character), so that the text is
+ * unambiguous (`unescapeTerminal` gives the original back) while a Windows path stays readable.
  */
 
-/** C0 controls but tab and newline, DEL, C1 controls, and the bidirectional embeddings/overrides/isolates. */
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * C0 controls, DEL, C1 controls; the Arabic letter mark, LRM/RLM, the line and paragraph
+ * separators, the bidi embeddings/overrides (U+202A–E) and isolates (U+2066–9).
+ */
+const CONTROL = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+const UNSAFE = new RegExp(`[${CONTROL}]`);
+/** An unsafe character, or a backslash that precedes one or something that reads as an escape. */
+const TO_ESCAPE = new RegExp(`[${CONTROL}]|\\\\(?=[\\\\nrt${CONTROL}]|u[0-9a-f]{4})`, 'g');
 
-const escape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };
 
+const escape = (c: string) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** `text` as one stretch of a line: every control character escaped, no line break of its own. */
 export function terminalSafe(text: string): string {
-  return text.replace(UNSAFE, escape);
+  TO_ESCAPE.lastIndex = 0;
+  return TO_ESCAPE.test(text) ? text.replace(TO_ESCAPE, escape) : text;
+}
+
+/** The inverse of `terminalSafe` (for tests and for anyone who must recover the exact value). */
+export function unescapeTerminal(shown: string): string {
+  return shown.replace(/\\(\\|n|r|t|u[0-9a-f]{4})/g, (_m, e: string) =>
+    e === '\\' ? '\\' : e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : String.fromCharCode(parseInt(e.slice(1), 16)),
+  );
+}
+
+/**
+ * Text whose lines are ours but whose content may be foreign (an exec plugin's stderr, a stack
+ * trace): each line made safe, the line breaks kept (a CR before a line break counts as part of it).
+ */
+export function terminalSafeLines(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => terminalSafe(line))
+    .join('\n');
 }
 
 /**
@@ -24,10 +60,7 @@ export function terminalSafeDeep<T>(value: T): T {
 }
 
 function safe(value: unknown): unknown {
-  if (typeof value === 'string') {
-    UNSAFE.lastIndex = 0;
-    return UNSAFE.test(value) ? terminalSafe(value) : value;
-  }
+  if (typeof value === 'string') return needsEscape(value) ? terminalSafe(value) : value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     value.forEach((v, i) => {
@@ -50,4 +83,9 @@ function safe(value: unknown): unknown {
     return copy ?? value;
   }
   return value;
+}
+
+/** Cheaper than a replace for the common string that holds no control and no backslash. */
+function needsEscape(s: string): boolean {
+  return UNSAFE.test(s) || s.includes('\\');
 }

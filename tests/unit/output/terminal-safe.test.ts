@@ -3,11 +3,22 @@ import { cli } from '../../support/cli';
 import { signJwt } from '../../support/tokens';
 import { terminalSafe, terminalSafeDeep } from '../../../src/output/terminal-safe';
 
-test('escapes ESC, other C0/C1 controls, DEL and bidi overrides; keeps newlines, tabs and other Unicode', () => {
+test('escapes ESC, other C0/C1 controls, DEL and bidi overrides; keeps other Unicode', () => {
   expect(terminalSafe('a\u001b]0;pwned\u0007b')).toBe('a\\u001b]0;pwned\\u0007b');
   expect(terminalSafe('\u202eevil\u2066x\u2069')).toBe('\\u202eevil\\u2066x\\u2069');
   expect(terminalSafe('\u0000\u007f\u009b')).toBe('\\u0000\\u007f\\u009b');
-  expect(terminalSafe('line 1\nline\t2 — é 日本')).toBe('line 1\nline\t2 — é 日本');
+  expect(terminalSafe('2 — é 日本')).toBe('2 — é 日本');
+});
+
+test('a value never starts a line: newline, CR and tab are shown escaped', () => {
+  expect(terminalSafe('ok\n\nStatus:      healthy\r\tx')).toBe('ok\\n\\nStatus:      healthy\\r\\tx');
+});
+
+test('a backslash is doubled only where it would read as an escape: the text stays unambiguous', () => {
+  expect(terminalSafe('C:\\Users\\me')).toBe('C:\\Users\\me');
+  expect(terminalSafe('C:\\new')).toBe('C:\\\\new');
+  expect(terminalSafe('\\u001b')).toBe('\\\\u001b');
+  expect(terminalSafe('\u001b')).not.toBe(terminalSafe('\\u001b'));
 });
 
 test('copies only what needs escaping: a clean result is returned as it is', () => {
