@@ -72,6 +72,9 @@ function connectionFlags(argv: Record<string, unknown>): ConnectionFlags {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  // Node's timers hold at most 2^31-1 ms (24.8 days): a longer timeout is as good as that one, and
+  // handed on as it is it would fire at once (setTimeout) or throw (AbortSignal.timeout).
+  requestTimeoutMs = Math.min(requestTimeoutMs, 2 ** 31 - 1);
   const str = (k: string) => (typeof argv[k] === 'string' && argv[k] !== '' ? (argv[k] as string) : undefined);
   let verbosity: number | undefined;
   // yargs keeps the key with no value for a bare `-v`; kubectl: "flag needs an argument: 'v' in -v".
