@@ -6,6 +6,9 @@
  * emulator, stored as a real API server would store it.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Emulator } from '../apiserver';
 import { json, pem, startFaultServer, status, writeKubeconfig, type FaultServer } from '../integration/kube/support/fault-server';
 import { bundle } from './support/bundle';
@@ -26,9 +29,9 @@ interface Run {
 }
 
 /** The built plugin, as a user runs it; killed after `limitMs` so that a hang fails the test, not the suite. */
-function plugin(args: string[], kubeconfig: string, limitMs = 30_000): Promise<Run> {
+function plugin(args: string[], kubeconfig: string, limitMs = 30_000, nodeArgs: string[] = []): Promise<Run> {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [bundle(), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, bundle(), ...args], {
     env: { PATH: process.env.PATH, HOME: '/nonexistent', KUBECONFIG: kubeconfig, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -158,5 +161,53 @@ describe('diagnose against the emulator', () => {
     expect(lines.filter((l) => l.startsWith('Status:'))).toEqual([expect.stringMatching(/^Status: +(failing|degraded)$/)]);
     expect(lines.filter((l) => l.startsWith('Fix (run in this order):')).length).toBeLessThanOrEqual(1);
     expect(lines.filter((l) => /^\s*curl /.test(l))).toEqual([]);
+  }, 60_000);
+});
+
+test('a --request-timeout past the timers\' range is a long timeout, not a crash or an instant one', async () => {
+  srv.handle = (_q, res) => json(res, 403, status(403, 'Forbidden', 'no'));
+  const r = await plugin(['decode', '--secret', 'app-legacy', '--request-timeout', '999999h'], kubeconfig);
+  expect(r.stderr).not.toMatch(/Warning|unexpected|out of range/);
+  expect(errorLines(r)).toEqual(['error: get secrets "app-legacy" in namespace "shop": no']);
+  expect(r.code).toBe(1);
+});
+
+describe('whatever escapes every layer ends in one safe line', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'satoken-crash-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /**
+   * Throws from a timer while the plugin waits on the server (preloaded with --require, as a bug in
+   * a callback would): no layer of the plugin can catch it, only the process's last resort.
+   */
+  const thrower = (name: string, code: string) => {
+    const file = path.join(dir, `${name}.cjs`);
+    writeFileSync(file, `setTimeout(() => { ${code} }, 0);\n`);
+    return ['--require', file];
+  };
+  const MESSAGE = 'boom \\u001b]52;c;eA==\\u0007\\r\\nsecond line';
+
+  beforeEach(() => {
+    // Answers late, so that the throw comes while the plugin is waiting.
+    srv.handle = (_q, res) => setTimeout(() => json(res, 403, status(403, 'Forbidden', 'no')), 3000);
+  });
+
+  test.each([
+    ['an uncaught exception', `throw new Error('${MESSAGE}');`],
+    ['an unhandled rejection', `Promise.reject(new Error('${MESSAGE}'));`],
+  ])('%s: exit 1, `error: …` and a hint, no stack or source; the stack with --debug, still safe', async (name, code) => {
+    const nodeArgs = thrower(name.replace(/ /g, '-'), code);
+    const r = await plugin(['decode', '--secret', 'app-legacy', '--request-timeout', '10s'], kubeconfig, 30_000, nodeArgs);
+    expect(r.code).toBe(1);
+    expectTerminalSafe(r.stderr);
+    expect(r.stderr).toBe('error: boom \\u001b]52;c;eA==\\u0007; second line\nhint: this is unexpected; run again with --debug and report it\n');
+    const debug = await plugin(['decode', '--secret', 'app-legacy', '--request-timeout', '10s', '--debug'], kubeconfig, 30_000, nodeArgs);
+    expect(debug.code).toBe(1);
+    expectTerminalSafe(debug.stderr);
+    expect(errorLines(debug)).toHaveLength(1);
+    expect(debug.stderr).toMatch(/^\s+at /m);
   }, 60_000);
 });
