@@ -10,6 +10,7 @@ import { jsonChunks } from '../output/json-chunks.js';
 import { scrubTokens } from '../output/redact.js';
 import type { Render } from '../output/renderer.js';
 import { oneLine, stderrWriter, type StderrWriter } from '../output/stderr.js';
+import { terminalSafeJson } from '../output/terminal-safe.js';
 import type { OutputFormat } from '../output/types.js';
 import { DEFAULT_FORMATS, type CliCommand, type CommandOutput } from './command.js';
 import { parseDuration } from './flags.js';
@@ -48,7 +49,7 @@ export async function execute(command: CliCommand, argv: Record<string, unknown>
     } else if (as === 'json') {
       // The same text as render()'s, written a list item at a time: one string for a whole
       // cluster's scan (and its scrubbed copy) doubled the peak memory (issue 8).
-      await writeChunks(sys.stdout, jsonChunks(out.outcome.result), out.showTokens ? (t) => t : scrubTokens);
+      await writeChunks(sys.stdout, jsonChunks(out.outcome.result), out.showTokens ? terminalSafeJson : (t) => terminalSafeJson(scrubTokens(t)));
     } else {
       const text = await render(out.outcome.result, {
         format: as,

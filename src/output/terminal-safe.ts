@@ -52,6 +52,25 @@ export function terminalSafeLines(text: string): string {
 }
 
 /**
+ * What JSON.stringify leaves raw and a terminal acts on or reorders: DEL, C1, bidi controls, line
+ * and paragraph separators (JSON escapes C0 itself). Only strings can hold them, so `\uXXXX` in
+ * their place is the same JSON value; the same holds in a YAML double-quoted scalar.
+ */
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text (or a piece of it) with the characters JSON.stringify leaves raw escaped. */
+export function terminalSafeJson(json: string): string {
+  RAW_IN_JSON.lastIndex = 0;
+  return RAW_IN_JSON.test(json) ? json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
+}
+
+/**
+ * Whether a string must be written as a YAML double-quoted scalar, where every control can be
+ * escaped: any control but the newline (a multi-line value is a block scalar, indented under its key).
+ */
+export const needsYamlQuotes = (s: string): boolean => /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(s);
+
+/**
  * A copy of `value` with every string made terminal-safe (keys too). Strings that need nothing
  * are returned as they are, and so are objects holding none: a scan's big result is not copied.
  */

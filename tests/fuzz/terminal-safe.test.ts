@@ -6,6 +6,8 @@
  * never adds a line break, and the escaping is reversible (so it is unambiguous).
  */
 import fc from 'fast-check';
+import { parse as parseYaml } from 'yaml';
+import { renderer } from '../../src/output/renderer';
 import { stderrWriter } from '../../src/output/stderr';
 import { terminalSafe, terminalSafeDeep, terminalSafeLines, unescapeTerminal } from '../../src/output/terminal-safe';
 import { check, runs } from './settings';
@@ -96,5 +98,22 @@ test('the stderr writer: every byte is safe, and a line is exactly one line', as
       if (!debug) expect(lines).toHaveLength(4 + 1);
     }),
     runs(1000),
+  );
+});
+
+test('-o json and -o yaml: the same value back, and nothing a terminal acts on but line breaks', async () => {
+  const render = renderer({});
+  const opts = { color: false, now: new Date(0) };
+  await check(
+    'json and yaml',
+    fc.asyncProperty(fc.dictionary(hostile, fc.oneof(hostile, fc.array(hostile, { maxLength: 3 }), fc.dictionary(hostile, hostile, { maxKeys: 3 })), { maxKeys: 5 }), async (obj) => {
+      const value = { kind: 'Fuzz', ...obj };
+      const json = await render(value, { ...opts, format: 'json' });
+      const yaml = await render(value, { ...opts, format: 'yaml' });
+      for (const text of [json, yaml]) expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
+      expect(JSON.parse(json)).toEqual(value);
+      expect(parseYaml(yaml)).toEqual(value);
+    }),
+    runs(500),
   );
 });
