@@ -45,7 +45,7 @@ function crash(e: unknown): never {
 async function main(): Promise<void> {
   const problem = nodeVersionProblem(process.versions.node);
   if (problem) {
-    process.stderr.write(`error: ${problem}\n`);
+    stderr.line(`error: ${problem}`);
     process.exitCode = 1;
     return;
   }
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   } else {
     // yargs asks for the working directory as it loads: a removed one would end in a stack trace.
     if (!cwdExists()) {
-      process.stderr.write('error: the current directory no longer exists (cd to one that does, and run again)\n');
+      stderr.line('error: the current directory no longer exists (cd to one that does, and run again)');
       process.exitCode = 1;
       return;
     }

@@ -25,6 +25,9 @@ const TO_ESCAPE = new RegExp(`[${CONTROL}]|\\\\(?=[\\\\nrt${CONTROL}]|u[0-9a-f]{
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };
 
+/** Whether `text` holds a character `terminalSafe` would escape (a backslash aside). */
+export const hasControl = (text: string): boolean => UNSAFE.test(text);
+
 const escape = (c: string) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** `text` as one stretch of a line: every control character escaped, no line break of its own. */
