@@ -9,9 +9,10 @@
  * layer's alone. JSON and YAML escape for themselves.
  *
  * The escapes: `\n`, `\r`, `\t`, and `\uXXXX` for every other control (C0, DEL, C1), bidi control
- * and line/paragraph separator. A backslash is doubled only where it would otherwise read as the
- * start of an escape (before `\`, `n`, `r`, `t`, `u` and four hex digits, or an escaped character), so that the text is
- * unambiguous (`unescapeTerminal` gives the original back) while a Windows path stays readable.
+ * and line/paragraph separator. Text without any of them is printed exactly as it is, backslashes
+ * included: a printed command (`kubectl … 'C:\new'`) must paste as it was quoted. A string that
+ * holds one is escaped whole, its backslashes doubled too, so that it reads back exactly
+ * (`unescapeTerminal`).
  */
 
 /**
@@ -20,23 +21,22 @@
  */
 const CONTROL = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
 const UNSAFE = new RegExp(`[${CONTROL}]`);
-/** An unsafe character, or a backslash that precedes one or something that reads as an escape. */
-const TO_ESCAPE = new RegExp(`[${CONTROL}]|\\\\(?=[\\\\nrt${CONTROL}]|u[0-9a-f]{4})`, 'g');
+/** In a string that holds a control: each control, and each backslash. */
+const TO_ESCAPE = new RegExp(`[${CONTROL}\\\\]`, 'g');
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };
 
-/** Whether `text` holds a character `terminalSafe` would escape (a backslash aside). */
+/** Whether `text` holds a character `terminalSafe` escapes. */
 export const hasControl = (text: string): boolean => UNSAFE.test(text);
 
 const escape = (c: string) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** `text` as one stretch of a line: every control character escaped, no line break of its own. */
 export function terminalSafe(text: string): string {
-  TO_ESCAPE.lastIndex = 0;
-  return TO_ESCAPE.test(text) ? text.replace(TO_ESCAPE, escape) : text;
+  return UNSAFE.test(text) ? text.replace(TO_ESCAPE, escape) : text;
 }
 
-/** The inverse of `terminalSafe` (for tests and for anyone who must recover the exact value). */
+/** The inverse of `terminalSafe` for a string it escaped (one that held a control). */
 export function unescapeTerminal(shown: string): string {
   return shown.replace(/\\(\\|n|r|t|u[0-9a-f]{4})/g, (_m, e: string) =>
     e === '\\' ? '\\' : e === 'n' ? '\n' : e === 'r' ? '\r' : e === 't' ? '\t' : String.fromCharCode(parseInt(e.slice(1), 16)),
@@ -82,7 +82,7 @@ export function terminalSafeDeep<T>(value: T): T {
 }
 
 function safe(value: unknown): unknown {
-  if (typeof value === 'string') return needsEscape(value) ? terminalSafe(value) : value;
+  if (typeof value === 'string') return UNSAFE.test(value) ? terminalSafe(value) : value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     value.forEach((v, i) => {
@@ -105,9 +105,4 @@ function safe(value: unknown): unknown {
     return copy ?? value;
   }
   return value;
-}
-
-/** Cheaper than a replace for the common string that holds no control and no backslash. */
-function needsEscape(s: string): boolean {
-  return UNSAFE.test(s) || s.includes('\\');
 }

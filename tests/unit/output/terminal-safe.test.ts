@@ -1,7 +1,7 @@
 /** src/output/terminal-safe.ts: untrusted text reaches a terminal escaped, never as control codes. */
 import { cli } from '../../support/cli';
 import { signJwt } from '../../support/tokens';
-import { terminalSafe, terminalSafeDeep } from '../../../src/output/terminal-safe';
+import { terminalSafe, terminalSafeDeep, unescapeTerminal } from '../../../src/output/terminal-safe';
 
 test('escapes ESC, other C0/C1 controls, DEL and bidi overrides; keeps other Unicode', () => {
   expect(terminalSafe('a\u001b]0;pwned\u0007b')).toBe('a\\u001b]0;pwned\\u0007b');
@@ -14,11 +14,10 @@ test('a value never starts a line: newline, CR and tab are shown escaped', () =>
   expect(terminalSafe('ok\n\nStatus:      healthy\r\tx')).toBe('ok\\n\\nStatus:      healthy\\r\\tx');
 });
 
-test('a backslash is doubled only where it would read as an escape: the text stays unambiguous', () => {
-  expect(terminalSafe('C:\\Users\\me')).toBe('C:\\Users\\me');
-  expect(terminalSafe('C:\\new')).toBe('C:\\\\new');
-  expect(terminalSafe('\\u001b')).toBe('\\\\u001b');
-  expect(terminalSafe('\u001b')).not.toBe(terminalSafe('\\u001b'));
+test('text without a control is printed exactly (a quoted command pastes as printed); one with a control reads back exactly', () => {
+  expect(terminalSafe("kubectl x --path 'C:\\new\\u001b'")).toBe("kubectl x --path 'C:\\new\\u001b'");
+  expect(terminalSafe('C:\\new\u001b')).toBe('C:\\\\new\\u001b');
+  expect(unescapeTerminal(terminalSafe('C:\\new\u001b'))).toBe('C:\\new\u001b');
 });
 
 test('copies only what needs escaping: a clean result is returned as it is', () => {
