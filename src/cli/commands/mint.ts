@@ -2,7 +2,6 @@
 import type { CliCommand, CommandOutput } from '../command.js';
 import { mintOptions } from '../../commands/mint/options.js';
 import type { OutputFormat } from '../../output/types.js';
-import { terminalSafe } from '../../output/terminal-safe.js';
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
@@ -60,8 +59,7 @@ export const mintCommand: CliCommand = {
     switch (opts.output) {
       case 'token':
         // kubectl: a newline only when printing to a terminal, so $(…) and pipes get the bare token.
-        // The server wrote it: on a terminal, shown terminal-safe (a real token has no control character).
-        return { outcome, raw: ctx.sys.stdoutIsTTY ? `${terminalSafe(r.token)}\n` : r.token };
+        return { outcome, raw: ctx.sys.stdoutIsTTY ? `${r.token}\n` : r.token };
       case 'kubeconfig':
         return { outcome, raw: r.kubeconfig ?? '' };
       case 'json':
