@@ -5,6 +5,7 @@ import { fastRoute, fastText, type FastTable, type LauncherTable } from './cli/f
 import type { OutputSink, System } from './cli/system.js';
 import { codeCacheDir } from './compile-cache.js';
 import { diskChunks } from './disk-chunks.js';
+import { stderrWriter } from './output/stderr.js';
 import { isTerminal, syncSink, type WriteFailure } from './sync-output.js';
 import { nodeVersionProblem } from './version.js';
 
@@ -16,10 +17,35 @@ declare const __SATOKEN_FAST_TABLE__: LauncherTable | undefined;
  */
 declare const __SATOKEN_CHUNKS__: { cli: string; decode: string; texts: string; ids: Record<string, string> };
 
+/**
+ * stderr through the output layer's writer (scrubbed, terminal-safe), written synchronously: the
+ * last words before process.exit() must not be cut.
+ */
+const stderr = stderrWriter((text) =>
+  syncSink(2, {
+    brokenPipe: () => process.exit(process.exitCode ?? 1),
+    failed: () => process.exit(1),
+  }).write(text),
+);
+
+/**
+ * Whatever escapes every layer (a throw in a callback, a rejection nobody awaited) ends the process
+ * with one `error:` line and exit 1, never Node's report with source lines and a stack — that only
+ * with --debug.
+ */
+function crash(e: unknown): never {
+  try {
+    stderr.unexpected(e, process.argv.includes('--debug'));
+  } catch {
+    // stderr itself is gone: nothing more can be said.
+  }
+  process.exit(1);
+}
+
 async function main(): Promise<void> {
   const problem = nodeVersionProblem(process.versions.node);
   if (problem) {
-    process.stderr.write(`error: ${problem}\n`);
+    stderr.line(`error: ${problem}`);
     process.exitCode = 1;
     return;
   }
@@ -57,7 +83,7 @@ async function main(): Promise<void> {
     // decided before it printed (execute.ts sets it first), whichever path and -o printed it.
     brokenPipe: () => process.exit(process.exitCode ?? 0),
     failed: (e) => {
-      process.stderr.write(`error: cannot write the output (${e.code ?? e.message})\n`);
+      stderr.line(`error: cannot write the output (${e.code ?? e.message})`);
       process.exit(1);
     },
   };
@@ -73,7 +99,7 @@ async function main(): Promise<void> {
   } else {
     // yargs asks for the working directory as it loads: a removed one would end in a stack trace.
     if (!cwdExists()) {
-      process.stderr.write('error: the current directory no longer exists (cd to one that does, and run again)\n');
+      stderr.line('error: the current directory no longer exists (cd to one that does, and run again)');
       process.exitCode = 1;
       return;
     }
@@ -143,4 +169,6 @@ function isSea(): boolean {
   }
 }
 
-void main();
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+main().catch(crash);

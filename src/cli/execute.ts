@@ -9,6 +9,8 @@ import type { ConnectionFlags, KubeConnection } from '../kube/types.js';
 import { jsonChunks } from '../output/json-chunks.js';
 import { scrubTokens } from '../output/redact.js';
 import type { Render } from '../output/renderer.js';
+import { oneLine, stderrWriter, type StderrWriter } from '../output/stderr.js';
+import { terminalSafeJson } from '../output/terminal-safe.js';
 import type { OutputFormat } from '../output/types.js';
 import { DEFAULT_FORMATS, type CliCommand, type CommandOutput } from './command.js';
 import { parseDuration } from './flags.js';
@@ -25,7 +27,7 @@ export function wantsDebug(args: readonly string[]): boolean {
  * or one with only the tables the command can need); returns the exit code. Never throws.
  */
 export async function execute(command: CliCommand, argv: Record<string, unknown>, sys: System, debug: boolean, render: Render): Promise<number> {
-  const writeErr = (text: string) => sys.stderr.write(scrubTokens(text));
+  const err = stderrWriter((text) => sys.stderr.write(text));
   try {
     const formats = command.formats ?? DEFAULT_FORMATS;
     const format = typeof argv.output === 'string' ? argv.output : 'table';
@@ -35,7 +37,7 @@ export async function execute(command: CliCommand, argv: Record<string, unknown>
     const flags = connectionFlags(argv);
     // no-color.org: NO_COLOR set to a non-empty value.
     const color = sys.stdoutIsTTY && argv.color !== false && !sys.env.NO_COLOR;
-    const deps = buildDeps(sys, flags);
+    const deps = buildDeps(sys, flags, err);
     const out: CommandOutput = await command.run(argv, { deps, format, flags, sys });
 
     // 4: nothing failing was found, but the cluster withheld what would prove there is nothing:
@@ -43,14 +45,14 @@ export async function execute(command: CliCommand, argv: Record<string, unknown>
     // permitted, and the result says what was not proven) nor 3 (no problem was found).
     const exitCode = out.exitCode ?? (out.outcome.problem ? 3 : out.outcome.inconclusive ? 4 : 0);
     sys.decided?.(exitCode);
-    for (const n of out.outcome.notices) writeErr(`${n.level}: ${n.message}\n`);
+    for (const n of out.outcome.notices) err.line(`${n.level}: ${n.message}`);
     const as = out.renderAs ?? (format as OutputFormat);
     if (out.raw !== undefined) {
       sys.stdout.write(out.raw);
     } else if (as === 'json') {
       // The same text as render()'s, written a list item at a time: one string for a whole
       // cluster's scan (and its scrubbed copy) doubled the peak memory (issue 8).
-      await writeChunks(sys.stdout, jsonChunks(out.outcome.result), out.showTokens ? (t) => t : scrubTokens);
+      await writeChunks(sys.stdout, jsonChunks(out.outcome.result), out.showTokens ? terminalSafeJson : (t) => terminalSafeJson(scrubTokens(t)));
     } else {
       const text = await render(out.outcome.result, {
         format: as,
@@ -62,7 +64,7 @@ export async function execute(command: CliCommand, argv: Record<string, unknown>
     }
     return exitCode;
   } catch (e) {
-    return reportError(e, debug, writeErr);
+    return reportError(e, debug, err);
   }
 }
 
@@ -74,6 +76,9 @@ function connectionFlags(argv: Record<string, unknown>): ConnectionFlags {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  // Node's timers hold at most 2^31-1 ms (24.8 days): a longer timeout is as good as that one, and
+  // handed on as it is it would fire at once (setTimeout) or throw (AbortSignal.timeout).
+  requestTimeoutMs = Math.min(requestTimeoutMs, 2 ** 31 - 1);
   const str = (k: string) => (typeof argv[k] === 'string' && argv[k] !== '' ? (argv[k] as string) : undefined);
   let verbosity: number | undefined;
   // yargs keeps the key with no value for a bare `-v`; kubectl: "flag needs an argument: 'v' in -v".
@@ -110,7 +115,7 @@ function connectionFlags(argv: Record<string, unknown>): ConnectionFlags {
   };
 }
 
-function buildDeps(sys: System, flags: ConnectionFlags): Deps {
+function buildDeps(sys: System, flags: ConnectionFlags, err: StderrWriter): Deps {
   let connection: Promise<KubeConnection> | undefined;
   return {
     clock: sys.clock ?? (() => new Date()),
@@ -118,15 +123,15 @@ function buildDeps(sys: System, flags: ConnectionFlags): Deps {
     // client-node is loaded only here, on the first cluster call: decode TOKEN and --help never pay for it.
     kube: () =>
       (connection ??= import('../kube/connect.js').then((m) =>
-        // --debug request lines (method, URL, status) go to stderr, scrubbed like every other line.
+        // -v request lines (method, URL, headers, bodies) go to stderr, scrubbed and made safe like every other line.
         m.connect(flags, sys.env, sys.signal, {
-          log: (line) => sys.stderr.write(scrubTokens(`${line}\n`)),
+          log: (line) => err.line(line),
           stdinIsTerminal: sys.stdinIsTTY,
           // The exec plugin's stderr reaches the user, as with kubectl (a device-code login prints there).
-          stderr: { write: (text: string) => sys.stderr.write(scrubTokens(text)) } as NodeJS.WritableStream,
+          stderr: { write: (text: string) => (err.lines(text), true) } as NodeJS.WritableStream,
         }),
       )),
-    progress: lazyProgress(sys),
+    progress: lazyProgress(sys, err),
     env: sys.env,
   };
 }
@@ -153,36 +158,25 @@ async function writeChunks(out: OutputSink, chunks: Iterable<string>, transform:
  * Progress lines only on a terminal. Asked on the first progress call, not before: asking builds
  * process.stderr, which most runs never need (start-up speed, issue 8).
  */
-function lazyProgress(sys: System): (message: string) => void {
-  let progress: ((message: string) => void) | undefined;
+function lazyProgress(sys: System, err: StderrWriter): (message: string) => void {
+  let onTerminal: boolean | undefined;
   return (message) => {
-    progress ??= sys.stderrIsTTY ? progressLine(sys.stderr) : () => {};
-    progress(message);
+    onTerminal ??= sys.stderrIsTTY;
+    if (onTerminal) err.progress(message);
   };
 }
 
-/** One self-overwriting progress line on a terminal. */
-function progressLine(stderr: NodeJS.WritableStream): (message: string) => void {
-  return (message) => {
-    stderr.write(message === '' ? '\r\u001b[K' : `\r\u001b[K${message}`);
-  };
-}
-
-export function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, '; ').trim();
-}
-
-/** Errors become one line `error: …` (+ `hint: …`); a stack trace only with --debug. */
-export function reportError(e: unknown, debug: boolean, writeErr: (s: string) => void): number {
+/**
+ * Errors become one line `error: …` (+ `hint: …`); a stack trace only with --debug. Every line
+ * goes through the stderr writer: a message a server or a container wrote cannot drive the terminal.
+ */
+export function reportError(e: unknown, debug: boolean, err: StderrWriter): number {
   if (e instanceof SatokenError) {
-    writeErr(`error: ${oneLine(e.message)}\n`);
-    if (e.hint) writeErr(`hint: ${e.hint}\n`);
-    if (debug && e.stack) writeErr(e.stack + '\n');
+    err.line(`error: ${oneLine(e.message)}`);
+    if (e.hint) err.line(`hint: ${oneLine(e.hint)}`);
+    if (debug && e.stack) err.lines(e.stack + '\n');
     return e.exitCode;
   }
-  const err = e instanceof Error ? e : new Error(String(e));
-  writeErr(`error: ${oneLine(err.message)}\n`);
-  if (debug && err.stack) writeErr(err.stack + '\n');
-  else writeErr(`hint: this is unexpected; run again with --debug and report it\n`);
+  err.unexpected(e, debug);
   return 1;
 }

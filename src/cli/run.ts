@@ -6,11 +6,11 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
 import { render } from '../output/render.js';
-import { scrubTokens } from '../output/redact.js';
+import { oneLine, stderrWriter } from '../output/stderr.js';
 import { COMMIT, VERSION } from '../version.js';
 import type { CliCommand } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { execute, oneLine, reportError, wantsDebug } from './execute.js';
+import { execute, reportError, wantsDebug } from './execute.js';
 import { GLOBAL_FLAGS } from './flags.js';
 import type { System } from './system.js';
 
@@ -83,6 +83,6 @@ export async function runCli(args: string[], sys: System, commands: CliCommand[]
     if (!command) throw new UsageError(`unknown command "${name}"`, `see '${SCRIPT} --help'`);
     return await execute(command, argv, sys, debug, render);
   } catch (e) {
-    return reportError(e, debug, (text) => sys.stderr.write(scrubTokens(text)));
+    return reportError(e, debug, stderrWriter((text) => sys.stderr.write(text)));
   }
 }

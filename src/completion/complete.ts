@@ -9,6 +9,7 @@
  * only the cluster or the kubeconfig knows come from a NameSource, which may fail or time out — then
  * there are simply no candidates.
  */
+import { hasControl, terminalSafe } from '../output/terminal-safe.js';
 import type { CommandInfo, CompletionSpec, FlagInfo, PositionalInfo } from './spec.js';
 
 /** cobra's ShellCompDirective bits. */
@@ -210,9 +211,16 @@ export async function complete(spec: CompletionSpec, words: string[], source: Na
   return { candidates: byPrefix(plain(await names(source, kind, scan.given)), current), directive: Directive.NoFileComp };
 }
 
-/** The protocol's text: candidates one a line, descriptions after a TAB, then `:<directive>`. */
+/**
+ * The protocol's text: candidates one a line, descriptions after a TAB, then `:<directive>`.
+ * A name holding a control character (a kubeconfig's context named `x\n:0`, an ESC sequence) is
+ * left out: it would add candidates or a directive of its own, or reach the terminal through the
+ * shell's menu; a description is shown terminal-safe.
+ */
 export function formatCompletion(c: Completion): string {
-  const lines = c.candidates.map((x) => (x.description ? `${x.value}\t${oneLine(x.description)}` : x.value));
+  const lines = c.candidates
+    .filter((x) => !hasControl(x.value))
+    .map((x) => (x.description ? `${x.value}\t${terminalSafe(oneLine(x.description))}` : x.value));
   return [...lines, `:${c.directive}`].join('\n') + '\n';
 }
 

@@ -72,13 +72,20 @@ export function parseWarnings(lines: string[]): string[] {
   return out;
 }
 
+/**
+ * The longest wait between two attempts, whatever the server asks in Retry-After: a server that
+ * asks for more is answered with its error now, not after a day (nor, with --request-timeout 0,
+ * never). Well under setTimeout's limit (2^31-1 ms), past which Node warns and fires at once.
+ */
+export const MAX_RETRY_WAIT_MS = 60_000;
+
 export const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const t = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    }, Math.min(Math.max(0, ms), MAX_RETRY_WAIT_MS));
     const onAbort = () => {
       clearTimeout(t);
       reject(signal.reason);
@@ -174,7 +181,7 @@ export async function runCall<T>(
       if (lastFailure !== undefined && signal.aborted) throw mapError(lastFailure, ctx, settings.signal);
       const { retry, afterMs } = n < maxAttempts ? retryable(e, policy, ctx, now()) : { retry: false };
       const wait = afterMs ?? Math.min(base * 2 ** (n - 1), 4000);
-      if (!retry || now() + wait >= deadline) throw mapError(e, ctx, settings.signal);
+      if (!retry || wait > MAX_RETRY_WAIT_MS || now() + wait >= deadline) throw mapError(e, ctx, settings.signal);
       lastFailure = e;
       try {
         await sleep(wait, settings.signal);

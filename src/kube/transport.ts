@@ -71,28 +71,31 @@ async function send(k8s: ClientNode, settings: TransportSettings, ctx: RequestCo
   const log = settings.log ? requestLog(settings.log, settings.verbosity) : undefined;
   log?.request(method, url, opts.headers as Record<string, string | string[]>, typeof body === 'string' ? body : undefined);
   const started = Date.now();
+  let exchanged: Awaited<ReturnType<typeof exchange>>;
+  // Only the exchange: what fails after it (a -v log line, the body's handling) is no connection failure.
   try {
-    const { res, data } = await exchange(url, { ...opts, signal }, method, body, responseCap(method, url));
-    // exec.go roundTripper: a 401 makes the plugin run again for the next request (this one fails).
-    if (res.statusCode === 401) settings.credentials.unauthorized(applied);
-    log?.response(method, url, res.statusCode ?? 0, res.statusMessage ?? '', Date.now() - started, res.headersDistinct ?? {}, () =>
-      redactBody(typeof data === 'string' ? data : data.toString('utf8')),
-    );
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headersDistinct ?? {})) if (v) headers[k] = v.join(', ');
-    const rsp = new k8s.ResponseContext(res.statusCode ?? 0, headers, {
-      text: async () => (typeof data === 'string' ? data : data.toString('utf8')),
-      binary: async () => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data),
-      stream: () => null,
-    });
-    responseWarnings.set(rsp, res.headersDistinct?.warning ?? []);
-    return rsp;
+    exchanged = await exchange(url, { ...opts, signal }, method, body, responseCap(method, url));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const why = err.code ?? (err.cause as Error | undefined)?.name ?? err.name;
     log?.failed(method, url, why, Date.now() - started);
     throw e;
   }
+  const { res, data } = exchanged;
+  // exec.go roundTripper: a 401 makes the plugin run again for the next request (this one fails).
+  if (res.statusCode === 401) settings.credentials.unauthorized(applied);
+  log?.response(method, url, res.statusCode ?? 0, res.statusMessage ?? '', Date.now() - started, res.headersDistinct ?? {}, () =>
+    redactBody(typeof data === 'string' ? data : data.toString('utf8')),
+  );
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(res.headersDistinct ?? {})) if (v) headers[k] = v.join(', ');
+  const rsp = new k8s.ResponseContext(res.statusCode ?? 0, headers, {
+    text: async () => (typeof data === 'string' ? data : data.toString('utf8')),
+    binary: async () => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data),
+    stream: () => null,
+  });
+  responseWarnings.set(rsp, res.headersDistinct?.warning ?? []);
+  return rsp;
 }
 
 /** The cap on a response body: a LIST page (a GET with `limit=`, as list.ts sends) or anything else. */

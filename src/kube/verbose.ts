@@ -69,6 +69,14 @@ export function truncateBody(body: string, level: number): string {
   return body.length <= max ? body : `${body.slice(0, max)} [truncated ${body.length - max} chars]`;
 }
 
+/**
+ * Deeper JSON is not shown: masking walks the document recursively, and a server that nests
+ * arrays 200,000 deep would overflow the stack. Real API objects nest a few dozen levels.
+ */
+const MAX_MASK_DEPTH = 500;
+
+class TooDeep extends Error {}
+
 /** A JSON body with its credentials masked; other text as it is (the writer scrubs JWTs). */
 export function redactBody(text: string): string {
   const t = text.trimStart();
@@ -79,11 +87,18 @@ export function redactBody(text: string): string {
   } catch {
     return text;
   }
-  return JSON.stringify(mask(doc, false));
+  try {
+    return JSON.stringify(mask(doc, false, 0));
+  } catch (e) {
+    // Not shown rather than shown unmasked: a Secret's data may be in there.
+    if (e instanceof TooDeep) return `<a JSON body of ${text.length} characters, not shown: nested deeper than ${MAX_MASK_DEPTH} levels>`;
+    throw e;
+  }
 }
 
-function mask(v: unknown, inSecret: boolean): unknown {
-  if (Array.isArray(v)) return v.map((x) => mask(x, inSecret));
+function mask(v: unknown, inSecret: boolean, depth: number): unknown {
+  if (depth > MAX_MASK_DEPTH) throw new TooDeep();
+  if (Array.isArray(v)) return v.map((x) => mask(x, inSecret, depth + 1));
   if (v === null || typeof v !== 'object') return v;
   const o = v as Record<string, unknown>;
   const secret = inSecret || o.kind === 'Secret' || o.type === 'kubernetes.io/service-account-token';
@@ -93,9 +108,9 @@ function mask(v: unknown, inSecret: boolean): unknown {
     if (k === 'token' && typeof x === 'string') out[k] = MASKED;
     else if (secret && (k === 'data' || k === 'stringData') && x !== null && typeof x === 'object') {
       out[k] = Object.fromEntries(Object.keys(x as object).map((key) => [key, MASKED]));
-    } else if (list && k === 'items') out[k] = mask(x, true);
+    } else if (list && k === 'items') out[k] = mask(x, true, depth + 1);
     else if (secret && k === 'metadata') out[k] = maskLastApplied(x);
-    else out[k] = mask(x, secret && k !== 'metadata');
+    else out[k] = mask(x, secret && k !== 'metadata', depth + 1);
   }
   return out;
 }

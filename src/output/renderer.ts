@@ -3,7 +3,7 @@
  * render.ts gives it every command's tables; the start-up fast path gives it decode's alone, so
  * that `decode TOKEN` does not load the others (issue 8).
  */
-import { terminalSafeDeep } from './terminal-safe.js';
+import { needsYamlQuotes, terminalSafeDeep, terminalSafeJson } from './terminal-safe.js';
 import type { RenderOptions, TableRenderer } from './types.js';
 
 export type Render = (result: { kind: string }, opts: RenderOptions) => Promise<string>;
@@ -12,7 +12,7 @@ export function renderer(tables: Record<string, TableRenderer<any>>): Render {
   return async (result, opts) => {
     switch (opts.format) {
       case 'json':
-        return JSON.stringify(result, null, 2) + '\n';
+        return terminalSafeJson(JSON.stringify(result, null, 2) + '\n');
       case 'yaml':
         return toYaml(result);
       case 'table':
@@ -25,8 +25,23 @@ export function renderer(tables: Record<string, TableRenderer<any>>): Render {
   };
 }
 
-/** YAML loaded on demand: most runs print tables and need not parse the yaml package. */
+/**
+ * YAML loaded on demand: most runs print tables and need not parse the yaml package. A string
+ * holding a control character is double-quoted, where the package escapes C0 and we escape the rest
+ * (terminalSafeJson's characters), so that YAML too reaches a terminal safe.
+ */
 export async function toYaml(value: unknown): Promise<string> {
-  const { stringify } = await import('yaml');
-  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  const { Document, visit } = await import('yaml');
+  const doc = new Document(value, { aliasDuplicateObjects: false });
+  let quoted = false;
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && needsYamlQuotes(node.value)) {
+        node.type = 'QUOTE_DOUBLE';
+        quoted = true;
+      }
+    },
+  });
+  const text = doc.toString({ lineWidth: 0 });
+  return quoted ? terminalSafeJson(text) : text;
 }

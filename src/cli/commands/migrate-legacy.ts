@@ -58,8 +58,9 @@ export const migrateLegacyCommand: CliCommand = {
         ctx.sys.stdinIsTTY && ctx.sys.stderrIsTTY
           ? async (preview) => {
               const { renderApplyPreview } = await import('../../output/tables/legacy-token-report.js');
+              const { terminalSafe } = await import('../../output/terminal-safe.js');
               ctx.sys.stderr.write(scrubTokens(renderApplyPreview(preview)));
-              return ask(ctx.sys.stdin, ctx.sys.stderr, `apply ${preview.changes.length} change(s) to the cluster? backups go to ${preview.backupDir}`);
+              return ask(ctx.sys.stdin, ctx.sys.stderr, `apply ${preview.changes.length} change(s) to the cluster? backups go to ${terminalSafe(preview.backupDir)}`);
             }
           : undefined,
       signal: ctx.sys.signal,

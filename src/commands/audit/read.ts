@@ -5,7 +5,6 @@
  * wants are ever decoded. Nothing but the current chunk and one partial line is held.
  */
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { LIMITS } from '../../limits.js';
 
 /** One log to read: a file, or stdin (`-`). The cli opens it; tests hand in any stream. */
@@ -50,6 +49,8 @@ export async function* decoded(input: AsyncIterable<Buffer | string>): AsyncGene
   }
   if (head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1]) {
     const source = Readable.from(rest(), { objectMode: false });
+    // node:zlib only for a gzipped log: diagnose shares this reader and must not load it at start-up.
+    const { createGunzip } = await import('node:zlib');
     const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });
     source.on('error', (e) => gunzip.destroy(e));
     source.pipe(gunzip);

@@ -1,4 +1,5 @@
 /** Tables for migrate-legacy: the report (riskiest first), apply results, restore results. */
+import { terminalSafeDeep } from '../terminal-safe.js';
 import type { ApplyPreview, MigrateResult } from '../../commands/migrate-legacy/run.js';
 import type { LegacyTokenItem } from '../../commands/migrate-legacy/types.js';
 import { paint } from '../colour.js';
@@ -51,6 +52,8 @@ export function renderLegacyTokenReport(r: MigrateResult, opts: RenderOptions): 
 }
 
 /** What --apply is about to change, shown before it asks. */
-export function renderApplyPreview(p: ApplyPreview): string {
+export function renderApplyPreview(preview: ApplyPreview): string {
+  // Names come from the cluster: shown escaped, as every table shows them.
+  const p = terminalSafeDeep(preview);
   return `--apply will make these changes (backups go to ${p.backupDir}):\n` + columns(['secret', 'change'], p.changes.map((c) => [`${c.namespace}/${c.secret}`, c.step]));
 }

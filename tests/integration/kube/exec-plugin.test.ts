@@ -208,4 +208,16 @@ describe("kubectl's messages", () => {
     expect(r.code).toBe(1);
     if (kubectl) expect((await kubectlRun(['auth', 'whoami'], file)).stderr).toContain(`getting credentials: exec: executable ${script} failed with exit code 3`);
   });
+
+  it("a plugin's stderr reaches the user line by line, its control characters escaped", async () => {
+    const script = path.join(dir, 'hostile.sh');
+    // OSC 52 (clipboard), clear screen, CR over the line, then a second line of its own.
+    writeFileSync(script, '#!/bin/sh\nprintf \'open \\033]52;c;eA==\\007\\033[2J\\rthis\\nerror: forged\\r\\n\' >&2\nexit 3\n');
+    chmodSync(script, 0o755);
+    const { file } = execKubeconfig([], { command: script, args: [] });
+    const r = await whoami(file);
+    expect(r.stderr.split('\n').slice(0, 2)).toEqual(['open \\u001b]52;c;eA==\\u0007\\u001b[2J\\rthis', 'error: forged']);
+    expect(r.stderr).not.toMatch(/[\u001b\u0007\r]/);
+    expect(r.code).toBe(1);
+  });
 });

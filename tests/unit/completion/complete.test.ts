@@ -200,3 +200,11 @@ test('formats the protocol: value TAB one-line description, then :directive', ()
   const text = formatCompletion({ candidates: [{ value: 'a', description: 'two\n  lines' }, { value: 'b' }], directive: 4 });
   expect(text).toBe('a\ttwo lines\nb\n:4\n');
 });
+
+test('a name with a control character is left out; a description is shown escaped', () => {
+  const text = formatCompletion({
+    candidates: [{ value: 'x\n:0' }, { value: 'evil\u001b]52;c;eA==\u0007' }, { value: 'ok', description: 'say \u001b[2J\u202e' }],
+    directive: 4,
+  });
+  expect(text).toBe('ok\tsay \\u001b[2J\\u202e\n:4\n');
+});

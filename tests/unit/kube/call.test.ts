@@ -1,6 +1,6 @@
 /** runCall's retry policy and deadline, with a fake clock and sleep (no network). */
 import { ApiError, ConnectionError } from '../../../src/kube/errors';
-import { type CallSettings, parseWarnings, retryAfterMs, runCall } from '../../../src/kube/call';
+import { type CallSettings, defaultSleep, MAX_RETRY_WAIT_MS, parseWarnings, retryAfterMs, runCall } from '../../../src/kube/call';
 
 function fakeTime() {
   let t = 1_000_000;
@@ -70,6 +70,34 @@ it('writes: 429 retried, 5xx and resets not; 4xx never', async () => {
   const r = failing([apiEx(404)]);
   await expect(runCall(settings().s, 'get x', 'idempotent', r.fn)).rejects.toMatchObject({ code: 404 });
   expect(r.calls()).toBe(1);
+});
+
+it('a Retry-After past the longest sane wait ends the call with the server\'s error, even with no timeout', async () => {
+  for (const after of ['99999999', '9'.repeat(400), String(MAX_RETRY_WAIT_MS / 1000 + 1)]) {
+    const { s, time } = settings({ timeoutMs: 0 });
+    const f = failing([apiEx(429, { 'retry-after': after })]);
+    await expect(runCall(s, 'get x', 'idempotent', f.fn)).rejects.toMatchObject({ code: 429 });
+    expect(f.calls()).toBe(1);
+    expect(time.sleeps).toEqual([]);
+  }
+  const { s, time } = settings({ timeoutMs: 0 });
+  await runCall(s, 'get x', 'idempotent', failing([apiEx(503, { 'retry-after': String(MAX_RETRY_WAIT_MS / 1000) })]).fn);
+  expect(time.sleeps).toEqual([MAX_RETRY_WAIT_MS]);
+});
+
+it('the real sleep never hands setTimeout more than it can hold', async () => {
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.name);
+  process.on('warning', onWarning);
+  const ctl = new AbortController();
+  const slept = defaultSleep(99_999_999_000, ctl.signal);
+  const early = await Promise.race([slept.then(() => 'fired'), new Promise((r) => setTimeout(() => r('waiting'), 50))]);
+  ctl.abort();
+  await slept.catch(() => {});
+  await new Promise((r) => setImmediate(r));
+  process.off('warning', onWarning);
+  expect(early).toBe('waiting');
+  expect(warnings).not.toContain('TimeoutOverflowWarning');
 });
 
 it('no wait goes past the request timeout', async () => {

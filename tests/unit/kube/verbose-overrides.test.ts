@@ -28,6 +28,16 @@ describe('redactBody', () => {
     expect(redactBody('{"kind":"Pod","metadata":{"name":"p"}}')).toBe('{"kind":"Pod","metadata":{"name":"p"}}');
     expect(redactBody('not json {')).toBe('not json {');
   });
+
+  it('JSON nested deeper than any API object is not shown (nor shown unmasked), without overflowing the stack', () => {
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    expect(redactBody(deep)).toBe(`<a JSON body of ${deep.length} characters, not shown: nested deeper than 500 levels>`);
+    const secretInside = JSON.stringify({ kind: 'Secret', data: { token: 'c2VjcmV0' }, x: JSON.parse('['.repeat(600) + ']'.repeat(600)) });
+    expect(redactBody(secretInside)).not.toContain('c2VjcmV0');
+    // A real object's depth is shown as it is.
+    const nested = JSON.parse('['.repeat(100) + '1' + ']'.repeat(100));
+    expect(JSON.parse(redactBody(JSON.stringify(nested)))).toEqual(nested);
+  });
 });
 
 describe('requestLog', () => {

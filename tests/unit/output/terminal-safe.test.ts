@@ -1,13 +1,23 @@
 /** src/output/terminal-safe.ts: untrusted text reaches a terminal escaped, never as control codes. */
 import { cli } from '../../support/cli';
 import { signJwt } from '../../support/tokens';
-import { terminalSafe, terminalSafeDeep } from '../../../src/output/terminal-safe';
+import { terminalSafe, terminalSafeDeep, unescapeTerminal } from '../../../src/output/terminal-safe';
 
-test('escapes ESC, other C0/C1 controls, DEL and bidi overrides; keeps newlines, tabs and other Unicode', () => {
+test('escapes ESC, other C0/C1 controls, DEL and bidi overrides; keeps other Unicode', () => {
   expect(terminalSafe('a\u001b]0;pwned\u0007b')).toBe('a\\u001b]0;pwned\\u0007b');
   expect(terminalSafe('\u202eevil\u2066x\u2069')).toBe('\\u202eevil\\u2066x\\u2069');
   expect(terminalSafe('\u0000\u007f\u009b')).toBe('\\u0000\\u007f\\u009b');
-  expect(terminalSafe('line 1\nline\t2 — é 日本')).toBe('line 1\nline\t2 — é 日本');
+  expect(terminalSafe('2 — é 日本')).toBe('2 — é 日本');
+});
+
+test('a value never starts a line: newline, CR and tab are shown escaped', () => {
+  expect(terminalSafe('ok\n\nStatus:      healthy\r\tx')).toBe('ok\\n\\nStatus:      healthy\\r\\tx');
+});
+
+test('text without a control is printed exactly (a quoted command pastes as printed); one with a control reads back exactly', () => {
+  expect(terminalSafe("kubectl x --path 'C:\\new\\u001b'")).toBe("kubectl x --path 'C:\\new\\u001b'");
+  expect(terminalSafe('C:\\new\u001b')).toBe('C:\\\\new\\u001b');
+  expect(unescapeTerminal(terminalSafe('C:\\new\u001b'))).toBe('C:\\new\u001b');
 });
 
 test('copies only what needs escaping: a clean result is returned as it is', () => {
