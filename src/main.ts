@@ -85,9 +85,14 @@ async function main(): Promise<void> {
       ? (sys) => (requireBuilt(built.decode) as typeof import('./cli/decode-fast.js')).runDecode(route.argv, sys)
       : (sys) => (requireBuilt(built.cli) as typeof import('./cli/run.js')).runCli(args, sys);
   const controller = new AbortController();
-  const onSignal = () => {
-    // A second Ctrl-C ends at once, whatever is pending.
-    if (controller.signal.aborted) process.exit(130);
+  // A shell's code for death by a signal, 128 + its number, as a Go kubectl gets from the kernel:
+  // 130 for SIGINT (Ctrl-C), 143 for SIGTERM.
+  let signalCode: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGTERM' ? 143 : 130;
+    // A second signal ends at once, whatever is pending.
+    if (controller.signal.aborted) process.exit(code);
+    signalCode = code;
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -120,7 +125,7 @@ async function main(): Promise<void> {
   process.exitCode = code;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  if (controller.signal.aborted) process.exitCode = 130;
+  if (signalCode !== undefined) process.exitCode = signalCode;
 }
 
 function cwdExists(): boolean {

@@ -8,10 +8,12 @@ import { UsageError } from '../errors.js';
 import { render } from '../output/render.js';
 import { scrubTokens } from '../output/redact.js';
 import { COMMIT, VERSION } from '../version.js';
-import type { CliCommand } from './command.js';
+import { DEFAULT_FORMATS, type CliCommand } from './command.js';
+import { completionSpec } from '../completion/spec.js';
 import { COMMANDS } from './commands/index.js';
 import { execute, oneLine, reportError, wantsDebug } from './execute.js';
 import { GLOBAL_FLAGS } from './flags.js';
+import { unknownCommandText, unknownFlagText } from './suggest.js';
 import type { System } from './system.js';
 
 const SCRIPT = 'kubectl satoken';
@@ -68,9 +70,20 @@ export async function runCli(args: string[], sys: System, commands: CliCommand[]
   try {
     const parsed = await parseArgv(args, commands, sys.nodeVersion);
     if (parsed.error) {
+      const names = commands.map((c) => c.command.split(' ')[0]!);
+      const first = (parsed.argv?._ as unknown[] | undefined)?.[0];
       // Point at the help of the command that was typed, when one was.
-      const typed = commands.find((c) => c.command.split(' ')[0] === args.find((a) => !a.startsWith('-')));
+      const typed = commands.find((c) => c.command.split(' ')[0] === String(first));
       const help = typed ? `${SCRIPT} ${typed.command.split(' ')[0]} --help` : `${SCRIPT} --help`;
+      const text =
+        first !== undefined && !typed
+          ? unknownCommandText(String(first), names)
+          : unknownFlag(args, typed ? typed.command.split(' ')[0]! : undefined, commands);
+      if (text !== undefined) {
+        // cobra's lines as kubectl prints them: the error, a blank line, the suggestions.
+        sys.stderr.write(`error: ${text}${text.endsWith('\n') ? '' : '\n'}hint: see '${help}'\n`);
+        return 2;
+      }
       throw new UsageError(oneLine(parsed.error.message), `see '${help}'`);
     }
     if (parsed.output !== undefined) {
@@ -85,4 +98,32 @@ export async function runCli(args: string[], sys: System, commands: CliCommand[]
   } catch (e) {
     return reportError(e, debug, (text) => sys.stderr.write(scrubTokens(text)));
   }
+}
+
+/**
+ * The first long flag on the command line that neither `command` nor kubectl's global flags know,
+ * as pflag's error with suggestions; undefined when every flag is known (the error is another).
+ * yargs' own message would name the flag twice, once as its internal camelCase alias.
+ */
+function unknownFlag(args: string[], command: string | undefined, commands: CliCommand[]): string | undefined {
+  const spec = completionSpec(commands, GLOBAL_FLAGS, DEFAULT_FORMATS);
+  const flags = [...spec.globalFlags, ...(spec.commands.find((c) => c.name === command)?.flags ?? [])];
+  const known = new Set(['help', 'version']);
+  const booleans = new Set<string>();
+  for (const f of flags) {
+    for (const n of [f.name, ...f.aliases]) {
+      known.add(n);
+      if (!f.takesValue) booleans.add(n);
+    }
+  }
+  for (const a of args) {
+    if (a === '--') break;
+    if (!a.startsWith('--')) continue;
+    const name = a.slice(2).split('=')[0]!;
+    const negated = name.startsWith('no-') && booleans.has(name.slice(3));
+    if (!known.has(name) && !negated) {
+      return unknownFlagText(name, [...new Set(flags.filter((f) => f.name.length > 1).map((f) => f.name))]);
+    }
+  }
+  return undefined;
 }

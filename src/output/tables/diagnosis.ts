@@ -51,7 +51,7 @@ export function renderDiagnosis(d: Diagnosis, opts: RenderOptions): string {
 export function renderDiagnosisList(list: DiagnosisList, opts: RenderOptions): string {
   const c = opts.color;
   const s = list.summary;
-  const footer = `${s.pods} pods: ${s.healthy} healthy, ${s.degraded} degraded, ${s.failing} failing\n`;
+  const footer = `${s.pods} ${s.pods === 1 ? 'pod' : 'pods'}: ${s.healthy} healthy, ${s.degraded} degraded, ${s.failing} failing\n`;
   const unhealthy = list.items.filter((i) => i.status !== 'healthy');
   const notRun = list.notRun?.length ? `not run in a scan: ${list.notRun.map((n) => n.id).join(', ')} (${list.notRun[0].reason})\n` : '';
   if (unhealthy.length === 0) return `${footer}${notRun}`;
