@@ -59,15 +59,17 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   };
-  if (route?.kind === 'text') {
+  // The texts were rendered for a pipe (80 columns); a terminal's help wraps to its own width: yargs.
+  const ttyOut = () => isTerminal(1, () => (require('node:tty') as typeof import('node:tty')).isatty(1));
+  if (route?.kind === 'text' && !(route.line !== '--version' && ttyOut())) {
     syncSink(1, failure).write(fastText(requireBuilt(built.texts) as FastTable['texts'], route.line, process.versions.node));
     return;
   }
   let stdout: OutputSink;
   let stdoutIsTTY: boolean;
-  if (route) {
+  if (route?.kind === 'decode') {
     stdout = syncSink(1, failure);
-    stdoutIsTTY = isTerminal(1, () => (require('node:tty') as typeof import('node:tty')).isatty(1));
+    stdoutIsTTY = ttyOut();
   } else {
     // yargs asks for the working directory as it loads: a removed one would end in a stack trace.
     if (!cwdExists()) {
@@ -118,6 +120,10 @@ async function main(): Promise<void> {
     },
     get stdinIsTTY() {
       return Boolean(process.stdin.isTTY);
+    },
+    // Help wraps to the terminal's width.
+    get columns() {
+      return process.stdout.isTTY ? process.stdout.columns : undefined;
     },
     signal: controller.signal,
   });

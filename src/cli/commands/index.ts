@@ -7,6 +7,7 @@ import { migrateLegacyCommand } from './migrate-legacy.js';
 import { mintCommand } from './mint.js';
 import { testAuthCommand } from './test-auth.js';
 import { whoamiCommand } from './whoami.js';
+import { optionsCommand } from './options.js';
 
 export const COMMANDS: CliCommand[] = [
   diagnoseCommand,
@@ -16,4 +17,5 @@ export const COMMANDS: CliCommand[] = [
   migrateLegacyCommand,
   auditCommand,
   whoamiCommand,
+  optionsCommand,
 ];
