@@ -10,7 +10,7 @@ import { scrubTokens } from '../output/redact.js';
 import { COMMIT, VERSION } from '../version.js';
 import { DEFAULT_FORMATS, type CliCommand } from './command.js';
 import { completionSpec } from '../completion/spec.js';
-import { COMMANDS } from './commands/index.js';
+import { CLI_COMMANDS } from './commands/index.js';
 import { execute, oneLine, reportError, wantsDebug } from './execute.js';
 import { GLOBAL_FLAGS } from './flags.js';
 import { DEFAULT_HELP_WIDTH, helpTail } from './help-text.js';
@@ -20,7 +20,7 @@ import type { System } from './system.js';
 const SCRIPT = 'kubectl satoken';
 
 /** The parser, without handlers: we dispatch ourselves so that commands stay async and testable. */
-export function buildParser(args: string[], commands: CliCommand[] = COMMANDS, nodeVersion = 'unknown', width = DEFAULT_HELP_WIDTH): Argv {
+export function buildParser(args: string[], commands: CliCommand[] = CLI_COMMANDS, nodeVersion = 'unknown', width = DEFAULT_HELP_WIDTH): Argv {
   let y = yargs(args)
     .scriptName(SCRIPT)
     .usage(`${SCRIPT} — why a pod's ServiceAccount token does not work, and how to fix it\n\nUsage: ${SCRIPT} <command> [flags]`)
@@ -63,7 +63,7 @@ export function parseArgv(args: string[], commands: CliCommand[], nodeVersion: s
 }
 
 /** Runs the cli once; returns the exit code. Never throws. */
-export async function runCli(args: string[], sys: System, commands: CliCommand[] = COMMANDS): Promise<number> {
+export async function runCli(args: string[], sys: System, commands: CliCommand[] = CLI_COMMANDS): Promise<number> {
   const debug = wantsDebug(args);
   try {
     const width = sys.columns ?? DEFAULT_HELP_WIDTH;

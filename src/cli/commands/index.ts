@@ -1,4 +1,4 @@
-/** Every subcommand, in the order `--help` lists them. */
+/** Every subcommand that does a job, in the order `--help` lists them. */
 import type { CliCommand } from '../command.js';
 import { decodeCommand } from './decode.js';
 import { diagnoseCommand } from './diagnose.js';
@@ -17,5 +17,10 @@ export const COMMANDS: CliCommand[] = [
   migrateLegacyCommand,
   auditCommand,
   whoamiCommand,
-  optionsCommand,
 ];
+
+/**
+ * What the parser knows: the commands above, which do a job (each has its RBAC role, its README
+ * entry, its completion), and `options`, which only prints the global flags (kubectl options).
+ */
+export const CLI_COMMANDS: CliCommand[] = [...COMMANDS, optionsCommand];
