@@ -45,7 +45,8 @@ export function renderDiagnosis(d: Diagnosis, opts: RenderOptions): string {
   out.push(
     details([
       ['Status', paint(c, statusColour(d.status), d.status)],
-      ['Root cause', d.rootCause ? `${d.rootCause.check}: ${d.rootCause.message}` : 'none: every check passed or was skipped'],
+      // Under its key ("Root cause:" and two spaces: 13 columns), wrapped as the check lines are.
+      ['Root cause', hanging(d.rootCause ? `${d.rootCause.check}: ${d.rootCause.message}` : 'none: every check passed or was skipped', 13, WIDTH).join('\n')],
     ]),
   );
   if (d.fix.length) {

@@ -88,7 +88,7 @@ test("a pod's long check lines wrap between words within 120 columns; a URL and 
     kind: 'Diagnosis',
     pod: { namespace: 'shop', name: 'web-0', serviceAccountName: 'app', node: 'node-1', container: 'app' },
     status: 'failing',
-    rootCause: { check: 'third-party-tokens', message: 'the pod lacks the label' },
+    rootCause: { check: 'third-party-tokens', message: `${'the pod lacks the azure.workload.identity/use label, so the webhook mounted no federated token'} and the SDK falls back to the node` },
     fix: [fix],
     checks,
   } as Diagnosis;
@@ -101,4 +101,7 @@ test("a pod's long check lines wrap between words within 120 columns; a URL and 
   // Every word of the message is there, in order.
   expect(text.replace(/\s+/g, ' ')).toContain(checks[1]!.message);
   expect(text.split('\n').find((l) => l.startsWith('FAIL  third-party-tokens'))!.length).toBeLessThanOrEqual(120);
+  // The root cause, wrapped under its key.
+  const at = text.split('\n').findIndex((l) => l.startsWith('Root cause:  third-party-tokens: the pod lacks'));
+  expect(text.split('\n')[at + 1]).toMatch(/^ {15}\S/);
 });
