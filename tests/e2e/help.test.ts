@@ -4,9 +4,15 @@
  * global flags once, in `kubectl satoken options`.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { COMMANDS } from '../../src/cli/commands/index';
 import { GLOBAL_FLAGS } from '../../src/cli/flags';
 import { BIN, ensureBundle, NODE24 as NODE } from '../support/bundle';
+
+/** util-linux `script` gives a command a terminal; without it the terminal tests are skipped, saying so. */
+const hasScript = existsSync('/usr/bin/script');
+const onTty = hasScript ? test : test.skip;
+if (!hasScript) process.stdout.write('terminal tests skipped: /usr/bin/script is not installed\n');
 
 beforeAll(() => ensureBundle(), 120_000);
 
@@ -39,14 +45,14 @@ describe.each(COMMANDS.map((c) => c.command.split(' ')[0]!))('%s --help', (name)
   });
 });
 
-test('on a terminal 60 columns wide, help wraps to 60 and examples stay whole', () => {
+onTty('on a terminal 60 columns wide, help wraps to 60 and examples stay whole', () => {
   const text = onTerminal(60, ['diagnose', '--help']);
   expect(text).toContain('kubectl satoken diagnose [pod]');
   expect(overflow(text, 60, 'diagnose')).toEqual([]);
   expect(text.split('\n')).toContain('  kubectl satoken diagnose web-7d4b9c-x2x9q -c app --can list pods --can get secrets');
 }, 60_000);
 
-test('on a terminal 150 columns wide, a description that fits stays on one line', () => {
+onTty('on a terminal 150 columns wide, a description that fits stays on one line', () => {
   const text = onTerminal(150, ['diagnose', '--help']);
   expect(text).toMatch(/--token-dir +With --self: the folder of the service-account files \(default \/var\/run\/secrets\/kubernetes\.io\/serviceaccount\)/);
 }, 60_000);

@@ -11,6 +11,11 @@ import path from 'node:path';
 import { start, type Emulator } from '../apiserver';
 import { BIN, ensureBundle, NODE24 as NODE } from '../support/bundle';
 
+/** util-linux `script` gives a command a terminal; without it the terminal tests are skipped, saying so. */
+const hasScript = existsSync('/usr/bin/script');
+const onTty = hasScript ? test : test.skip;
+if (!hasScript) process.stdout.write('terminal tests skipped: /usr/bin/script is not installed\n');
+
 let k: Emulator;
 let dir: string;
 let pod: string;
@@ -152,7 +157,7 @@ describe('signals: 143 for SIGTERM, 130 for SIGINT, also at the --apply prompt',
   }, 90_000);
 
   // The prompt asks only on a terminal: `script` gives the command one.
-  test.each([
+  onTty.each([
     ['SIGTERM', 143],
     ['Ctrl-C', 130],
   ] as const)('%s at the y/N prompt ends the run with %i and applies nothing', async (how, expected) => {
