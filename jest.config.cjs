@@ -14,5 +14,6 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,
+  setupFiles: ['<rootDir>/tests/support/isolated-cache.cjs'],
   reporters: ['default', '<rootDir>/tests/support/summary-reporter.cjs'],
 };

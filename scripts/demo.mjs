@@ -38,7 +38,7 @@ if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest(path.join(root, 'sr
 }
 
 // The cases (namespace, title, expected root cause) come from the scenario itself: one source of truth.
-const { DEMO_CASES: GENERIC_CASES, DEMO_ELAPSED_SECONDS } = await importTs('tests/apiserver/scenarios/demo.ts', 'demo-cases');
+const { DEMO_CASES: GENERIC_CASES } = await importTs('tests/apiserver/scenarios/demo.ts', 'demo-cases');
 const { PROFILE_NAMES } = await importTs('tests/apiserver/profiles/index.ts', 'profile-names');
 if (profileAt >= 0 && !PROFILE_NAMES.includes(profile)) {
   console.error(`error: --profile must be one of ${PROFILE_NAMES.join(', ')} (got ${profile === undefined ? 'nothing' : `"${profile}"`})`);
@@ -49,10 +49,9 @@ const DEMO_CASES = [...(profile ? providerCases(profile) : []), ...GENERIC_CASES
 
 const dir = mkdtempSync(path.join(tmpdir(), 'satoken-demo-'));
 const kubeconfig = path.join(dir, 'kubeconfig');
-// The scenario moves the emulated clock on (tokens age and rotate): start it that much in the past,
-// so that the plugin, which judges tokens by this machine's clock, agrees with the emulated API server.
-const startAt = new Date(Date.now() - DEMO_ELAPSED_SECONDS * 1000).toISOString();
-const emulator = spawn(process.execPath, [path.join(root, 'scripts', 'cluster.mjs'), '--kubeconfig', kubeconfig, '--scenarios', profile ? `demo-${profile}` : 'demo', ...(profile ? ['--profile', profile] : []), '--now', startAt], {
+// The command the README documents: with --profile, `demo` is that profile's demo, and the emulator
+// starts its clock in the past by what the scenarios move it on (tests/apiserver/cli.ts).
+const emulator = spawn(process.execPath, [path.join(root, 'scripts', 'cluster.mjs'), '--kubeconfig', kubeconfig, '--scenarios', 'demo', ...(profile ? ['--profile', profile] : [])], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
 });
@@ -121,6 +120,12 @@ for (const c of DEMO_CASES) {
 }
 
 const dist = path.join(root, 'dist');
+if (once) {
+  // The emulator stops with this script: no invitation to try it.
+  stop();
+  console.log('The emulator has stopped (--once). Run `npm run demo` without --once to keep it running and try the commands yourself.');
+  process.exit(0);
+}
 console.log(bold('Try it yourself against the running emulator (kubectl finds the plugin on PATH):'));
 console.log(`  export KUBECONFIG=${kubeconfig}`);
 if (envFile) console.log(`  source ${envFile}    # the ${profile} credential plugin's stand-in and its credentials`);
@@ -130,9 +135,5 @@ console.log('  kubectl get pods -A');
 console.log('  kubectl satoken diagnose -A');
 console.log(`  kubectl satoken diagnose ${pods.get('diag-audience')} -n diag-audience --explain`);
 console.log('  …then run the printed fix commands, and diagnose the re-created pod again.');
-if (once) {
-  stop();
-  process.exit(0);
-}
 console.log('\nThe emulator keeps running; press Ctrl-C to stop it.');
 await new Promise(() => {});

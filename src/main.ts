@@ -87,15 +87,17 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   };
-  if (route?.kind === 'text') {
+  // The texts were rendered for a pipe (80 columns); a terminal's help wraps to its own width: yargs.
+  const ttyOut = () => isTerminal(1, () => (require('node:tty') as typeof import('node:tty')).isatty(1));
+  if (route?.kind === 'text' && !(route.line !== '--version' && ttyOut())) {
     syncSink(1, failure).write(fastText(requireBuilt(built.texts) as FastTable['texts'], route.line, process.versions.node));
     return;
   }
   let stdout: OutputSink;
   let stdoutIsTTY: boolean;
-  if (route) {
+  if (route?.kind === 'decode') {
     stdout = syncSink(1, failure);
-    stdoutIsTTY = isTerminal(1, () => (require('node:tty') as typeof import('node:tty')).isatty(1));
+    stdoutIsTTY = ttyOut();
   } else {
     // yargs asks for the working directory as it loads: a removed one would end in a stack trace.
     if (!cwdExists()) {
@@ -113,9 +115,14 @@ async function main(): Promise<void> {
       ? (sys) => (requireBuilt(built.decode) as typeof import('./cli/decode-fast.js')).runDecode(route.argv, sys)
       : (sys) => (requireBuilt(built.cli) as typeof import('./cli/run.js')).runCli(args, sys);
   const controller = new AbortController();
-  const onSignal = () => {
-    // A second Ctrl-C ends at once, whatever is pending.
-    if (controller.signal.aborted) process.exit(130);
+  // A shell's code for death by a signal, 128 + its number, as a Go kubectl gets from the kernel:
+  // 130 for SIGINT (Ctrl-C), 143 for SIGTERM.
+  let signalCode: number | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGTERM' ? 143 : 130;
+    // A second signal ends at once, whatever is pending.
+    if (controller.signal.aborted) process.exit(code);
+    signalCode = code;
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -142,13 +149,17 @@ async function main(): Promise<void> {
     get stdinIsTTY() {
       return Boolean(process.stdin.isTTY);
     },
+    // Help wraps to the terminal's width.
+    get columns() {
+      return process.stdout.isTTY ? process.stdout.columns : undefined;
+    },
     signal: controller.signal,
   });
   // Never process.exit() after a large write to a pipe: it would be cut. Let Node end.
   process.exitCode = code;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  if (controller.signal.aborted) process.exitCode = 130;
+  if (signalCode !== undefined) process.exitCode = signalCode;
 }
 
 function cwdExists(): boolean {

@@ -4,25 +4,25 @@
  */
 import { PassThrough } from 'node:stream';
 import { DEFAULT_FORMATS, type CliCommand } from './command.js';
-import { COMMANDS } from './commands/index.js';
+import { CLI_COMMANDS } from './commands/index.js';
 import { NODE_VERSION, TOKEN_PLACEHOLDER, type FastTable } from './fast-path.js';
 import { parseArgv, runCli } from './run.js';
 import type { System } from './system.js';
 
 /** Command lines that only print: help for the cli and for each command, and the version. */
-export function textLines(commands: CliCommand[] = COMMANDS): string[][] {
+export function textLines(commands: CliCommand[] = CLI_COMMANDS): string[][] {
   const names = commands.map((c) => c.command.split(' ')[0]!);
   return [['--help'], ['-h'], ['--version'], ...names.flatMap((n) => [[n, '--help'], [n, '-h']])];
 }
 
 /** `decode TOKEN`, and with each -o format decode takes. */
-export function decodeLines(commands: CliCommand[] = COMMANDS): string[][] {
+export function decodeLines(commands: CliCommand[] = CLI_COMMANDS): string[][] {
   const decode = commands.find((c) => c.command.split(' ')[0] === 'decode');
   if (!decode) return [];
   return [['decode', TOKEN_PLACEHOLDER], ...(decode.formats ?? DEFAULT_FORMATS).map((f) => ['decode', TOKEN_PLACEHOLDER, '-o', f])];
 }
 
-export async function computeFastTable(commands: CliCommand[] = COMMANDS): Promise<FastTable> {
+export async function computeFastTable(commands: CliCommand[] = CLI_COMMANDS): Promise<FastTable> {
   const table: FastTable = { texts: {}, decode: {} };
   for (const args of textLines(commands)) {
     const r = await capture(args, commands);

@@ -18,6 +18,8 @@ export interface System {
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   stdinIsTTY: boolean;
+  /** stdout's width when it is a terminal (help wraps to it); undefined otherwise. */
+  columns?: number;
   /** The wall clock; tests pin it so dates in outputs are reproducible. Default: the real time. */
   clock?: () => Date;
   /**

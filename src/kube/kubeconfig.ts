@@ -227,9 +227,11 @@ export function select(merged: MergedKubeconfig, flags: ConnectionFlags): Resolv
   const where = merged.files.length === 1 ? merged.files[0] : `the kubeconfig (${merged.files.join(', ')})`;
   let contextName = flags.context ?? merged.currentContext ?? '';
   let context: NamedEntry | undefined;
+  // A --context, --cluster or --user the kubeconfig lacks exits 1 as in kubectl: clientcmd's
+  // validation error reaches cmdutil.CheckErr (k8s.io/kubectl/pkg/cmd/util/helpers.go), which exits 1.
   if (flags.context !== undefined) {
     context = merged.contexts.get(flags.context);
-    if (!context) throw new UsageError(`context "${flags.context}" does not exist in the kubeconfig`, listHint('contexts', merged.contexts));
+    if (!context) throw new OperationError(`context "${flags.context}" does not exist in the kubeconfig`, listHint('contexts', merged.contexts));
   } else if (contextName !== '') {
     context = merged.contexts.get(contextName);
     if (!context) {
@@ -248,7 +250,7 @@ export function select(merged: MergedKubeconfig, flags: ConnectionFlags): Resolv
   // getCluster: a cluster named by the context (not by --cluster) may be missing when -s gives the server.
   if (!cluster && flags.server && flags.cluster === undefined) cluster = { name: clusterName || flags.server, body: {} };
   if (!cluster) {
-    if (flags.cluster !== undefined) throw new UsageError(`cluster "${flags.cluster}" does not exist in the kubeconfig`, listHint('clusters', merged.clusters));
+    if (flags.cluster !== undefined) throw new OperationError(`cluster "${flags.cluster}" does not exist in the kubeconfig`, listHint('clusters', merged.clusters));
     throw new OperationError(
       clusterName === '' ? `context "${contextName}" names no cluster` : `context "${contextName}" refers to cluster "${clusterName}", which does not exist in the kubeconfig`,
       'fix the kubeconfig, or give --cluster',
@@ -259,7 +261,7 @@ export function select(merged: MergedKubeconfig, flags: ConnectionFlags): Resolv
   if (userName !== undefined) {
     user = merged.users.get(userName);
     if (!user) {
-      if (flags.user !== undefined) throw new UsageError(`user "${flags.user}" does not exist in the kubeconfig`, listHint('users', merged.users));
+      if (flags.user !== undefined) throw new OperationError(`user "${flags.user}" does not exist in the kubeconfig`, listHint('users', merged.users));
       throw new OperationError(`context "${contextName}" refers to user "${userName}", which does not exist in the kubeconfig`, 'fix the kubeconfig, or give --user');
     }
   }

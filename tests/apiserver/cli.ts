@@ -8,7 +8,34 @@
  */
 import { start, StartOptions } from './index';
 import { isProfileName, PROFILE_NAMES } from './profiles';
-import { DEMO_ELAPSED_SECONDS } from './scenarios/demo';
+import { expandScenarios, scenarioClockSeconds } from './scenarios';
+
+/** `npm run cluster -- --help`: the flags tests/apiserver/README.md documents. */
+export const USAGE = `Usage: npm run cluster -- --kubeconfig PATH [flags]
+
+Starts the Kubernetes API server emulator, writes an admin kubeconfig to PATH, prints
+\`ready https://127.0.0.1:PORT\` (and \`env FILE\` for profiles whose kubeconfig runs a credential
+plugin), and runs until SIGINT/SIGTERM.
+
+Flags:
+  --kubeconfig PATH                   where to write the kubeconfig (required)
+  --profile NAME                      the provider imitated: ${PROFILE_NAMES.join(', ')} (default kubeadm)
+  --identity admin|viewer             who the kubeconfig authenticates as (default admin)
+  --provider-version V                the provider version where behaviour changed (OpenShift 4.15/4.16)
+  --port N                            listen port (default 0: any free port)
+  --scenarios NAME[,NAME]             seed scenarios or groups (demo, healthy, audit, none; repeatable);
+                                      with --profile, demo is that profile's demo
+  --objects FILE ...                  load objects (YAML or a JSON List) at start, without admission
+  --latency-ms N                      add N ms to every request
+  --issuer URL                        --service-account-issuer, repeatable (the first signs)
+  --api-audiences A,B                 --api-audiences
+  --extend-token-expiration true|false  --service-account-extend-token-expiration (default true)
+  --max-token-expiration-seconds N    --service-account-max-token-expiration
+  --audit-log PATH                    write audit.k8s.io/v1 Events (JSON lines) to PATH
+  --now RFC3339                       where the emulated clock starts (default: now, less the time
+                                      the scenarios move it on)
+  -h, --help                          print this help
+`;
 
 export function parseArgs(argv: string[]): StartOptions & { kubeconfigPath: string } {
   const o: StartOptions = {};
@@ -96,16 +123,23 @@ export function parseArgs(argv: string[]): StartOptions & { kubeconfigPath: stri
   if (!kubeconfigPath) throw new Error('--kubeconfig PATH is required');
   if (objects.length) o.objects = objects;
   if (issuers.length) o.issuers = issuers;
-  if (scenarios.length) o.scenarios = scenarios;
-  // The demo scenario moves the emulated clock DEMO_ELAPSED_SECONDS on while seeding (tokens age and
-  // rotate). Without --now, start it that much in the past, so that the emulator's now is the wall
-  // clock's once it is ready: otherwise every token it issues is "not yet valid" to the plugin,
-  // which judges tokens by this machine's clock (a new user's first `decode` exited 3).
-  if (o.now === undefined && scenarios.includes('demo')) o.now = new Date(Date.now() - DEMO_ELAPSED_SECONDS * 1000);
+  const named = scenarios.filter((s) => s !== 'none');
+  // Resolved here: an unknown name is a one-line usage error, not a stack trace from start().
+  if (named.length) o.scenarios = expandScenarios(named, o.profile);
+  // Some scenarios move the emulated clock on while seeding (tokens age and rotate). Without --now,
+  // start it that much in the past, so that the emulator's now is the wall clock's once it is ready:
+  // otherwise every token it issues is "not yet valid" to the plugin, which judges tokens by this
+  // machine's clock (a new user's first `decode` exited 3).
+  const elapsed = named.length ? scenarioClockSeconds(named, o.profile) : 0;
+  if (o.now === undefined && elapsed > 0) o.now = new Date(Date.now() - elapsed * 1000);
   return { ...o, kubeconfigPath };
 }
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
   let opts;
   try {
     opts = parseArgs(argv);

@@ -119,7 +119,7 @@ test('scan --deep: exec and TokenReview per pod find what the spec cannot show',
   expect(JSON.parse(shallow.stdout).summary).toMatchObject({ pods: 1, healthy: 0, inconclusive: 1, specOnly: 1 });
   expect(shallow.code).toBe(0);
   const table = await diagnose(k, ['-n', ns]);
-  expect(table.stdout).toContain('1 pods: 0 healthy, 0 degraded, 0 failing, 1 inconclusive\nall judged on the spec only');
+  expect(table.stdout).toContain('1 pod: 0 healthy, 0 degraded, 0 failing, 1 inconclusive\nall judged on the spec only');
   const deep = await diagnose(k, ['-n', ns, '--deep', '-o', 'json']);
   const item = JSON.parse(deep.stdout).items[0];
   expect(item.rootCause.check).toBe('audience');
@@ -212,5 +212,5 @@ test('scan --deep where exec is withheld: inconclusive pods counted with the per
   expect(json.result.summary).toMatchObject({ pods: 1, healthy: 0, inconclusive: 1, specOnly: 0 });
   expect(json.code).toBe(4);
   const table = await diagnose(k, ['-n', ns, '--deep', ...as]);
-  expect(table.stdout).toContain(`inconclusive: 1 pods need permission to create pods/exec in ${ns}\n`);
+  expect(table.stdout).toContain(`inconclusive: 1 pod needs permission to create pods/exec in ${ns}\n`);
 });

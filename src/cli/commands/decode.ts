@@ -1,5 +1,6 @@
 /** `kubectl satoken decode [TOKEN]`: the token's header, claims, Kubernetes view and findings. */
 import type { CliCommand, CommandOutput } from '../command.js';
+import { resourceName } from '../resource-name.js';
 import { decodeOptions } from '../../commands/decode/options.js';
 import { run } from '../../commands/decode/run.js';
 
@@ -46,7 +47,7 @@ export const decodeCommand: CliCommand = {
       // After `--` (for a value that starts with -) yargs leaves the token in `_`, not in the positional.
       token: args.TOKEN === '' ? '-' : (str(args.TOKEN) ?? str((args._ as unknown[] | undefined)?.[1])),
       filename: str(args.filename),
-      pod: str(args.pod),
+      pod: resourceName(str(args.pod), 'pod', '--pod'),
       container: str(args.container),
       path: str(args.path),
       secret: str(args.secret),

@@ -1,6 +1,7 @@
 /** `kubectl satoken diagnose`: the troubleshooting guide, run against a pod, the pod it runs in, or a whole namespace/cluster. */
 import { stat } from 'node:fs/promises';
 import type { CliCommand, CommandOutput } from '../command.js';
+import { resourceName } from '../resource-name.js';
 import { diagnoseOptions } from '../../commands/diagnose/options.js';
 import { runDiagnose } from '../../commands/diagnose/run.js';
 import { logSources } from './audit.js';
@@ -58,7 +59,7 @@ export const diagnoseCommand: CliCommand = {
 
   async run(args, ctx): Promise<CommandOutput> {
     const opts = diagnoseOptions({
-      pod: str(args.pod),
+      pod: resourceName(str(args.pod), 'pod', 'diagnose'),
       container: str(args.container),
       can: list(args.can),
       paths: list(args.path),

@@ -60,7 +60,7 @@ export const migrateLegacyCommand: CliCommand = {
               const { renderApplyPreview } = await import('../../output/tables/legacy-token-report.js');
               const { terminalSafe } = await import('../../output/terminal-safe.js');
               ctx.sys.stderr.write(scrubTokens(renderApplyPreview(preview)));
-              return ask(ctx.sys.stdin, ctx.sys.stderr, `apply ${preview.changes.length} change(s) to the cluster? backups go to ${terminalSafe(preview.backupDir)}`);
+              return ask(ctx.sys.stdin, ctx.sys.stderr, `apply ${preview.changes.length} change(s) to the cluster? backups go to ${terminalSafe(preview.backupDir)}`, ctx.sys.signal);
             }
           : undefined,
       signal: ctx.sys.signal,
@@ -70,12 +70,20 @@ export const migrateLegacyCommand: CliCommand = {
   },
 };
 
-async function ask(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, question: string): Promise<boolean> {
+async function ask(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, question: string, signal: AbortSignal): Promise<boolean> {
   // Loaded only to ask, not on every start-up (issue 8).
   const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input, output });
+  // On a terminal readline takes Ctrl-C for itself: raise it as the signal it is, so that the
+  // process ends as for Ctrl-C anywhere else (main.ts aborts `signal`, which ends the question).
+  rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
   try {
-    const answer = await rl.question(`${question} [y/N] `);
+    // SIGTERM or SIGINT abort `signal`: the question ends instead of waiting for an answer.
+    const answer = await rl.question(`${question} [y/N] `, { signal }).catch((e: unknown) => {
+      // Ended by a signal: the answer is no, and main.ts exits with the signal's code.
+      if (signal.aborted) return '';
+      throw e;
+    });
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();

@@ -1,5 +1,6 @@
 /** `kubectl satoken mint SERVICEACCOUNT`: flags as `kubectl create token`, and what it leaves to do by hand. */
 import type { CliCommand, CommandOutput } from '../command.js';
+import { resourceName } from '../resource-name.js';
 import { mintOptions } from '../../commands/mint/options.js';
 import type { OutputFormat } from '../../output/types.js';
 
@@ -40,7 +41,7 @@ export const mintCommand: CliCommand = {
 
   async run(args, ctx): Promise<CommandOutput> {
     const opts = mintOptions({
-      serviceAccount: str(args.serviceaccount),
+      serviceAccount: resourceName(str(args.serviceaccount), 'serviceaccount', 'mint'),
       audience: args.audience === undefined ? undefined : ([] as unknown[]).concat(args.audience).map(String),
       duration: str(args.duration),
       boundObjectKind: str(args['bound-object-kind']),

@@ -1,5 +1,6 @@
 /** `kubectl satoken test-auth`: does this token authenticate, and may it do what it needs? 401 versus 403, proven. */
 import type { CliCommand, CommandOutput } from '../command.js';
+import { resourceName } from '../resource-name.js';
 import { testAuthOptions } from '../../commands/test-auth/options.js';
 import { runTestAuth } from '../../commands/test-auth/run.js';
 
@@ -38,7 +39,7 @@ export const testAuthCommand: CliCommand = {
       // yargs turns a lone `-` positional into '' (as decode's wiring notes): that is stdin.
       token: args.TOKEN === '' ? '-' : str(args.TOKEN),
       filename: str(args.filename),
-      pod: str(args.pod),
+      pod: resourceName(str(args.pod), 'pod', '--pod'),
       container: str(args.container),
       path: str(args.path),
       secret: str(args.secret),

@@ -100,7 +100,7 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
         if (!options.deep) counts.specOnly++;
       }
     }
-    deps.progress(`diagnosed ${counts.pods} pods in ${where} (${counts.failing} failing, ${counts.degraded} degraded)…`);
+    deps.progress(`diagnosed ${counts.pods} ${counts.pods === 1 ? 'pod' : 'pods'} in ${where} (${counts.failing} failing, ${counts.degraded} degraded)…`);
     await boundYoungGeneration();
     if (!page.continue) break;
     page = await api.listPods(namespace, { labelSelector: options.selector, limit: PAGE, singlePage: true, continue: page.continue });

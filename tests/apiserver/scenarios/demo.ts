@@ -113,6 +113,7 @@ function setNodeReady(cluster: Cluster, name: string, ready: boolean): void {
 export const demo: Scenario = {
   name: 'diagnose-demo',
   describe: 'one namespace per ServiceAccount token failure mode, for `kubectl satoken diagnose` (see DEMO_CASES)',
+  advancesClockSeconds: DEMO_ELAPSED_SECONDS,
   seed(cluster: Cluster) {
     // automount disabled on the ServiceAccount: the pod got no token at all.
     let ns = 'diag-automount';

@@ -14,6 +14,8 @@ export interface Scenario {
   name: string;
   describe: string;
   seed(cluster: Cluster): void;
+  /** How far seeding moves the emulated clock on (seconds); a caller starts the clock that much in the past. */
+  advancesClockSeconds?: number;
 }
 
 const registry = new Map<string, Scenario>();
@@ -33,19 +35,38 @@ export function scenarioNames(): string[] {
   return [...registry.keys()];
 }
 
-export function seedScenarios(cluster: Cluster, names: string[]): void {
-  const expanded = names.flatMap((n) => groups.get(n) ?? [n]);
-  for (const n of [...new Set(expanded)]) {
-    const s = registry.get(n);
-    if (!s) throw new Error(`unknown scenario "${n}" (known: ${[...registry.keys(), ...groups.keys()].join(', ')})`);
-    s.seed(cluster);
+/** A scenario or group name that is neither: its message is one line naming the known ones. */
+export class UnknownScenarioError extends Error {}
+
+/**
+ * The scenarios `names` seed, groups expanded, in order, each once. With a profile, `demo` is that
+ * profile's demo (`demo-<profile>`: its provider cases and the generic ones), as `npm run demo
+ * -- --profile P` seeds it. Throws UnknownScenarioError for a name that is neither.
+ */
+export function expandScenarios(names: string[], profile?: string): string[] {
+  const expanded = names.flatMap((n) => {
+    const name = n === 'demo' && profile !== undefined && groups.has(`demo-${profile}`) ? `demo-${profile}` : n;
+    return groups.get(name) ?? [name];
+  });
+  for (const n of expanded) {
+    if (!registry.has(n)) throw new UnknownScenarioError(`unknown scenario "${n}" (known: ${[...registry.keys(), ...groups.keys(), 'none'].join(', ')})`);
   }
+  return [...new Set(expanded)];
+}
+
+/** How far seeding `names` moves the emulated clock on, in seconds. */
+export function scenarioClockSeconds(names: string[], profile?: string): number {
+  return expandScenarios(names, profile).reduce((sum, n) => sum + (registry.get(n)!.advancesClockSeconds ?? 0), 0);
+}
+
+export function seedScenarios(cluster: Cluster, names: string[]): void {
+  for (const n of expandScenarios(names)) registry.get(n)!.seed(cluster);
 }
 
 registerScenario(healthy);
 registerScenario(demo);
 registerScenario(audit);
 // The provider demos: the generic demo plus that profile's cases, seeded first so that they age with
-// the demo's clock (`npm run demo -- --profile NAME` → --scenarios demo-NAME).
+// the demo's clock (`--profile NAME --scenarios demo` seeds demo-NAME: expandScenarios).
 for (const s of PROVIDER_SCENARIOS) registerScenario(s);
 for (const p of PROFILE_NAMES) registerScenarioGroup(`demo-${p}`, ['healthy', `provider-${p}`, 'diagnose-demo']);

@@ -4,7 +4,7 @@
  * holds and for a few hundred tokens; and every other command line must fall through to yargs.
  */
 import fc from 'fast-check';
-import { COMMANDS } from '../../../src/cli/commands';
+import { CLI_COMMANDS as COMMANDS } from '../../../src/cli/commands';
 import { fastRoute, fastText, JWT_SHAPE, launcherTable, NODE_VERSION, TOKEN_PLACEHOLDER, type FastTable, type LauncherTable } from '../../../src/cli/fast-path';
 import { computeFastTable, decodeLines, textLines } from '../../../src/cli/fast-table';
 import { parseArgv } from '../../../src/cli/run';

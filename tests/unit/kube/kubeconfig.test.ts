@@ -105,9 +105,10 @@ describe('selection flags', () => {
     expect(r.caPem).toContain('BEGIN CERTIFICATE');
   });
 
-  it('an unknown --context is refused (client-node would accept it)', () => {
+  it('an unknown --context is refused (client-node would accept it), exit 1 as in kubectl', () => {
     const e = err(() => resolveConfig(flags({ context: 'nope' }), { env, ...noPod }));
-    expect(e).toBeInstanceOf(UsageError);
+    expect(e).toBeInstanceOf(OperationError);
+    expect((e as OperationError).exitCode).toBe(1);
     expect(e.message).toBe('context "nope" does not exist in the kubeconfig');
     expect((e as UsageError).hint).toContain('ctx-a, shared-ctx, ctx-b');
   });
@@ -117,6 +118,7 @@ describe('selection flags', () => {
     expect(r).toMatchObject({ clusterName: 'only-a', userName: 'bob', insecureSkipTlsVerify: true, namespace: 'team-a' });
     expect(err(() => resolveConfig(flags({ cluster: 'nope' }), { env, ...noPod })).message).toBe('cluster "nope" does not exist in the kubeconfig');
     expect(err(() => resolveConfig(flags({ user: 'nope' }), { env, ...noPod })).message).toBe('user "nope" does not exist in the kubeconfig');
+    expect(err(() => resolveConfig(flags({ user: 'nope' }), { env, ...noPod }))).toBeInstanceOf(OperationError);
   });
 
   it('no current-context: --context chooses; without it, a clear error', () => {
