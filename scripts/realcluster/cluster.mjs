@@ -359,6 +359,10 @@ disabled_plugins = ['io.containerd.nri.v1.nri', 'io.containerd.snapshotter.v1.er
     disable_apparmor = true
     tolerate_missing_hugetlb_controller = true
     disable_hugetlb_controller = true
+    # Lowering an oom_score_adj below 0 needs CAP_SYS_RESOURCE, which sandboxed hosts (this VM among
+    # them) may not grant: runc init then fails with "failed to update /proc/self/oom_score_adj:
+    # Permission denied". Clamp sandboxes (-998) and Guaranteed pods to containerd's own score.
+    restrict_oom_score_adj = true
     [plugins.'io.containerd.cri.v1.runtime'.containerd]
       default_runtime_name = 'runc'
       [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
@@ -395,6 +399,8 @@ function kubeletConfig(R, pki, port) {
     tlsCertFile: pki['kubelet-serving'].crt,
     tlsPrivateKeyFile: pki['kubelet-serving'].key,
     rotateCertificates: false,
+    // The kubelet's own -999 default needs CAP_SYS_RESOURCE too (see restrict_oom_score_adj above).
+    oomScoreAdj: 0,
     resolvConf: `${R}/resolv.conf`,
     clusterDomain: 'cluster.local',
     podLogsDir: `${R}/logs/pods`,
