@@ -90,6 +90,16 @@ function alive(pid) {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
+/** The pid of a live cluster holding the lock, if any. */
+function runningCluster() {
+  try {
+    const { pid } = JSON.parse(readFileSync(LOCK, 'utf8'));
+    return Number.isInteger(pid) && alive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Takes the one-cluster-per-machine lock, clearing a dead owner's leftovers first. Throws a one-line reason. */
 async function lock(dir) {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -143,6 +153,13 @@ export async function main(argv) {
   }
   if (process.getuid?.() !== 0) {
     process.stderr.write('error: the real cluster needs root (mounts, cgroups and namespaces for the kubelet and runc)\n');
+    process.exitCode = 1;
+    return;
+  }
+  // Said before building, so that a second start prints its one line and nothing else.
+  const holder = runningCluster();
+  if (holder) {
+    process.stderr.write(`error: a real cluster is already running on this machine (pid ${holder}); stop it first\n`);
     process.exitCode = 1;
     return;
   }

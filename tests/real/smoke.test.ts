@@ -61,6 +61,9 @@ function checksById(stdout: string): Record<string, any> {
   return Object.fromEntries(JSON.parse(stdout).checks.map((c: any) => [c.id, c]));
 }
 
+// One plain line when the tier cannot run here, whatever the reporter (a skipped suite prints nothing).
+if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
+
 (skip ? describe.skip : describe)(`real cluster${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'satoken-real-'));
@@ -192,6 +195,16 @@ function checksById(stdout: string): Record<string, any> {
     expect(byId['serviceaccount-exists'].status).toBe('fail');
     expect(byId['token-authenticates'].status).toBe('fail');
   }, 120_000);
+
+  test('a second start while this one runs says so in one line and exits 1', async () => {
+    const second = await new Promise<Run>((resolve) => {
+      execFile(process.execPath, [path.join(repo, 'scripts/cluster.mjs'), '--real', '--kubeconfig', path.join(work, 'second')],
+        { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
+    });
+    expect(second).toEqual({ code: 1, stdout: '', stderr: `error: a real cluster is already running on this machine (pid ${cluster.pid}); stop it first\n` });
+    expect(existsSync(path.join(work, 'second'))).toBe(false);
+  }, 90_000);
 
   test('SIGTERM stops every process and unmounts everything it made', async () => {
     cluster.kill('SIGTERM');
