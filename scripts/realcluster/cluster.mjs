@@ -5,7 +5,7 @@
 // Ready; everything else goes to stderr. Runs until SIGTERM/SIGINT, then stops every process it
 // started and leaves the host as it found it. Needs root (mounts, cgroups, namespaces).
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync, cpSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
@@ -61,6 +61,12 @@ export function parseArgs(argv) {
         const v = value();
         if (!/^v?\d+\.\d+\.\d+$/.test(v)) throw new Error(`--kubernetes-version must look like v1.36.3 (got "${v}")`);
         o.kubernetesVersion = v.startsWith('v') ? v : `v${v}`;
+        // The pinned release lives in tests/realcluster/kube, any other in kube-<version>.
+        const pinned = /^KUBERNETES_VERSION=(\S+)$/m.exec(readFileSync(path.join(repo, 'tests/realcluster/versions.env'), 'utf8'))?.[1];
+        if (o.kubernetesVersion !== pinned && !existsSync(path.join(repo, 'tests/realcluster', `kube-${o.kubernetesVersion}`, 'go.mod'))) {
+          const have = [pinned, ...readdirSync(path.join(repo, 'tests/realcluster')).filter((d) => d.startsWith('kube-')).map((d) => d.slice(5))];
+          throw new Error(`--kubernetes-version ${o.kubernetesVersion} has no Go module here (have ${have.join(', ')})`);
+        }
         break;
       }
       case '--audit-log': o.auditLog = path.resolve(value()); break;
