@@ -8,8 +8,10 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import { start, type Emulator } from '../apiserver';
 import { realTierUnavailable } from './gate';
 
 const repo = path.resolve(__dirname, '..', '..');
@@ -57,6 +59,39 @@ function jwtPayload(jwt: string): any {
 async function tokenReview(t: string): Promise<any> {
   const r = await kubectl(['create', '-o', 'json', '-f', '-'], JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: t } }));
   return JSON.parse(r.stdout).status;
+}
+
+const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const UIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/** An admin request to the real cluster with the kubeconfig's client certificate. */
+function realRequest(method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const kc = JSON.parse(readFileSync(kubeconfig, 'utf8'));
+  const b64 = (s: string) => Buffer.from(s, 'base64');
+  const u = new URL(p, kc.clusters[0].cluster.server);
+  return new Promise((resolve, reject) => {
+    const req = https.request(u, {
+      method, ca: b64(kc.clusters[0].cluster['certificate-authority-data']),
+      cert: b64(kc.users[0].user['client-certificate-data']), key: b64(kc.users[0].user['client-key-data']),
+      headers: body === undefined ? {} : { 'content-type': 'application/json' }, timeout: 30_000,
+    }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { data += c; });
+      res.on('end', () => {
+        let parsed: any = data;
+        try { parsed = JSON.parse(data); } catch { /* text */ }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+async function realReview(t: string): Promise<any> {
+  return (await realRequest('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: t } })).body.status;
 }
 
 function checksById(stdout: string): Record<string, any> {
@@ -198,6 +233,95 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
     expect(byId['serviceaccount-exists'].status).toBe('fail');
     expect(byId['token-authenticates'].status).toBe('fail');
   }, 120_000);
+
+  describe('differential: the emulator answers these requests as the real kube-apiserver does', () => {
+    let emulator: Emulator;
+    const DNS = 'diff';
+    const both = async (method: string, p: string, body?: unknown) => {
+      const [real, emu] = await Promise.all([realRequest(method, p, body), emulator.adminRequest(method, p, body)]);
+      return { real: { status: real.status, body: real.body }, emu: { status: emu.status, body: emu.body } };
+    };
+    const tokenRequest = (sa: string, body: Record<string, unknown>) =>
+      both('POST', `/api/v1/namespaces/${DNS}/serviceaccounts/${sa}/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', ...body });
+    // What a client reads from a refusal; uids are random per cluster.
+    const refusal = (r: { status: number; body: any }) => ({ status: r.status, reason: r.body?.reason, message: String(r.body?.message).replace(UIDS, '<uid>') });
+
+    beforeAll(async () => {
+      emulator = await start();
+      for (const [m, p, b] of [
+        ['POST', '/api/v1/namespaces', { metadata: { name: DNS } }],
+        ['POST', `/api/v1/namespaces/${DNS}/serviceaccounts`, { metadata: { name: 'app' } }],
+        ['POST', `/api/v1/namespaces/${DNS}/serviceaccounts`, { metadata: { name: 'other' } }],
+        ['POST', `/api/v1/namespaces/${DNS}/pods`, { metadata: { name: 'web' }, spec: { serviceAccountName: 'app', hostNetwork: true,
+          containers: [{ name: 'a', image: 'localhost/busybox:kt', imagePullPolicy: 'Never', command: ['sleep', '3600'] }] } }],
+      ] as const) {
+        const r = await both(m, p, b);
+        expect([r.real.status, r.emu.status]).toEqual([201, 201]);
+      }
+    }, 60_000);
+    afterAll(async () => {
+      await emulator?.stop();
+    });
+
+    test.each([
+      ['a body name other than the URL\'s', 'app', { metadata: { name: 'default' }, spec: {} }],
+      ['a missing ServiceAccount', 'ghost', { spec: {} }],
+      ['expirationSeconds under 10 minutes', 'app', { spec: { expirationSeconds: 599 } }],
+      ['an unsupported bound kind', 'app', { spec: { boundObjectRef: { kind: 'ConfigMap', apiVersion: 'v1', name: 'x' } } }],
+      ['a missing bound pod', 'app', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'nope' } } }],
+      ['a pod of another ServiceAccount', 'other', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web' } } }],
+      ['a stale bound pod uid', 'app', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web', uid: '00000000-0000-4000-8000-000000000000' } } }],
+    ])('TokenRequest refused: %s', async (_what, sa, body) => {
+      const r = await tokenRequest(sa, body);
+      expect(refusal(r.emu)).toEqual(refusal(r.real));
+    });
+
+    test('TokenReview: garbage, a foreign audience, a deleted bound pod, and a healthy token', async () => {
+      const review = async (t: string) => {
+        const r = await both('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: t } });
+        return { real: r.real.body.status, emu: r.emu.body.status };
+      };
+      const mint = async (spec: Record<string, unknown>) => {
+        const r = await tokenRequest('app', { spec });
+        expect([r.real.status, r.emu.status]).toEqual([201, 201]);
+        return { real: r.real.body.status.token as string, emu: r.emu.body.status.token as string };
+      };
+      const garbage = await review('not-a-jwt');
+      expect(garbage.real.authenticated).toBeFalsy();
+      expect(garbage.emu).toEqual(garbage.real);
+
+      const foreign = await mint({ audiences: ['https://elsewhere.example'] });
+      const [fr, fe] = await Promise.all([realReview(foreign.real), emulator.adminRequest('POST', '/apis/authentication.k8s.io/v1/tokenreviews',
+        { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: foreign.emu } })]);
+      expect(fr.error).toMatch(/^\[invalid bearer token, token audiences \["https:\/\/elsewhere.example"\] is invalid for the target audiences/);
+      expect({ authenticated: fe.body.status.authenticated, error: fe.body.status.error }).toEqual({ authenticated: fr.authenticated, error: fr.error });
+
+      const healthy = await mint({});
+      const [hr, he] = await Promise.all([realReview(healthy.real), emulator.adminRequest('POST', '/apis/authentication.k8s.io/v1/tokenreviews',
+        { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: healthy.emu } })]);
+      const shape = (st: any) => ({ authenticated: st.authenticated, audiences: st.audiences, username: st.user.username, groups: st.user.groups,
+        extra: Object.keys(st.user.extra ?? {}).sort(), uid: UID.test(st.user.uid) });
+      expect(shape(he.body.status)).toEqual(shape(hr));
+
+      const bound = await mint({ boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web' } });
+      const gone = await both('DELETE', `/api/v1/namespaces/${DNS}/pods/web?gracePeriodSeconds=0`);
+      expect([gone.real.status, gone.emu.status]).toEqual([200, 200]);
+      // A pod deleted with grace 0 is gone from the store at once on both; poll the real one past
+      // the kubelet's own cleanup.
+      const deadline = Date.now() + 30_000;
+      let br = await realReview(bound.real);
+      while (br.authenticated && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 1000));
+        br = await realReview(bound.real);
+      }
+      // A missing bound pod is not named to the client (k/k pkg/serviceaccount/claims.go Validate).
+      expect(br.error).toBe('[invalid bearer token, service account token has been invalidated]');
+      const be = (await emulator.adminRequest('POST', '/apis/authentication.k8s.io/v1/tokenreviews',
+        { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: bound.emu } })).body.status;
+      expect({ authenticated: be.authenticated, error: String(be.error).replace(UIDS, '<uid>') })
+        .toEqual({ authenticated: br.authenticated, error: String(br.error).replace(UIDS, '<uid>') });
+    }, 90_000);
+  });
 
   test('a second start while this one runs says so in one line and exits 1', async () => {
     const second = await new Promise<Run>((resolve) => {
