@@ -320,6 +320,19 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
         { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: bound.emu } })).body.status;
       expect({ authenticated: be.authenticated, error: String(be.error).replace(UIDS, '<uid>') })
         .toEqual({ authenticated: br.authenticated, error: String(br.error).replace(UIDS, '<uid>') });
+
+      // A re-created ServiceAccount (this token was never reviewed, so no cached success hides it).
+      const early = await mint({});
+      for (const [m, p, b] of [['DELETE', `/api/v1/namespaces/${DNS}/serviceaccounts/app`, undefined],
+        ['POST', `/api/v1/namespaces/${DNS}/serviceaccounts`, { metadata: { name: 'app' } }]] as const) {
+        const r = await both(m, p, b);
+        expect([r.real.status, r.emu.status]).toEqual([m === 'POST' ? 201 : 200, m === 'POST' ? 201 : 200]);
+      }
+      const [rr, re] = await Promise.all([realReview(early.real), emulator.adminRequest('POST', '/apis/authentication.k8s.io/v1/tokenreviews',
+        { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: early.emu } })]);
+      expect(rr.error).toMatch(/^\[invalid bearer token, service account UID \(\S+\) does not match claim \(\S+\)\]$/);
+      expect({ authenticated: re.body.status.authenticated, error: String(re.body.status.error).replace(UIDS, '<uid>') })
+        .toEqual({ authenticated: rr.authenticated, error: String(rr.error).replace(UIDS, '<uid>') });
     }, 90_000);
   });
 
