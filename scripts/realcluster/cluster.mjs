@@ -92,8 +92,14 @@ function freePort() {
   });
 }
 
+/** Whether `pid` runs (a zombie, killed but not yet reaped, does not). */
 function alive(pid) {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 /** The pid of a live cluster holding the lock, if any. */
@@ -107,7 +113,7 @@ function runningCluster() {
 }
 
 /** Takes the one-cluster-per-machine lock, clearing a dead owner's leftovers first. Throws a one-line reason. */
-async function lock(dir) {
+async function lock(dir, bin) {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(LOCK, 'wx');
@@ -124,7 +130,7 @@ async function lock(dir) {
     }
     if (typeof held.dir === 'string' && held.dir.startsWith(path.join(os.tmpdir(), 'ktrc-'))) {
       log(`clearing what a stopped run left in ${held.dir}`);
-      let before = { tunables: {}, existing: [], kubepods: [], shimSockets: [], bridge: true };
+      let before = { bin, tunables: {}, existing: [], kubepods: [], shimSockets: [], bridge: true };
       try { before = JSON.parse(readFileSync(path.join(held.dir, 'host-before.json'), 'utf8')); } catch { /* never got that far */ }
       await restoreHost(held.dir, before);
     }
@@ -182,14 +188,14 @@ export async function main(argv) {
   // Short on purpose: unix socket paths are limited to 108 bytes.
   const R = mkdtempSync(path.join(os.tmpdir(), 'ktrc-'));
   try {
-    await lock(R);
+    await lock(R, bin);
   } catch (e) {
     rmSync(R, { recursive: true, force: true });
     process.stderr.write(`error: ${e.message}\n`);
     process.exitCode = 1;
     return;
   }
-  const before = snapshotHost();
+  const before = snapshotHost(bin);
   writeFileSync(path.join(R, 'host-before.json'), JSON.stringify(before));
   const children = [];
   let stopping = false;
@@ -203,7 +209,7 @@ export async function main(argv) {
     // The kubelet first (it would restart what is stopped under it), the control plane last.
     for (const name of ['kubelet', 'containerd', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd']) {
       // Containers, then their shims (started by containerd with our socket's address), then containerd.
-      if (name === 'containerd') await stopPods(path.join(R, 'containerd.sock')).catch(() => {});
+      if (name === 'containerd') await stopPods(path.join(R, 'containerd.sock'), bin).catch(() => {});
       const c = children.find((x) => x.name === name);
       if (c && c.exitCode === null) await killAndWait([c.pid], 'SIGTERM', 15_000);
     }

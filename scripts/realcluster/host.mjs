@@ -2,7 +2,7 @@
 // so that stopping it puts the host back: processes, mounts, cgroups, kernel tunables, and the few
 // fixed paths containerd and the kubelet write to whatever their configuration says.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, rmdirSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, rmdirSync, writeFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -27,12 +27,13 @@ function cgroupRoots() {
 }
 
 /** The host state to restore; call before anything starts. */
-export function snapshotHost() {
+export function snapshotHost(bin) {
   const tunables = {};
   for (const t of TUNABLES) {
     try { tunables[t] = readFileSync(`/proc/sys/${t}`, 'utf8').trim(); } catch { /* absent on this kernel */ }
   }
   return {
+    bin,
     tunables,
     existing: FIXED_PATHS.filter((p) => existsSync(p)),
     kubepods: cgroupRoots().filter((r) => existsSync(path.join(r, 'kubepods'))),
@@ -94,15 +95,22 @@ function rmCgroupTree(d) {
   try { rmdirSync(d); } catch { /* busy or gone */ }
 }
 
-/** Processes whose command line mentions `needle` (the run directory): ours and nobody else's. */
-export function processesMentioning(needle) {
+/**
+ * Processes of ours: running a binary of the build directory `bin` with `needle` (the run directory or
+ * containerd's socket) in their arguments. Anyone else's process that merely names the run directory
+ * (a `tail` of a log) is left alone.
+ */
+export function processesMentioning(needle, bin) {
   const out = [];
+  let binReal;
+  try { binReal = realpathSync(bin); } catch { return out; }
   for (const p of listDir('/proc')) {
     if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
     try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      if (cmd.includes(needle)) out.push(Number(p));
-    } catch { /* exited */ }
+      const exe = readlinkSync(`/proc/${p}/exe`);
+      if (!exe.startsWith(binReal + '/')) continue;
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(needle)) out.push(Number(p));
+    } catch { /* exited, or not ours to read */ }
   }
   return out;
 }
@@ -126,19 +134,19 @@ export async function killAndWait(pids, signal = 'SIGTERM', ms = 10_000) {
  * the fixed paths it created, removes the pod cgroups, restores the kernel tunables and deletes `dir`.
  */
 /** Kills every container process (pod cgroups), then the shims that served containerd at `socket`. */
-export async function stopPods(socket) {
+export async function stopPods(socket, bin) {
   for (let i = 0; i < 3; i++) {
     const pids = podPids();
     if (!pids.length) break;
     await killAndWait(pids, 'SIGKILL', 5_000);
   }
-  await killAndWait(processesMentioning(socket), 'SIGTERM', 5_000);
+  await killAndWait(processesMentioning(socket, bin), 'SIGTERM', 5_000);
 }
 
 export async function restoreHost(dir, before) {
-  await stopPods(path.join(dir, 'containerd.sock'));
+  await stopPods(path.join(dir, 'containerd.sock'), before.bin);
   // Anything else of ours still running (a run that died without stopping its children).
-  await killAndWait(processesMentioning(dir), 'SIGTERM', 10_000);
+  await killAndWait(processesMentioning(dir, before.bin), 'SIGTERM', 10_000);
   const created = FIXED_PATHS.filter((p) => !before.existing.includes(p) && existsSync(p));
   unmountAll([dir, ...created]);
   for (const r of cgroupRoots()) if (!before.kubepods.includes(r)) rmCgroupTree(path.join(r, 'kubepods'));
