@@ -70,6 +70,9 @@ export function parseArgs(argv) {
         break;
       }
       case '--audit-log': o.auditLog = path.resolve(value()); break;
+      // For test runners: stop when the process that started us is gone (a killed test run would
+      // otherwise leave a cluster holding the machine's one slot).
+      case '--exit-with-parent': o.exitWithParent = true; break;
       default: throw new Error(`unknown flag ${a} with --real`);
     }
   }
@@ -218,6 +221,10 @@ export async function main(argv) {
     log(`stopped; nothing left in ${R}`);
     process.exit(code);
   };
+  if (opts.exitWithParent) {
+    const parent = process.ppid;
+    setInterval(() => { if (!alive(parent) || process.ppid !== parent) void stop(0); }, 1000).unref();
+  }
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
