@@ -66,6 +66,7 @@ build() { # label, expected packages, dir, go build args...
 }
 
 kpkgs=$(cd "$kdir" && go list -deps ./... | wc -l)
+ETCD_VERSION=$(awk '$1 == "go.etcd.io/etcd/server/v3" { print $2 }' "$kdir/go.mod")
 say "nothing cached under this key: building Kubernetes $KUBERNETES_VERSION + etcd $ETCD_VERSION, containerd $CONTAINERD_VERSION, runc $RUNC_VERSION into $out"
 # Measured on 2 shared cores (load ~11): kube 22 min (2,822 packages, max RSS 2.4 GiB), containerd+shim+runc 1.5 min.
 say "estimate: 20-30 min on 2 cores with an empty GOCACHE, about 1-2 min with a warm one; modules come from the Go proxy"
