@@ -10,7 +10,7 @@ export function realTierUnavailable(env: NodeJS.ProcessEnv = process.env): strin
   if (process.platform !== 'linux') return `it needs Linux (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return 'it needs root (the kubelet and runc mount, and make cgroups and namespaces)';
   try {
-    execFileSync('go', ['version'], { stdio: 'ignore', timeout: 20_000 });
+    execFileSync('go', ['version'], { stdio: 'ignore', timeout: 20_000, env });
   } catch {
     return 'go is not on PATH (the cluster is built with Go from the module proxy)';
   }
