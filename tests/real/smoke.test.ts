@@ -105,7 +105,8 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
   beforeAll(async () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'satoken-real-'));
     kubeconfig = path.join(work, 'config');
-    cluster = spawn(process.execPath, [path.join(repo, 'scripts/cluster.mjs'), '--real', '--kubeconfig', kubeconfig, '--kubernetes-version', pinned, '--exit-with-parent'],
+    cluster = spawn(process.execPath, [path.join(repo, 'scripts/cluster.mjs'), '--real', '--kubeconfig', kubeconfig, '--kubernetes-version', pinned, '--exit-with-parent',
+      '--audit-log', path.join(work, 'audit.log')],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     cluster.stderr!.on('data', (d) => { clusterErr = (clusterErr + d).slice(-20_000); });
     const url = await new Promise<string>((resolve, reject) => {
@@ -196,6 +197,16 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
     expect(ls.some((e) => /^\.\.\d{4}_\d{2}_\d{2}_\d{2}_\d{2}_\d{2}\.\d+$/.test(e))).toBe(true);
     const link = (await kubectl(['-n', NS, 'exec', pod, '--', 'readlink', `${POD_TOKEN_DIR}/token`])).stdout.trim();
     expect(link).toBe('..data/token');
+  });
+
+  test('the audit log shows the kubelet, as its node, requesting that token', async () => {
+    const entries = readFileSync(path.join(work, 'audit.log'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const requests = entries.filter((e) => e.stage === 'ResponseComplete' && e.verb === 'create' && e.objectRef?.resource === 'serviceaccounts'
+      && e.objectRef?.subresource === 'token' && e.objectRef?.namespace === NS && e.objectRef?.name === 'app');
+    expect(requests.length).toBeGreaterThan(0);
+    expect(requests[0].user.username).toBe('system:node:127.0.0.1');
+    expect(requests[0].user.groups).toContain('system:nodes');
+    expect(requests[0].responseStatus.code).toBe(201);
   });
 
   test('a TokenReview authenticates the mounted token', async () => {
