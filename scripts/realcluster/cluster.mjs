@@ -2,8 +2,8 @@
 // a real single-node Kubernetes (etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
 // kubelet, containerd, runc) built from upstream sources by build.sh, run as host processes on
 // loopback only. Prints exactly one `ready https://127.0.0.1:PORT` line on stdout once the node is
-// Ready; everything else goes to stderr. Runs until SIGTERM/SIGINT, then stops every process it
-// started and leaves the host as it found it. Needs root (mounts, cgroups, namespaces).
+// Ready; everything else goes to stderr. Runs until SIGTERM/SIGINT (or its parent exits), then stops
+// every process it started and leaves the host as it found it. Needs root (mounts, cgroups, namespaces).
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
 import https from 'node:https';
@@ -71,9 +71,6 @@ export function parseArgs(argv) {
         break;
       }
       case '--audit-log': o.auditLog = path.resolve(value()); break;
-      // For test runners: stop when the process that started us is gone (a killed test run would
-      // otherwise leave a cluster holding the machine's one slot).
-      case '--exit-with-parent': o.exitWithParent = true; break;
       default: throw new Error(`unknown flag ${a} with --real`);
     }
   }
@@ -222,10 +219,10 @@ export async function main(argv) {
     log(`stopped; nothing left in ${R}`);
     process.exit(code);
   };
-  if (opts.exitWithParent) {
-    const parent = process.ppid;
-    setInterval(() => { if (!alive(parent) || process.ppid !== parent) void stop(0); }, 1000).unref();
-  }
+  // Also stop when the process that started us is gone: `npm run` does not pass a SIGTERM on to its
+  // script, and a killed test run would otherwise leave a root cluster holding the machine's one slot.
+  const parent = process.ppid;
+  setInterval(() => { if (!alive(parent) || process.ppid !== parent) void stop(0); }, 1000).unref();
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 

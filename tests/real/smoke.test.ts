@@ -105,7 +105,7 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
   beforeAll(async () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'satoken-real-'));
     kubeconfig = path.join(work, 'config');
-    cluster = spawn(process.execPath, [path.join(repo, 'scripts/cluster.mjs'), '--real', '--kubeconfig', kubeconfig, '--kubernetes-version', pinned, '--exit-with-parent',
+    cluster = spawn(process.execPath, [path.join(repo, 'scripts/cluster.mjs'), '--real', '--kubeconfig', kubeconfig, '--kubernetes-version', pinned,
       '--audit-log', path.join(work, 'audit.log')],
       { stdio: ['ignore', 'pipe', 'pipe'] });
     cluster.stderr!.on('data', (d) => { clusterErr = (clusterErr + d).slice(-20_000); });
