@@ -1,13 +1,29 @@
 /** When the real tier runs, and the one-line reason when it cannot. */
 import { realTierUnavailable } from './gate';
 
-test('off unless SATOKEN_REAL=1, saying how to turn it on', () => {
-  expect(realTierUnavailable({ PATH: process.env.PATH })).toMatch(/^SATOKEN_REAL=1 is not set \(/);
-  expect(realTierUnavailable({ PATH: process.env.PATH, SATOKEN_REAL: 'yes' })).toMatch(/^SATOKEN_REAL=1 is not set/);
+const everything = () => true;
+
+test('SATOKEN_REAL=0 turns it off, saying so', () => {
+  expect(realTierUnavailable({ PATH: process.env.PATH, SATOKEN_REAL: '0' }, everything)).toBe('SATOKEN_REAL=0 turns it off');
 });
 
-test('asked for, it names the missing prerequisite: root first, then Go', () => {
-  const reason = realTierUnavailable({ SATOKEN_REAL: '1', PATH: '/nonexistent' });
-  if (process.getuid?.() === 0) expect(reason).toBe('go is not on PATH (the cluster is built with Go from the module proxy)');
-  else expect(reason).toBe('it needs root (the kubelet and runc mount, and make cgroups and namespaces)');
+test('otherwise it names the missing prerequisite: root first, then Go, then the host packages', () => {
+  const noGo = realTierUnavailable({ PATH: '/nonexistent' }, everything);
+  if (process.getuid?.() !== 0) {
+    expect(noGo).toBe('it needs root (the kubelet and runc mount, and make cgroups and namespaces)');
+    return;
+  }
+  expect(noGo).toBe('go is not on PATH (the cluster is built with Go from the module proxy)');
+  let haveGo: boolean;
+  try {
+    require('node:child_process').execFileSync('go', ['version'], { stdio: 'ignore' });
+    haveGo = true;
+  } catch {
+    haveGo = false;
+  }
+  if (!haveGo) return;
+  expect(realTierUnavailable({ PATH: process.env.PATH }, (p) => p !== '/bin/busybox')).toBe(
+    'it needs the Debian packages busybox-static (apt-get install busybox-static; .ci/run installs them)',
+  );
+  expect(realTierUnavailable({ PATH: process.env.PATH }, everything)).toBeUndefined();
 });
