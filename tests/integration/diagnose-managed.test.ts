@@ -87,8 +87,8 @@ describe('IRSA, injected by the eks profile\'s pod identity webhook', () => {
     const { code, result } = await diagnoseJson(k, ['no-role', '-n', ns], k.execEnv);
     expect(code).toBe(3);
     expect(result.rootCause.check).toBe('third-party-tokens');
-    // No AWS_ROLE_ARN names the role: a placeholder, quoted for the shell.
-    expect(result.fix[0]).toBe("kubectl annotate serviceaccount plain -n irsa 'eks.amazonaws.com/role-arn=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>'");
+    // No AWS_ROLE_ARN names the role: a placeholder, bare, so the shell refuses the line until it is filled in.
+    expect(result.fix[0]).toBe('kubectl annotate serviceaccount plain -n irsa eks.amazonaws.com/role-arn=arn:aws:iam::<ACCOUNT_ID>:role/<ROLE_NAME>');
     expect(result.fix.join('\n')).not.toMatch(/kube-apiserver|--service-account/);
   });
 });
