@@ -43,6 +43,11 @@ function crash(e: unknown): never {
 }
 
 async function main(): Promise<void> {
+  // TLS verification is the kubeconfig's and the flags' to decide, as kubectl's is: every connection
+  // sets rejectUnauthorized itself. Node would still read NODE_TLS_REJECT_UNAUTHORIZED=0 for any
+  // connection that did not, and print a warning that the plugin's connections are insecure, which
+  // they are not: the variable goes before anything connects.
+  delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
   const problem = nodeVersionProblem(process.versions.node);
   if (problem) {
     stderr.line(`error: ${problem}`);
