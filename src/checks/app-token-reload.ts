@@ -113,6 +113,9 @@ function byAuditLog(ctx: CheckContext, st: FileStat, t: Token | undefined, uses:
     const last = newest(older.map((u) => u.last));
     return warn(`the app caches its token: its requests as late as ${when(last, ctx.now)} carried a token other than the file's, though ${rotated}; ${ADVICE}`, evidence, cachingFix(ctx, dir));
   }
+  if (after.length === 0 && since > ctx.now.getTime()) {
+    return skip(`not observable yet: ${rotated}, and an app gets ${span(REREAD_GRACE_MS)} to re-read it (until ${when(new Date(since), ctx.now)})`, evidence);
+  }
   if (after.length === 0) {
     return skip(`not observable yet: the audit log has no request of this pod's since ${when(new Date(since), ctx.now)} (the last rotation and the ${span(REREAD_GRACE_MS)} an app gets to re-read), so nothing shows which token it presents now`, evidence);
   }

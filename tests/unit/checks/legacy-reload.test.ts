@@ -145,6 +145,15 @@ describe('app-token-reload', () => {
       expect(r).toMatchObject({ status: 'skip', message: expect.stringMatching(/^not observable yet: the audit log has no request of this pod's since/) });
     });
 
+    test('rotated within the re-read grace: not observable yet, saying until when', async () => {
+      const fresh = extended(1);
+      const r = await appTokenReload.run(makeCtx({
+        pod: projectedPod(),
+        data: fakeSource({ mountedToken: got(mountedFiles(fresh, { writtenMinAgo: 1, readMinAgo: 1 })), tokenUses: got({ requests: 0, tokens: [] }) }),
+      }));
+      expect(r).toMatchObject({ status: 'skip', message: expect.stringMatching(/^not observable yet: the kubelet rotated the file 60s ago, and an app gets 2m to re-read it \(until .*\(in 60s\)\)$/) });
+    });
+
     test('no credential ids: a request after the previous token\'s warnafter not audited stale passes; before it, not observable', async () => {
       // The file was written 30 min ago: the previous token (issued 48 min before it) reached warnafter 18 min ago.
       expect((await run([{ credential: '', count: 3, first: at(29), last: at(10), stale: 0 }])).status).toBe('pass');
