@@ -51,7 +51,9 @@ const dir = mkdtempSync(path.join(tmpdir(), 'satoken-demo-'));
 const kubeconfig = path.join(dir, 'kubeconfig');
 // The command the README documents: with --profile, `demo` is that profile's demo, and the emulator
 // starts its clock in the past by what the scenarios move it on (tests/apiserver/cli.ts).
-const emulator = spawn(process.execPath, [path.join(root, 'scripts', 'cluster.mjs'), '--kubeconfig', kubeconfig, '--scenarios', 'demo', ...(profile ? ['--profile', profile] : [])], {
+// With an audit log: which token an app presents shows only there (a case with `auditLog` reads it).
+const auditLog = path.join(dir, 'audit.log');
+const emulator = spawn(process.execPath, [path.join(root, 'scripts', 'cluster.mjs'), '--kubeconfig', kubeconfig, '--scenarios', 'demo', '--audit-log', auditLog, ...(profile ? ['--profile', profile] : [])], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
 });
@@ -113,7 +115,7 @@ for (const c of DEMO_CASES) {
   const pod = pods.get(c.namespace);
   console.log(bold(`━━━ ${++n}/${DEMO_CASES.length} ${c.title} ━━━`));
   // A token no env variable names is diagnosed by its path (cases.ts `path`).
-  const extra = [...(c.path ? ['--path', c.path] : []), ...(c.args ?? [])];
+  const extra = [...(c.path ? ['--path', c.path] : []), ...(c.args ?? []), ...(c.auditLog ? ['--audit-log', auditLog] : [])];
   console.log(`$ kubectl satoken diagnose ${[pod, '-n', c.namespace, ...extra].join(' ')}\n`);
   const { code } = await satoken(['diagnose', pod, '-n', c.namespace, ...extra]);
   console.log(`(exit code ${code})\n`);

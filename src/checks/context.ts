@@ -110,6 +110,28 @@ export interface DeniedRequest {
   last: string;
 }
 
+/** One token a pod presented, as the audit log recorded its requests. */
+export interface TokenUse {
+  /** user.extra credential-id (`JTI=<jti>`); empty when the server names none. */
+  credential: string;
+  count: number;
+  /** requestReceivedTimestamp of the first and the newest request with it. */
+  first: string;
+  last: string;
+  /** Requests audited `authentication.k8s.io/stale-token` (used past its warnafter), and the newest. */
+  stale: number;
+  lastStale?: string;
+}
+
+/** The pod's own authenticated requests in the audit log, by the token each carried. */
+export interface TokenUses {
+  requests: number;
+  /** Newest use first. */
+  tokens: TokenUse[];
+  /** More distinct tokens than were kept. */
+  truncated?: boolean;
+}
+
 /** The cluster data checks may ask for. Every method is called at most once per run per key. */
 export interface DiagnosisSource {
   serviceAccount(): Promise<Fetched<V1ServiceAccount | null>>;
@@ -132,6 +154,8 @@ export interface DiagnosisSource {
   tokenFile?(path: string): Promise<Fetched<TokenFile>>;
   /** The pod's own requests refused with 403 (diagnose --audit-log); absent when no log was given. */
   deniedRequests?(): Promise<Fetched<DeniedRequest[]>>;
+  /** The tokens the pod presented, from the same audit log; absent when no log was given. */
+  tokenUses?(): Promise<Fetched<TokenUses>>;
 }
 
 /** A token file other than the ServiceAccount one, as the container sees it. */

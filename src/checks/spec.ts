@@ -77,6 +77,24 @@ export function tokenVolume(pod: V1Pod, container: V1Container): TokenVolume | u
   return { ...base, kind: 'other' };
 }
 
+/**
+ * Whether the container sees its token directory read-only, and why; undefined when the spec does
+ * not show the mount. The kubelet mounts secret, configMap, downwardAPI and projected volumes
+ * read-only whatever the volumeMount says (k/k pkg/kubelet/kubelet_pods.go makeMounts,
+ * `mount.ReadOnly || mustMountRO` from the plugin's GetAttributes, e.g. pkg/volume/projected/
+ * projected.go; kubernetes/kubernetes#58720), and admission's own mount asks for it anyway
+ * (plugin/pkg/admission/serviceaccount/admission.go).
+ */
+export function tokenMountReadOnly(pod: V1Pod, container: V1Container): { readOnly: boolean; why: string } | undefined {
+  const tv = tokenVolume(pod, container);
+  if (!tv) return undefined;
+  const volume = (pod.spec?.volumes ?? [])[tv.volumeIndex];
+  const kind = volume?.projected ? 'projected' : volume?.secret ? 'secret' : volume?.configMap ? 'configMap' : volume?.downwardAPI ? 'downwardAPI' : undefined;
+  if (kind) return { readOnly: true, why: `the kubelet mounts the ${kind} volume ${tv.volumeName} read-only` };
+  if (container.volumeMounts?.[tv.mountIndex]?.readOnly) return { readOnly: true, why: `the volume ${tv.volumeName} is mounted readOnly` };
+  return { readOnly: false, why: `the volume ${tv.volumeName} is mounted writable` };
+}
+
 function projectedToken(v: V1Volume): { audience?: string; expirationSeconds?: number; path: string } | undefined {
   for (const s of v.projected?.sources ?? []) {
     if (s.serviceAccountToken) return s.serviceAccountToken;

@@ -1,5 +1,7 @@
 /**
- * The plugin's own reads of a pod's token file, remembered from one run to the next.
+ * The plugin's own reads of a pod's token file, remembered from one run to the next. Only a token
+ * directory on a writable volume (a copy in an emptyDir) still has its atime judged: on the usual
+ * read-only token mount no read of ours moves it, so nothing is remembered there.
  *
  * app-token-reload judges the app by the token file's access time, and our read over exec moves it
  * as the app's would: the kubelet's token volume is a tmpfs mounted relatime, where a read moves

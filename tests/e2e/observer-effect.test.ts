@@ -1,8 +1,9 @@
 /**
  * Looking must not change what is seen: the plugin's own reads of a pod's token (diagnose's probe,
- * diagnose -A --deep, decode --pod, test-auth --pod) move the token file's access time on the
- * emulator's relatime tmpfs, and app-token-reload reads that access time. The built bundle, run
- * as a user would, one HOME (so one memory of its own reads) per emulator.
+ * diagnose -A --deep, decode --pod, test-auth --pod) go through the container's read-only token
+ * mount, which moves no access time (as on a real node), and app-token-reload judges the app by the
+ * audit log's record of the token it presents. The built bundle, run as a user would, one HOME
+ * (so one memory of its own reads) per emulator.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,7 +31,7 @@ function satoken(k: Emulator, home: string, args: string[]): Promise<Run> {
 
 /** What a verdict is made of: the status, the root cause and each check's status (not its wording, which carries ages). */
 async function verdict(k: Emulator, home: string, pod: string): Promise<{ status: string; rootCause: string | null; reload: string; checks: string[] }> {
-  const r = await satoken(k, home, ['diagnose', pod, '-n', NS, '-o', 'json']);
+  const r = await satoken(k, home, ['diagnose', pod, '-n', NS, '-o', 'json', '--audit-log', path.join(home, 'audit.log')]);
   let d: any;
   try {
     d = JSON.parse(r.stdout);
@@ -47,7 +48,7 @@ const CACHING = { status: 'degraded', rootCause: 'app-token-reload', reload: 'wa
 async function withDemo(fn: (k: Emulator, home: string, pod: string) => Promise<void>): Promise<void> {
   const home = mkdtempSync(path.join(tmpdir(), 'satoken-observer-'));
   // As `npm run cluster` does: the demo moves the clock on while seeding, so start it that much earlier.
-  const k = await start({ scenarios: 'demo', now: new Date(Date.now() - DEMO_ELAPSED_SECONDS * 1000) });
+  const k = await start({ scenarios: 'demo', now: new Date(Date.now() - DEMO_ELAPSED_SECONDS * 1000), auditLogPath: path.join(home, 'audit.log') });
   try {
     const pods = k.store.list(k.cluster.type('', 'pods'), NS).items;
     await fn(k, home, pods[0].metadata.name);
@@ -75,8 +76,12 @@ test.each([
   ['diagnose -A --deep', () => ['diagnose', '-A', '--deep', '-o', 'json']],
 ])('%s first, then diagnose: the verdict a first diagnosis gives', async (_name, args) => {
   await withDemo(async (k, home, pod) => {
+    const times = () => k.kubelet.fileSystem(NS, pod)!.lookup('/var/run/secrets/kubernetes.io/serviceaccount/token');
+    const before = { atime: times().atime, mtime: times().mtime };
     const r = await satoken(k, home, args(pod));
     expect(r.stderr).not.toMatch(/^error:/m);
+    // Our read went through the read-only mount: the token file's access time is as it was.
+    expect({ atime: times().atime, mtime: times().mtime }).toEqual(before);
     const after = await verdict(k, home, pod);
     expect(after).toMatchObject(CACHING);
     expect(await verdict(k, home, pod)).toEqual(after);

@@ -14,17 +14,22 @@ import { cli } from '../support/cli';
 import { diagnose, diagnoseJson, podIn } from './diagnose-support';
 
 let k: Emulator;
+let work: string;
+let auditLog: string;
 beforeAll(async () => {
-  k = await start({ scenarios: 'demo' });
+  work = mkdtempSync(path.join(tmpdir(), 'satoken-demo-audit-'));
+  auditLog = path.join(work, 'audit.log');
+  k = await start({ scenarios: 'demo', auditLogPath: auditLog });
 });
 afterAll(async () => {
   await k.stop();
+  rmSync(work, { recursive: true, force: true });
 });
 
 describe.each(DEMO_CASES)('$namespace ($title)', (c) => {
   test(`root cause ${c.rootCause ?? 'none'}, ${c.status}`, async () => {
     const pod = podIn(k, c.namespace);
-    const { code, result } = await diagnoseJson(k, [pod, '-n', c.namespace, ...(c.args ?? [])]);
+    const { code, result } = await diagnoseJson(k, [pod, '-n', c.namespace, ...(c.args ?? []), ...(c.auditLog ? ['--audit-log', auditLog] : [])]);
     expect(result.kind).toBe('Diagnosis');
     expect(result.pod).toMatchObject({ namespace: c.namespace, name: pod, serviceAccountName: 'app' });
     expect(result.status).toBe(c.status);
@@ -32,8 +37,19 @@ describe.each(DEMO_CASES)('$namespace ($title)', (c) => {
     expect(code).toBe(c.status === 'failing' ? 3 : 0);
     // Every non-passing check that is not a skip carries a fix or is explained by the root cause's fix.
     if (c.rootCause) expect(result.fix.length).toBeGreaterThan(0);
-    for (const ch of result.checks) if (ch.status === 'skip') expect(ch.message).toMatch(/^(not applicable|not permitted|exec unavailable|could not fetch|unusable)/);
+    for (const ch of result.checks) if (ch.status === 'skip') expect(ch.message).toMatch(/^(not applicable|not permitted|exec unavailable|could not fetch|unusable|not observable)/);
   });
+});
+
+test('the caching app: its access time shows nothing (read-only mount), the audit log shows the stale token it presents', async () => {
+  const ns = 'diag-app-cache';
+  const pod = podIn(k, ns);
+  const reload = (r: { result: any }) => r.result.checks.find((c: { id: string }) => c.id === 'app-token-reload');
+  const without = await diagnoseJson(k, [pod, '-n', ns]);
+  expect(reload(without)).toMatchObject({ status: 'skip', message: expect.stringMatching(/^not observable from the pod: the kubelet mounts the projected volume kube-api-access-\w+ read-only.*--audit-log FILE/) });
+  expect(without.result.status).toBe('healthy');
+  const withLog = await diagnoseJson(k, [pod, '-n', ns, '--audit-log', auditLog]);
+  expect(reload(withLog)).toMatchObject({ status: 'warn', message: expect.stringMatching(/^the app caches its token: its requests as late as .* were audited stale-token/) });
 });
 
 test('the table report names the root cause and prints no token', async () => {

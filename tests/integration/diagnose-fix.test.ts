@@ -7,6 +7,8 @@
  * are listed in HUMAN_ACTION with the reason, and the test asserts they are still the only ones.
  */
 import { exec } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { start, type Emulator } from '../apiserver';
@@ -30,6 +32,8 @@ interface Case {
   rootCause: string | null;
   args?: string[];
   path?: string;
+  /** diagnose needs the emulator's audit log (--audit-log). */
+  auditLog?: true;
 }
 
 const PROFILES: Array<{ profile: ProfileName; scenarios: string; cases: Case[] }> = [
@@ -60,16 +64,21 @@ async function replacement(k: Emulator, ns: string, oldUid: string): Promise<str
 
 (kubectl ? describe : describe.skip).each(PROFILES)(`$profile: the printed fix, run as printed, ends healthy${kubectl ? '' : ' (skipped: no kubectl >= 1.28 on PATH)'}`, ({ profile, scenarios, cases }) => {
   let k: Emulator;
+  let work: string;
+  let auditLog: string;
   beforeAll(async () => {
-    k = await start({ profile, scenarios });
+    work = mkdtempSync(path.join(tmpdir(), 'satoken-fix-audit-'));
+    auditLog = path.join(work, 'audit.log');
+    k = await start({ profile, scenarios, auditLogPath: auditLog });
   }, 120_000);
   afterAll(async () => {
     await k?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   const broken = cases.filter((c) => c.rootCause !== null);
   test.each(broken)('$namespace', async (c) => {
-    const extra = [...(c.path ? ['--path', c.path] : []), ...(c.args ?? [])];
+    const extra = [...(c.path ? ['--path', c.path] : []), ...(c.args ?? []), ...(c.auditLog ? ['--audit-log', auditLog] : [])];
     const [old] = runningPods(k, c.namespace);
     const before = await diagnoseJson(k, [old.name, '-n', c.namespace, ...extra], k.execEnv);
     expect(before.result.rootCause?.check).toBe(c.rootCause);
@@ -105,10 +114,12 @@ async function replacement(k: Emulator, ns: string, oldUid: string): Promise<str
 });
 
 test('a fix that only buys time says so and is not the only fix printed: the caching app', async () => {
-  const k = await start({ scenarios: 'demo' });
+  const work = mkdtempSync(path.join(tmpdir(), 'satoken-fix-audit-'));
+  const auditLog = path.join(work, 'audit.log');
+  const k = await start({ scenarios: 'demo', auditLogPath: auditLog });
   try {
     const [pod] = runningPods(k, 'diag-app-cache');
-    const { result } = await diagnoseJson(k, [pod.name, '-n', 'diag-app-cache']);
+    const { result } = await diagnoseJson(k, [pod.name, '-n', 'diag-app-cache', '--audit-log', auditLog]);
     expect(result.rootCause.check).toBe('app-token-reload');
     const fix = result.fix as string[];
     expect(fix[0]).toMatch(/^# the fix is in the app: re-read \/var\/run\/secrets\/kubernetes\.io\/serviceaccount\/token before each API call/);
@@ -117,5 +128,6 @@ test('a fix that only buys time says so and is not the only fix printed: the cac
     for (const r of restarts) expect(r).toMatch(/  # stopgap: a fresh token buys one more lifetime/);
   } finally {
     await k.stop();
+    rmSync(work, { recursive: true, force: true });
   }
 });

@@ -45,7 +45,8 @@ export function profileMatrix(profile: ProfileName): void {
       // The demo moves the emulated clock on while seeding: start it that far back, so that the plugin
       // (wall clock) and the emulator agree once it is ready, as `npm run demo` does.
       [k, viewer] = await Promise.all([
-        start({ profile, scenarios: `demo-${profile}`, now: new Date(Date.now() - DEMO_ELAPSED_SECONDS * 1000) }),
+        // An audit log: which token an app presents shows only there (DemoCase.auditLog).
+        start({ profile, scenarios: `demo-${profile}`, now: new Date(Date.now() - DEMO_ELAPSED_SECONDS * 1000), auditLogPath: path.join(work, 'audit.log') }),
         start({ profile, identity: 'viewer', scenarios: 'healthy' }),
       ]);
     }, 120_000);
@@ -92,7 +93,8 @@ export function profileMatrix(profile: ProfileName): void {
     describe.each(cases)('$namespace: $title', (c) => {
       const p = 'path' in c ? c.path : undefined;
       test(`root cause ${c.rootCause ?? 'none'}, ${c.status}${p ? ` (--path ${p})` : ''}`, async () => {
-        const r = await satoken(k, ['diagnose', podIn(c.namespace), '-n', c.namespace, '-o', 'json', ...(p ? ['--path', p] : []), ...(('args' in c && c.args) || [])]);
+        const audit = 'auditLog' in c && c.auditLog ? ['--audit-log', path.join(work, 'audit.log')] : [];
+        const r = await satoken(k, ['diagnose', podIn(c.namespace), '-n', c.namespace, '-o', 'json', ...(p ? ['--path', p] : []), ...(('args' in c && c.args) || []), ...audit]);
         let d: any;
         try {
           d = JSON.parse(r.stdout);

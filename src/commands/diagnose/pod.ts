@@ -3,7 +3,7 @@
  */
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { RunCache } from '../../checks/cache.js';
-import type { CheckContext, DiagnosisSource, Unavailable } from '../../checks/context.js';
+import { got, type CheckContext, type DiagnosisSource, type Unavailable } from '../../checks/context.js';
 import { CHECKS } from '../../checks/index.js';
 import { runChecks, summarize, type Summary } from '../../checks/runner.js';
 import { chooseContainer, podRef, serviceAccountName } from '../../checks/spec.js';
@@ -15,7 +15,7 @@ import { ownReadsIn } from '../own-reads.js';
 import { LIMITS } from '../../limits.js';
 import { execFileReader, execReader, fileReader, localFileReader } from './readers.js';
 import { liveSource, type Inspect } from './source.js';
-import { deniedRequests } from './denied.js';
+import { podRequests } from './denied.js';
 import type { Diagnosis, DiagnoseOptions } from './types.js';
 
 export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
@@ -111,13 +111,24 @@ async function finish(ctx: CheckContext, options: DiagnoseOptions): Promise<Outc
   return { result, problem: summary.status === 'failing', inconclusive: withheld(summary), notices: [] };
 }
 
-/** The source, plus the pod's refused requests from --audit-log (read once) when logs were given. */
+/** The source, plus the pod's refused requests and presented tokens from --audit-log (read once) when logs were given. */
 function withAuditLog(source: DiagnosisSource, pod: V1Pod, options: DiagnoseOptions): DiagnosisSource {
   if (!options.auditLogs?.length) return source;
   const { namespace, name } = podRef(pod);
-  const who = { username: `system:serviceaccount:${namespace}:${serviceAccountName(pod)}`, podName: name };
-  let read: ReturnType<typeof deniedRequests> | undefined;
-  return { ...source, deniedRequests: () => (read ??= deniedRequests(options.auditLogs, who)) };
+  const who = { username: `system:serviceaccount:${namespace}:${serviceAccountName(pod)}`, podName: name, podUid: pod.metadata?.uid };
+  let read: ReturnType<typeof podRequests> | undefined;
+  const all = () => (read ??= podRequests(options.auditLogs, who));
+  return {
+    ...source,
+    deniedRequests: async () => {
+      const r = await all();
+      return r.ok ? got(r.value.denied) : r;
+    },
+    tokenUses: async () => {
+      const r = await all();
+      return r.ok ? r.value.uses : r;
+    },
+  };
 }
 
 /** Inconclusive because the cluster withheld something (not by the user's own flag): exit 4. */

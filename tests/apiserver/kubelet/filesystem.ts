@@ -4,7 +4,11 @@
  *
  * Atime follows Linux `relatime` (the default mount option, tmpfs included): a read updates atime
  * only when atime <= mtime or atime is more than 24 h old — so `stat` shows a read since the last
- * rotation, not every read.
+ * rotation, not every read. A read through a read-only mount moves no atime at all (Linux
+ * fs/inode.c touch_atime: the update needs write access to the mount, which a read-only one
+ * refuses): a container's secret, configMap, downwardAPI and projected mounts are read-only
+ * (k/k pkg/kubelet/kubelet_pods.go makeMounts: the volume's GetAttributes().ReadOnly), so a
+ * container's reads of its token never show; the kubelet's own reads (host side) do.
  *
  * Projected volumes are laid out as the kubelet's AtomicWriter does (pkg/volume/util/atomic_writer.go):
  *   <mount>/..2026_11_28_16_00_00.<random>/{token,ca.crt,namespace}   the payload, one timestamped dir
@@ -58,6 +62,8 @@ const TMPFS = { major: 0, minor: 52 };
 export class VirtualFS {
   private nextIno = 2;
   readonly root: Inode;
+  /** Mount points (their root inodes) this file system sees read-only: reads below them leave atime alone. */
+  readonly readOnlyMounts = new Set<Inode>();
 
   constructor(now: Nanos) {
     this.root = this.makeDir(0o755, now, OVERLAY);
@@ -72,8 +78,12 @@ export class VirtualFS {
     return this.resolve(path, follow, cwd, 0).node;
   }
 
-  /** The parent directory and final name of a path (following links in the parent part). */
-  private resolve(path: string, follow: boolean, cwd: string, depth: number): { node: Inode; dir: Inode; name: string; abs: string } {
+  /**
+   * The parent directory and final name of a path (following links in the parent part), and
+   * whether the path crossed a read-only mount point (`ro`: as the kernel, by the mount the final
+   * lookup went through).
+   */
+  private resolve(path: string, follow: boolean, cwd: string, depth: number): { node: Inode; dir: Inode; name: string; abs: string; ro: boolean } {
     if (depth > 40) throw new FsError('ELOOP', path);
     const abs = path.startsWith('/') ? path : `${cwd.replace(/\/$/, '')}/${path}`;
     const parts = abs.split('/').filter((p) => p !== '' && p !== '.');
@@ -82,6 +92,7 @@ export class VirtualFS {
     const stack: Inode[] = [this.root];
     let name = '/';
     let curPath = '';
+    let ro = false;
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
       if (node.kind !== 'dir') throw new FsError('ENOTDIR', path);
@@ -93,6 +104,7 @@ export class VirtualFS {
       }
       const child = node.children!.get(part);
       if (!child) throw new FsError('ENOENT', path);
+      if (this.readOnlyMounts.has(child)) ro = true;
       dir = node;
       name = part;
       const last = i === parts.length - 1;
@@ -107,7 +119,7 @@ export class VirtualFS {
       stack.push(child);
       curPath = `${curPath}/${part}`;
     }
-    return { node, dir, name, abs };
+    return { node, dir, name, abs, ro };
   }
 
   exists(path: string, follow = true): boolean {
@@ -170,11 +182,11 @@ export class VirtualFS {
     return node;
   }
 
-  /** Read a file's content, applying relatime to its atime. */
+  /** Read a file's content, applying relatime to its atime (none through a read-only mount). */
   read(path: string, now: Nanos, cwd = '/'): Buffer {
-    const node = this.lookup(path, true, cwd);
+    const { node, ro } = this.resolve(path, true, cwd, 0);
     if (node.kind === 'dir') throw new FsError('EISDIR', path);
-    touchAtime(node, now);
+    if (!ro) touchAtime(node, now);
     return node.content ?? Buffer.alloc(0);
   }
 
@@ -254,7 +266,7 @@ export function atomicWrite(fs: VirtualFS, mount: Inode, payload: Payload, now: 
   const dataLink = mount.children!.get('..data');
   const oldDirName = dataLink?.target;
   const oldDir = oldDirName ? mount.children!.get(oldDirName) : undefined;
-  if (oldDir && samePayload(oldDir, payload)) return false;
+  if (oldDir && samePayload(oldDir, payload, nanos)) return false;
   const tsName = timestampedDirName(now, random);
   const tsDir = fs.newDirIn(mount, tsName, 0o755, nanos);
   for (const [rel, { content, mode, uid }] of [...payload.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -293,16 +305,28 @@ export function setVolumeOwnership(mount: Inode, fsGroup: number): void {
   walk(mount);
 }
 
-function samePayload(dir: Inode, payload: Payload): boolean {
-  const files = new Map<string, Buffer>();
+/**
+ * AtomicWriter's shouldWritePayload: each payload file that exists is read back (os.ReadFile, through
+ * the kubelet's own writable mount of the volume, so relatime applies) and compared, stopping at the
+ * first that differs (k/k pkg/volume/util/atomic_writer.go shouldWriteFile). Upstream walks a Go map
+ * (random order); here the payload's order. Every sync of an unchanged volume reads every file, which
+ * is what moves a token file's atime after each write whether or not the app ever reads it.
+ */
+function samePayload(dir: Inode, payload: Payload, now: Nanos): boolean {
+  const files = new Map<string, Inode>();
   const walk = (d: Inode, prefix: string) => {
     for (const [name, n] of d.children!) {
       if (n.kind === 'dir') walk(n, `${prefix}${name}/`);
-      else if (n.kind === 'file') files.set(`${prefix}${name}`, n.content!);
+      else if (n.kind === 'file') files.set(`${prefix}${name}`, n);
     }
   };
   walk(dir, '');
-  if (files.size !== payload.size) return false;
-  for (const [p, { content }] of payload) if (!files.get(p)?.equals(content)) return false;
-  return true;
+  for (const [p, { content }] of payload) {
+    const file = files.get(p);
+    if (!file) return false;
+    touchAtime(file, now);
+    if (!file.content!.equals(content)) return false;
+  }
+  // A file no longer in the payload: upstream's pathsToRemove forces the write too.
+  return files.size === payload.size;
 }

@@ -178,7 +178,7 @@ describe('failed refreshes', () => {
 });
 
 describe('app behaviour annotations', () => {
-  it('startup caches the first token; always follows rotation and moves the atime (relatime)', () => {
+  it('startup caches the first token; always follows rotation, and its reads leave the atime (read-only mount)', () => {
     const cached = setup({ 'emulator.satoken.dev/token-read': 'startup' });
     const always = setup({ 'emulator.satoken.dev/token-read': 'always', 'emulator.satoken.dev/user-agent': 'controller/2.1' });
     for (const s of [cached, always]) {
@@ -192,12 +192,47 @@ describe('app behaviour annotations', () => {
     const a = always.kubelet.appToken('ns', 'web')!;
     expect(a).toMatchObject({ mode: 'always', userAgent: 'controller/2.1' });
     expect(a.token).toBe(always.stdout('cat', `${DIR}/token`));
-    expect(always.stdout('stat', '-L', '-c', '%x', `${DIR}/token`)).toMatch(/^2026-11-28 16:50:10/);
+    // Written at the rotation (16:48, 80 % of the hour) and read back by that same sync only as the
+    // old file; the app's reads (and the cat above) go through the read-only mount.
+    expect(always.stdout('stat', '-L', '-c', '%x', `${DIR}/token`)).toBe(always.stdout('stat', '-L', '-c', '%y', `${DIR}/token`));
     // stat does not read: the cached app's new token file was never opened, so atime = mtime
     const fresh = setup({ 'emulator.satoken.dev/token-read': 'startup' });
     fresh.host.advance(3000);
     fresh.kubelet.sync();
     expect(fresh.stdout('stat', '-L', '-c', '%x', `${DIR}/token`)).toBe(fresh.stdout('stat', '-L', '-c', '%y', `${DIR}/token`));
     expect(setup({ 'emulator.satoken.dev/token-read': 'never' }).kubelet.appToken('ns', 'web')).toBeUndefined();
+  });
+});
+
+describe('atime of the token file', () => {
+  const times = (s: ReturnType<typeof setup>) => s.stdout('stat', '-L', '-c', '%x|%y', `${DIR}/token`).trim().split('|');
+
+  it('a read in the container does not move it: the mount is read-only', () => {
+    const s = setup({ 'emulator.satoken.dev/token-read': 'never' });
+    s.host.advance(3000);
+    s.kubelet.sync();
+    const [atime, mtime] = times(s);
+    // The rotation's write; nothing has read the new file yet.
+    expect(mtime).toMatch(/^2026-11-28 16:48:/);
+    expect(atime).toBe(mtime);
+    s.host.advance(30);
+    expect(s.stdout('cat', `${DIR}/token`)).toMatch(/^eyJ/);
+    s.host.advance(30);
+    s.stdout('cat', `${DIR}/token`);
+    expect(times(s)).toEqual([atime, mtime]);
+  });
+
+  it('the kubelet\'s next sync reads the file back and moves it once (relatime), for an app that never reads', () => {
+    const s = setup({ 'emulator.satoken.dev/token-read': 'never' });
+    s.host.advance(3000);
+    s.kubelet.sync();
+    const [, mtime] = times(s);
+    s.host.advance(10);
+    s.kubelet.sync();
+    const [atime] = times(s);
+    expect(atime).toMatch(/^2026-11-28 16:50:10\./);
+    s.host.advance(40);
+    s.kubelet.sync();
+    expect(times(s)).toEqual([atime, mtime]);
   });
 });

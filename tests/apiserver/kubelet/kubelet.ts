@@ -315,6 +315,11 @@ export class Kubelet {
         const slash = m.mountPath.replace(/\/$/, '').lastIndexOf('/');
         const parent = fs.mkdirp(m.mountPath.slice(0, slash) || '/', t);
         parent.children!.set(m.mountPath.replace(/\/$/, '').slice(slash + 1), vol.mount);
+        // Secret, configMap and projected volumes report ReadOnly, so the kubelet mounts them
+        // read-only whatever the volumeMount says (k/k pkg/kubelet/kubelet_pods.go makeMounts,
+        // `mount.ReadOnly || mustMountRO`; made so by kubernetes/kubernetes#58720): a read in the
+        // container leaves the file's atime as it was.
+        fs.readOnlyMounts.add(vol.mount);
       }
       state.containers.set(c.name, fs);
     }

@@ -35,6 +35,12 @@ export interface DemoCase {
   status: 'healthy' | 'degraded' | 'failing';
   /** Extra diagnose arguments an operator who knows the app would give (e.g. the rights it needs). */
   args?: string[];
+  /**
+   * The verdict needs the API server's audit log: run the emulator with `--audit-log FILE` and give
+   * diagnose `--audit-log FILE`. (Which token an app presents shows only there: on a real node the
+   * token file's access time does not show the app's reads.)
+   */
+  auditLog?: true;
 }
 
 export const DEMO_CASES: DemoCase[] = [
@@ -43,7 +49,7 @@ export const DEMO_CASES: DemoCase[] = [
   { namespace: 'diag-expired', title: 'token expired: rotation stopped on a NotReady node', rootCause: 'node-ready', status: 'failing' },
   { namespace: 'diag-legacy', title: 'legacy Secret token mounted', rootCause: 'legacy-secret', status: 'degraded' },
   { namespace: 'diag-audience', title: 'custom projected token with the wrong audience', rootCause: 'audience', status: 'failing' },
-  { namespace: 'diag-app-cache', title: 'app caches its token (stale past warnafter)', rootCause: 'app-token-reload', status: 'degraded' },
+  { namespace: 'diag-app-cache', title: 'app caches its token (stale past warnafter, seen in the audit log)', rootCause: 'app-token-reload', status: 'degraded', auditLog: true },
   // What a ServiceAccount may do is only a problem for a right the app needs: the operator names it.
   { namespace: 'diag-forbidden', title: 'healthy token, no RBAC for what the app needs (403)', rootCause: 'rbac', status: 'failing', args: ['--can', 'list', 'pods'] },
   { namespace: 'diag-healthy', title: 'healthy', rootCause: null, status: 'healthy' },

@@ -1,12 +1,19 @@
-/** app-token-reload when the token file's atime was left by the plugin's own earlier read. */
+/**
+ * app-token-reload when the token file's atime was left by the plugin's own earlier read: only on a
+ * writable token mount (a copy in an emptyDir), where a read in the container moves the atime.
+ */
 import { appTokenReload } from '../../../src/checks/app-token-reload';
 import { got } from '../../../src/checks/context';
 import { makeBoundToken, TEST_NOW } from '../../support/tokens';
-import { fakeSource, makeCtx, makePod, mountedFiles, SA_UID } from './fakes';
+import { fakeSource, makeCtx, makePod, mountedFiles, SA_DIR, SA_UID } from './fakes';
 
 const sa = { name: 'app', uid: SA_UID };
 const ago = (min: number) => new Date(TEST_NOW.getTime() - min * 60_000);
-const pod = makePod((p) => (p.status!.containerStatuses![0].state!.running!.startedAt = ago(180)));
+const pod = makePod((p) => {
+  p.status!.containerStatuses![0].state!.running!.startedAt = ago(180);
+  p.spec!.volumes = [{ name: 'token-copy', emptyDir: {} }];
+  p.spec!.containers[0].volumeMounts = [{ name: 'token-copy', mountPath: SA_DIR }];
+});
 const token = makeBoundToken({ serviceAccount: sa, issuedAt: ago(30), expirationSeconds: 365 * 86400, warnAfterSeconds: 3607 });
 
 /** Rotated 30 min ago; the atime before our read at `oursMinAgo`, as the reader hands it over. */

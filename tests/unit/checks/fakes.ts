@@ -14,6 +14,7 @@ import {
   type Fetched,
   type MountedToken,
   type TokenFile,
+  type TokenUses,
   type Unavailable,
 } from '../../../src/checks/context';
 import { inspectToken } from '../../../src/jwt';
@@ -91,6 +92,8 @@ export interface FakeData {
   access?: (a: AccessAttributes) => Fetched<AccessDecision>;
   /** Third-party token files by path; a path not listed is missing. */
   tokenFiles?: Record<string, TokenFile>;
+  /** The pod's tokens as --audit-log showed them; without it the source has no tokenUses (no log given). */
+  tokenUses?: Fetched<TokenUses>;
 }
 
 /** A source answering from `data`; `calls` counts each method's use (checks must not re-fetch needlessly). */
@@ -122,6 +125,7 @@ export function fakeSource(data: FakeData = {}): DiagnosisSource & { calls: Reco
     apiServer: async () => (count('apiServer'), apiServer),
     access: async (a) => (count('access'), data.access ? data.access(a) : got({ allowed: true, via: 'selfsubjectaccessreview' })),
     tokenFile: async (path) => (count('tokenFile'), got(data.tokenFiles?.[path] ?? { path, stat: null })),
+    ...(data.tokenUses ? { tokenUses: async () => (count('tokenUses'), data.tokenUses!) } : {}),
   };
 }
 

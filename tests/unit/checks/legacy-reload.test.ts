@@ -1,7 +1,7 @@
 import { projectionPatch } from '../../../src/commands/migrate-legacy/projected';
-import type { V1Secret } from '@kubernetes/client-node';
+import type { V1Pod, V1Secret } from '@kubernetes/client-node';
 import { appTokenReload } from '../../../src/checks/app-token-reload';
-import { got } from '../../../src/checks/context';
+import { got, missing, type TokenUses } from '../../../src/checks/context';
 import { legacySecret } from '../../../src/checks/legacy-secret';
 import { makeBoundToken, makeLegacyToken, TEST_NOW } from '../../support/tokens';
 import { fakeSource, makeCtx, makePod, makeServiceAccount, mountedFiles, noExec, SA_DIR, SA_UID } from './fakes';
@@ -57,6 +57,18 @@ describe('legacy-secret', () => {
 describe('app-token-reload', () => {
   const extended = (issuedMinAgo: number) =>
     makeBoundToken({ serviceAccount: sa, issuedAt: new Date(TEST_NOW.getTime() - issuedMinAgo * 60_000), expirationSeconds: 365 * 86400, warnAfterSeconds: 3607 });
+  const running3h = (p: V1Pod) => (p.status!.containerStatuses![0].state!.running!.startedAt = new Date(TEST_NOW.getTime() - 180 * 60_000));
+  /** A long-running pod with admission's projected token volume: the kubelet mounts it read-only. */
+  const projectedPod = () => makePod(running3h);
+  /** A long-running pod whose token directory is a writable emptyDir (a copy): there a read moves the atime. */
+  const writablePod = () =>
+    makePod((p) => {
+      running3h(p);
+      p.spec!.volumes = [{ name: 'token-copy', emptyDir: {} }];
+      p.spec!.containers[0].volumeMounts = [{ name: 'token-copy', mountPath: SA_DIR }];
+    });
+  const at = (minAgo: number) => new Date(TEST_NOW.getTime() - minAgo * 60_000).toISOString();
+  const jtiOf = (raw: string) => JSON.parse(Buffer.from(raw.split('.')[1]!, 'base64url').toString('utf8')).jti as string;
 
   test('not applicable before the first rotation', async () => {
     const r = await appTokenReload.run(makeCtx());
@@ -64,42 +76,125 @@ describe('app-token-reload', () => {
     expect(r.message).toMatch(/^not applicable yet: the kubelet has not rotated the token since the container started 20m ago/);
   });
 
-  test('passes when the app read the token after the last rotation', async () => {
-    const pod = makePod((p) => (p.status!.containerStatuses![0].state!.running!.startedAt = new Date(TEST_NOW.getTime() - 180 * 60_000)));
-    const data = fakeSource({ mountedToken: got(mountedFiles(extended(10), { writtenMinAgo: 10, readMinAgo: 1 })) });
-    expect((await appTokenReload.run(makeCtx({ pod, data }))).status).toBe('pass');
+  describe('the usual read-only token mount, without an audit log: neither verdict from the access time', () => {
+    test.each([
+      ['read after the rotation (the kubelet\'s own read-back moves it for every app)', 1],
+      ['not read since the rotation', 30],
+    ])('%s: skips naming the read-only mount and --audit-log', async (_what, readMinAgo) => {
+      const data = fakeSource({ mountedToken: got(mountedFiles(extended(30), { writtenMinAgo: 30, readMinAgo })) });
+      const r = await appTokenReload.run(makeCtx({ pod: projectedPod(), data }));
+      expect(r.status).toBe('skip');
+      expect(r.message).toBe(
+        'not observable from the pod: the kubelet mounts the projected volume kube-api-access-abcde read-only, so the token file\'s access time does not show the app\'s reads; diagnose --audit-log FILE (kube-apiserver\'s audit log) shows which token the app presents',
+      );
+      expect(r.evidence.join('\n')).not.toMatch(/last read/);
+    });
+
+    test('a Secret or a readOnly volumeMount is read-only too', async () => {
+      const pod = makePod((p) => {
+        running3h(p);
+        p.spec!.volumes = [{ name: 'token-copy', emptyDir: {} }];
+        p.spec!.containers[0].volumeMounts = [{ name: 'token-copy', mountPath: SA_DIR, readOnly: true }];
+      });
+      const data = fakeSource({ mountedToken: got(mountedFiles(extended(30), { writtenMinAgo: 30, readMinAgo: 1 })) });
+      const r = await appTokenReload.run(makeCtx({ pod, data }));
+      expect(r).toMatchObject({ status: 'skip', message: expect.stringMatching(/^not observable from the pod: the volume token-copy is mounted readOnly/) });
+    });
+
+    test('an audit log that cannot be read: the skip says so', async () => {
+      const data = fakeSource({
+        mountedToken: got(mountedFiles(extended(30), { writtenMinAgo: 30, readMinAgo: 30 })),
+        tokenUses: missing({ kind: 'error', message: 'the audit log could not be read: ENOENT' }),
+      });
+      const r = await appTokenReload.run(makeCtx({ pod: projectedPod(), data }));
+      expect(r).toMatchObject({ status: 'skip', message: 'could not fetch: the audit log could not be read: ENOENT' });
+    });
   });
 
-  test('warns when the app caches an extended token past its warnafter', async () => {
-    const pod = makePod((p) => (p.status!.containerStatuses![0].state!.running!.startedAt = new Date(TEST_NOW.getTime() - 180 * 60_000)));
-    // Rotated 30 min ago and not read since (atime = mtime): the app holds an older token.
-    const data = fakeSource({ mountedToken: got(mountedFiles(extended(30), { writtenMinAgo: 30, readMinAgo: 30 })) });
-    const r = await appTokenReload.run(makeCtx({ pod, data }));
-    expect(r.status).toBe('warn');
-    expect(r.message).toMatch(/caches its token.*past warnafter/);
-    // The app's own change first (a comment: no command does it), the restart labelled a stopgap.
-    expect(r.fix).toEqual([
-      '# the fix is in the app: re-read /var/run/secrets/kubernetes.io/serviceaccount/token before each API call, or use a client library that does (client-go, the official ones); no command does this',
-      'kubectl delete pod web-7d4b9c-x2x9q -n default  # stopgap: a fresh token buys one more lifetime until the app re-reads its token',
-    ]);
+  describe('judged by the audit log (--audit-log)', () => {
+    const raw = extended(30);
+    const current = `JTI=${jtiOf(raw)}`;
+    const run = (tokens: TokenUses['tokens']) =>
+      appTokenReload.run(makeCtx({
+        pod: projectedPod(),
+        data: fakeSource({ mountedToken: got(mountedFiles(raw, { writtenMinAgo: 30, readMinAgo: 29 })), tokenUses: got({ requests: tokens.reduce((n, t) => n + t.count, 0), tokens }) }),
+      }));
+
+    test('requests after the rotation audited stale-token: warns that the app caches its token', async () => {
+      const r = await run([{ credential: 'JTI=older', count: 40, first: at(170), last: at(1), stale: 12, lastStale: at(1) }]);
+      expect(r.status).toBe('warn');
+      expect(r.message).toMatch(/^the app caches its token: its requests as late as .* \(60s ago\) were audited stale-token/);
+      expect(r.fix[0]).toMatch(/^# the fix is in the app/);
+    });
+
+    test('requests after the rotation with another token than the file\'s: warns', async () => {
+      const r = await run([{ credential: 'JTI=older', count: 9, first: at(170), last: at(3), stale: 0 }]);
+      expect(r).toMatchObject({ status: 'warn', message: expect.stringMatching(/carried a token other than the file's, though the kubelet rotated the file 30m ago/) });
+    });
+
+    test('every request after the rotation carries the file\'s token: passes', async () => {
+      const r = await run([
+        { credential: current, count: 5, first: at(29), last: at(1), stale: 0 },
+        { credential: 'JTI=older', count: 5, first: at(70), last: at(29.5), stale: 0 },
+      ]);
+      expect(r).toMatchObject({ status: 'pass', message: expect.stringMatching(/^the app presents the current token/) });
+    });
+
+    test('no request since the rotation: not observable yet', async () => {
+      const r = await run([{ credential: 'JTI=older', count: 5, first: at(70), last: at(40), stale: 0 }]);
+      expect(r).toMatchObject({ status: 'skip', message: expect.stringMatching(/^not observable yet: the audit log has no request of this pod's since/) });
+    });
+
+    test('rotated within the re-read grace: not observable yet, saying until when', async () => {
+      const fresh = extended(1);
+      const r = await appTokenReload.run(makeCtx({
+        pod: projectedPod(),
+        data: fakeSource({ mountedToken: got(mountedFiles(fresh, { writtenMinAgo: 1, readMinAgo: 1 })), tokenUses: got({ requests: 0, tokens: [] }) }),
+      }));
+      expect(r).toMatchObject({ status: 'skip', message: expect.stringMatching(/^not observable yet: the kubelet rotated the file 60s ago, and an app gets 2m to re-read it \(until .*\(in 60s\)\)$/) });
+    });
+
+    test('no credential ids: a request after the previous token\'s warnafter not audited stale passes; before it, not observable', async () => {
+      // The file was written 30 min ago: the previous token (issued 48 min before it) reached warnafter 18 min ago.
+      expect((await run([{ credential: '', count: 3, first: at(29), last: at(10), stale: 0 }])).status).toBe('pass');
+      expect((await run([{ credential: '', count: 3, first: at(29), last: at(25), stale: 0 }])).status).toBe('skip');
+    });
   });
 
-  test('fails when the cached token, not extended, has expired', async () => {
-    const pod = makePod((p) => (p.status!.containerStatuses![0].state!.running!.startedAt = new Date(TEST_NOW.getTime() - 180 * 60_000)));
-    const raw = makeBoundToken({ serviceAccount: sa, issuedAt: new Date(TEST_NOW.getTime() - 30 * 60_000), expirationSeconds: 3600 });
-    const data = fakeSource({ mountedToken: got(mountedFiles(raw, { writtenMinAgo: 30, readMinAgo: 30 })) });
-    const r = await appTokenReload.run(makeCtx({ pod, data }));
-    expect(r.status).toBe('fail');
-    // The previous file was issued 48 min (80 % of 1 h) before this one: its hour ended 18 min ago.
-    expect(r.message).toMatch(/expired about 18m ago, so its API calls get 401/);
-  });
+  describe('a writable token mount: judged by the access time', () => {
+    test('passes when the app read the token after the last rotation', async () => {
+      const data = fakeSource({ mountedToken: got(mountedFiles(extended(10), { writtenMinAgo: 10, readMinAgo: 1 })) });
+      expect((await appTokenReload.run(makeCtx({ pod: writablePod(), data }))).status).toBe('pass');
+    });
 
-  test('warns ahead of time when the held token is still within its lifetime', async () => {
-    const pod = makePod((p) => (p.status!.containerStatuses![0].state!.running!.startedAt = new Date(TEST_NOW.getTime() - 180 * 60_000)));
-    const data = fakeSource({ mountedToken: got(mountedFiles(extended(5), { writtenMinAgo: 5, readMinAgo: 5 })) });
-    const r = await appTokenReload.run(makeCtx({ pod, data }));
-    expect(r.status).toBe('warn');
-    expect(r.message).toMatch(/seems to cache it, and the token it holds ends .*\(in 7m\)/);
+    test('warns when the app caches an extended token past its warnafter', async () => {
+      // Rotated 30 min ago and not read since (atime = mtime): the app holds an older token.
+      const data = fakeSource({ mountedToken: got(mountedFiles(extended(30), { writtenMinAgo: 30, readMinAgo: 30 })) });
+      const r = await appTokenReload.run(makeCtx({ pod: writablePod(), data }));
+      expect(r.status).toBe('warn');
+      expect(r.message).toMatch(/caches its token.*past warnafter/);
+      // The app's own change first (a comment: no command does it), the restart labelled a stopgap.
+      expect(r.fix).toEqual([
+        '# the fix is in the app: re-read /var/run/secrets/kubernetes.io/serviceaccount/token before each API call, or use a client library that does (client-go, the official ones); no command does this',
+        'kubectl delete pod web-7d4b9c-x2x9q -n default  # stopgap: a fresh token buys one more lifetime until the app re-reads its token',
+      ]);
+    });
+
+    test('fails when the cached token, not extended, has expired', async () => {
+      const raw = makeBoundToken({ serviceAccount: sa, issuedAt: new Date(TEST_NOW.getTime() - 30 * 60_000), expirationSeconds: 3600 });
+      const data = fakeSource({ mountedToken: got(mountedFiles(raw, { writtenMinAgo: 30, readMinAgo: 30 })) });
+      const r = await appTokenReload.run(makeCtx({ pod: writablePod(), data }));
+      expect(r.status).toBe('fail');
+      // The previous file was issued 48 min (80 % of 1 h) before this one: its hour ended 18 min ago.
+      expect(r.message).toMatch(/expired about 18m ago, so its API calls get 401/);
+    });
+
+    test('warns ahead of time when the held token is still within its lifetime', async () => {
+      const data = fakeSource({ mountedToken: got(mountedFiles(extended(5), { writtenMinAgo: 5, readMinAgo: 5 })) });
+      const r = await appTokenReload.run(makeCtx({ pod: writablePod(), data }));
+      expect(r.status).toBe('warn');
+      expect(r.message).toMatch(/seems to cache it, and the token it holds ends .*\(in 7m\)/);
+    });
   });
 
   test('skips without exec', async () => {
