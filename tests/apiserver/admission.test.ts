@@ -66,6 +66,16 @@ test('the default ServiceAccount is filled in and its token volume injected read
   expect(spec.containers[1].imagePullPolicy).toBe('IfNotPresent');
 });
 
+test('a projected ServiceAccount token of the pod\'s own is defaulted to one hour, its volume to mode 0644 (as a real kube-apiserver answers)', async () => {
+  const r = await k.adminRequest('POST', `/api/v1/namespaces/${NS}/pods`, pod('cloud', {
+    volumes: [{ name: 'cloud', projected: { sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', path: 'token' } }] } }],
+  }));
+  expect(r.status).toBe(201);
+  expect(r.body.spec.volumes.find((v: any) => v.name === 'cloud')).toEqual({
+    name: 'cloud', projected: { sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', expirationSeconds: 3600, path: 'token' } }], defaultMode: 420 },
+  });
+});
+
 test.each([
   ['pod false wins over SA default', 'default', false, false],
   ['pod true wins over SA false', 'no-mount', true, true],

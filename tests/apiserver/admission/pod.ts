@@ -152,6 +152,16 @@ function defaults(pod: KubeObject): void {
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
   ];
+  // Projected volumes as the decoder defaults them (k/k pkg/apis/core/v1/defaults.go
+  // SetDefaults_ProjectedVolumeSource: defaultMode 0644; SetDefaults_ServiceAccountTokenProjection:
+  // expirationSeconds one hour).
+  for (const v of spec.volumes ?? []) {
+    if (!v.projected) continue;
+    v.projected.defaultMode ??= 0o644;
+    for (const src of v.projected.sources ?? []) {
+      if (src.serviceAccountToken) src.serviceAccountToken.expirationSeconds ??= 3600;
+    }
+  }
   for (const list of [spec.initContainers, spec.containers]) {
     for (const c of list ?? []) {
       c.imagePullPolicy ??= imagePullPolicy(c.image);
