@@ -76,6 +76,16 @@ test('a projected ServiceAccount token of the pod\'s own is defaulted to one hou
   });
 });
 
+test('a pod with scheduling gates stays Pending, SchedulingGated, on no node (as a real kube-apiserver answers)', async () => {
+  const r = await k.adminRequest('POST', `/api/v1/namespaces/${NS}/pods`, pod('gated', { schedulingGates: [{ name: 'example.com/hold' }] }));
+  expect(r.status).toBe(201);
+  expect(r.body.spec.nodeName).toBeUndefined();
+  expect(r.body.status).toEqual({
+    phase: 'Pending', qosClass: 'BestEffort',
+    conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: expect.any(String), reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }],
+  });
+});
+
 test.each([
   ['pod false wins over SA default', 'default', false, false],
   ['pod true wins over SA false', 'no-mount', true, true],

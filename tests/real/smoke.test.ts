@@ -448,6 +448,8 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
       // The volume's 5-character suffix is random (names.SimpleNameGenerator); anything else stays.
       const volName = (n: string) => n.replace(/^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/, 'kube-api-access-<x>');
       const shape = (p: any) => ({
+        // A gated pod: Pending, PodScheduled False (SchedulingGated), no node.
+        status: normalised(p.status), nodeName: p.spec.nodeName,
         serviceAccountName: p.spec.serviceAccountName, serviceAccount: p.spec.serviceAccount, automountServiceAccountToken: p.spec.automountServiceAccountToken,
         volumes: (p.spec.volumes ?? []).map((v: any) => ({ ...v, name: volName(v.name) })),
         mounts: [...(p.spec.initContainers ?? []), ...p.spec.containers].map((c: any) => ({ name: c.name, volumeMounts: (c.volumeMounts ?? []).map((m: any) => ({ ...m, name: volName(m.name) })) })),

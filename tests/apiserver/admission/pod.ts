@@ -277,6 +277,17 @@ export function runningStatus(cluster: Cluster, pod: KubeObject, at: Date): Reco
 /** What the scheduler and the kubelet report for a new pod, at once. */
 export function runPod(cluster: Cluster, pod: KubeObject): void {
   const now = rfc3339(cluster.clock.now());
+  if ((pod.spec.schedulingGates ?? []).length > 0) {
+    // The scheduler leaves a gated pod alone; the apiserver marks it at create (k/k
+    // pkg/registry/core/pod/strategy.go applySchedulingGatedCondition). Lifting the gates later
+    // does not schedule it here.
+    pod.status = {
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: now, reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }],
+      qosClass: 'BestEffort',
+    };
+    return;
+  }
   const { node, unschedulable } = schedule(cluster, pod);
   if (!node) {
     pod.status = {
