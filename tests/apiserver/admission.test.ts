@@ -66,6 +66,26 @@ test('the default ServiceAccount is filled in and its token volume injected read
   expect(spec.containers[1].imagePullPolicy).toBe('IfNotPresent');
 });
 
+test('a projected ServiceAccount token of the pod\'s own is defaulted to one hour, its volume to mode 0644 (as a real kube-apiserver answers)', async () => {
+  const r = await k.adminRequest('POST', `/api/v1/namespaces/${NS}/pods`, pod('cloud', {
+    volumes: [{ name: 'cloud', projected: { sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', path: 'token' } }] } }],
+  }));
+  expect(r.status).toBe(201);
+  expect(r.body.spec.volumes.find((v: any) => v.name === 'cloud')).toEqual({
+    name: 'cloud', projected: { sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', expirationSeconds: 3600, path: 'token' } }], defaultMode: 420 },
+  });
+});
+
+test('a pod with scheduling gates stays Pending, SchedulingGated, on no node (as a real kube-apiserver answers)', async () => {
+  const r = await k.adminRequest('POST', `/api/v1/namespaces/${NS}/pods`, pod('gated', { schedulingGates: [{ name: 'example.com/hold' }] }));
+  expect(r.status).toBe(201);
+  expect(r.body.spec.nodeName).toBeUndefined();
+  expect(r.body.status).toEqual({
+    phase: 'Pending', qosClass: 'BestEffort',
+    conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: expect.any(String), reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }],
+  });
+});
+
 test.each([
   ['pod false wins over SA default', 'default', false, false],
   ['pod true wins over SA false', 'no-mount', true, true],

@@ -60,6 +60,21 @@ test('a malformed continue token is a 400', async () => {
   expect(r.status).toBe(400);
 });
 
+// Upstream's texts (k/k staging/src/k8s.io/apiserver/pkg/storage/continue.go), as a real
+// kube-apiserver answers them in tests/real/.
+test.each([
+  ['abc*def', 'continue key is not valid: illegal base64 data at input byte 3'],
+  ['abcde', 'continue key is not valid: illegal base64 data at input byte 4'],
+  [{ v: 'meta.k8s.io/v2', rv: 5, start: 'a\u0000' }, 'continue key is not valid: server does not recognize this encoded version meta.k8s.io/v2'],
+  [{ v: 'meta.k8s.io/v1', rv: 0, start: 'a\u0000' }, 'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)'],
+  [{ v: 'meta.k8s.io/v1', rv: 5, start: '' }, 'continue key is not valid: encoded start key empty (version meta.k8s.io/v1)'],
+  [{ v: 'meta.k8s.io/v1', rv: 5, start: '../kube-system/x' }, 'continue key is not valid: ../kube-system/x'],
+])('a malformed continue token %j answers upstream\'s text', async (token, text) => {
+  const encoded = typeof token === 'string' ? token : Buffer.from(JSON.stringify(token)).toString('base64url');
+  const r = await k.adminRequest('GET', `/api/v1/namespaces/page-0/secrets?limit=5&continue=${encodeURIComponent(encoded)}`);
+  expect({ status: r.status, reason: r.body.reason, message: r.body.message }).toEqual({ status: 400, reason: 'BadRequest', message: `invalid continue token: ${text}` });
+});
+
 test('label selectors: equality, inequality, set-based and existence', async () => {
   const count = async (sel: string) => (await k.adminRequest('GET', `/api/v1/namespaces/page-0/secrets?labelSelector=${encodeURIComponent(sel)}`)).body.items.length;
   const inNs = Array.from({ length: N }, (_, i) => i).filter((i) => i % 7 === 0);

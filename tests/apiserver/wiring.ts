@@ -15,6 +15,7 @@ import { selfSubjectReview } from './tokens/self-subject-review';
 import { createTokenRequest } from './tokens/token-request';
 import { reviewToken } from './tokens/token-review';
 import type { KubeObject } from './store/types';
+import { rfc3339 } from './store/store';
 import type { UserInfo } from './auth/user';
 import { Kubelet, waitingForVolumes } from './kubelet/kubelet';
 import { installAppTraffic } from './audit/traffic';
@@ -89,7 +90,7 @@ export function wireTokens(cluster: Cluster, host: EmulatorHost): void {
   });
   cluster.handlers.set('authentication.k8s.io/selfsubjectreviews', ({ user, body }) => ({
     status: 201,
-    body: selfSubjectReview(user, body?.apiVersion === 'authentication.k8s.io/v1beta1' ? 'authentication.k8s.io/v1beta1' : undefined),
+    body: selfSubjectReview(user, rfc3339(cluster.clock.now()), body?.apiVersion === 'authentication.k8s.io/v1beta1' ? 'authentication.k8s.io/v1beta1' : undefined),
   }));
   const cache = { 'Cache-Control': OIDC_CACHE_CONTROL };
   cluster.nonResource.set(OPENID_CONFIG_PATH, () => ({ body: openIdConfiguration(host), headers: cache }));

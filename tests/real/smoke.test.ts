@@ -64,16 +64,20 @@ async function tokenReview(t: string): Promise<any> {
 const UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const UIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
-/** An admin request to the real cluster with the kubeconfig's client certificate. */
-function realRequest(method: string, p: string, body?: unknown): Promise<{ status: number; body: any }> {
+/**
+ * A request to the real cluster: as the admin (the kubeconfig's client certificate), or with a
+ * bearer token and no certificate when one is given.
+ */
+function realRequest(method: string, p: string, body?: unknown, bearer?: string): Promise<{ status: number; body: any }> {
   const kc = JSON.parse(readFileSync(kubeconfig, 'utf8'));
   const b64 = (s: string) => Buffer.from(s, 'base64');
   const u = new URL(p, kc.clusters[0].cluster.server);
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+  if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
+  const identity = bearer !== undefined ? {} : { cert: b64(kc.users[0].user['client-certificate-data']), key: b64(kc.users[0].user['client-key-data']) };
   return new Promise((resolve, reject) => {
     const req = https.request(u, {
-      method, ca: b64(kc.clusters[0].cluster['certificate-authority-data']),
-      cert: b64(kc.users[0].user['client-certificate-data']), key: b64(kc.users[0].user['client-key-data']),
-      headers: body === undefined ? {} : { 'content-type': 'application/json' }, timeout: 30_000,
+      method, ca: b64(kc.clusters[0].cluster['certificate-authority-data']), ...identity, headers, timeout: 30_000,
     }, (res) => {
       let data = '';
       res.setEncoding('utf8');
@@ -282,6 +286,7 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
       ['a missing bound pod', 'app', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'nope' } } }],
       ['a pod of another ServiceAccount', 'other', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web' } } }],
       ['a stale bound pod uid', 'app', { spec: { boundObjectRef: { kind: 'Pod', apiVersion: 'v1', name: 'web', uid: '00000000-0000-4000-8000-000000000000' } } }],
+      ['a request uid other than the ServiceAccount\'s', 'app', { metadata: { uid: '00000000-0000-4000-8000-000000000000' }, spec: {} }],
     ])('TokenRequest refused: %s', async (_what, sa, body) => {
       const r = await tokenRequest(sa, body);
       expect(refusal(r.emu)).toEqual(refusal(r.real));
@@ -345,6 +350,292 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
       expect({ authenticated: re.body.status.authenticated, error: String(re.body.status.error).replace(UIDS, '<uid>') })
         .toEqual({ authenticated: rr.authenticated, error: String(rr.error).replace(UIDS, '<uid>') });
     }, 90_000);
+
+    // Requests as a ServiceAccount: a fresh token on each side, sent as the bearer (no client certificate).
+    const mintBoth = async (sa: string) => {
+      const r = await tokenRequest(sa, { spec: {} });
+      expect([r.real.status, r.emu.status]).toEqual([201, 201]);
+      return { real: r.real.body.status.token as string, emu: r.emu.body.status.token as string };
+    };
+    const asBoth = async (t: { real: string; emu: string }, method: string, p: string, body?: unknown) => {
+      const [real, emu] = await Promise.all([realRequest(method, p, body, t.real), emulator.request(method, p, { token: t.emu, body })]);
+      return { real: { status: real.status, body: real.body }, emu: { status: emu.status, body: emu.body } };
+    };
+    /** A JSON value with every uid and RFC 3339 time replaced, for answers that are otherwise the same on both. */
+    const normalised = (v: unknown) => JSON.parse(JSON.stringify(v ?? null).replace(UIDS, '<uid>').replace(/"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"/g, '"<time>"'));
+    const SA_USER = `system:serviceaccount:${DNS}:app`;
+
+    test('TokenRequest granted: the answer (token aside) and the token\'s header and claims, times and uids normalised', async () => {
+      const r = await tokenRequest('app', { spec: { audiences: ['https://kubernetes.default.svc.cluster.local'] } });
+      expect([r.real.status, r.emu.status]).toEqual([201, 201]);
+      const [saReal, saEmu] = await Promise.all([realRequest('GET', `/api/v1/namespaces/${DNS}/serviceaccounts/app`),
+        emulator.adminRequest('GET', `/api/v1/namespaces/${DNS}/serviceaccounts/app`)]);
+      // managedFields are not emulated (the README's "Not emulated").
+      const { managedFields: _mf, ...realMeta } = r.real.body.metadata;
+      expect(_mf).toBeDefined();
+      const shape = (b: any, meta: any, saUid: string) => {
+        const [h, p] = b.status.token.split('.').slice(0, 2).map((x: string) => JSON.parse(Buffer.from(x, 'base64url').toString('utf8')));
+        return {
+          uidIsTheServiceAccounts: meta.uid === saUid,
+          answer: normalised({ ...b, metadata: meta, status: { ...b.status, token: '<token>' } }),
+          header: { ...h, kid: /^[A-Za-z0-9_-]{43}$/.test(h.kid) },
+          claims: normalised({ ...p, exp: p.exp - p.iat, iat: typeof p.iat, nbf: p.nbf - p.iat }),
+        };
+      };
+      expect(shape(r.real.body, realMeta, saReal.body.metadata.uid).uidIsTheServiceAccounts).toBe(true);
+      expect(shape(r.emu.body, r.emu.body.metadata, saEmu.body.metadata.uid)).toEqual(shape(r.real.body, realMeta, saReal.body.metadata.uid));
+    });
+
+    test('SelfSubjectReview with a ServiceAccount token: the whole answer, uids normalised', async () => {
+      const t = await mintBoth('app');
+      const r = await asBoth(t, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+      expect(r.real.status).toBe(201);
+      expect(r.real.body.status.userInfo.username).toBe(SA_USER);
+      expect({ status: r.emu.status, body: normalised(r.emu.body) }).toEqual({ status: r.real.status, body: normalised(r.real.body) });
+    });
+
+    test.each([
+      ['denied: list pods', { namespace: DNS, verb: 'list', resource: 'pods' }],
+      ['denied: get a secret', { namespace: DNS, verb: 'get', resource: 'secrets', name: 'x' }],
+      ['allowed by system:basic-user: create selfsubjectreviews', { verb: 'create', group: 'authentication.k8s.io', resource: 'selfsubjectreviews' }],
+    ])('SubjectAccessReview for a ServiceAccount, %s: allowed and reason', async (_what, resourceAttributes) => {
+      const r = await both('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview',
+        spec: { user: SA_USER, groups: ['system:serviceaccounts', `system:serviceaccounts:${DNS}`, 'system:authenticated'], resourceAttributes } });
+      expect(r.real.status).toBe(201);
+      expect({ status: r.emu.status, review: r.emu.body.status }).toEqual({ status: r.real.status, review: r.real.body.status });
+    });
+
+    test('SelfSubjectAccessReview with a ServiceAccount token: a denial and an allowance', async () => {
+      const t = await mintBoth('app');
+      for (const resourceAttributes of [{ namespace: DNS, verb: 'list', resource: 'secrets' }, { verb: 'create', group: 'authentication.k8s.io', resource: 'selfsubjectreviews' }]) {
+        const r = await asBoth(t, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+          { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes } });
+        expect(r.real.status).toBe(201);
+        expect({ status: r.emu.status, review: r.emu.body.status }).toEqual({ status: r.real.status, review: r.real.body.status });
+      }
+    });
+
+    test('401 for a bearer token that does not authenticate: garbage, and a token for another audience (the whole Status)', async () => {
+      const foreign = await tokenRequest('app', { spec: { audiences: ['https://elsewhere.example'] } });
+      expect([foreign.real.status, foreign.emu.status]).toEqual([201, 201]);
+      for (const t of [{ real: 'not-a-jwt', emu: 'not-a-jwt' }, { real: foreign.real.body.status.token, emu: foreign.emu.body.status.token }]) {
+        const r = await asBoth(t, 'GET', `/api/v1/namespaces/${DNS}/pods`);
+        expect(r.real.status).toBe(401);
+        expect({ status: r.emu.status, body: r.emu.body }).toEqual({ status: r.real.status, body: r.real.body });
+      }
+    });
+
+    test.each([
+      ['list pods in a namespace', `/api/v1/namespaces/${DNS}/pods`],
+      ['get a named pod', `/api/v1/namespaces/${DNS}/pods/web`],
+      ['list secrets at the cluster scope', '/api/v1/secrets'],
+      ['get a node', '/api/v1/nodes/somewhere'],
+      ['list deployments (group apps)', `/apis/apps/v1/namespaces/${DNS}/deployments`],
+    ])('RBAC 403 for a ServiceAccount token: %s (the whole Status)', async (_what, p) => {
+      const t = await mintBoth('app');
+      const r = await asBoth(t, 'GET', p);
+      expect(r.real.status).toBe(403);
+      expect({ status: r.emu.status, body: r.emu.body }).toEqual({ status: r.real.status, body: r.real.body });
+    });
+
+    describe('pod admission: the ServiceAccount token volume', () => {
+      // Scheduling gates keep the real pods unscheduled: admission is all that is compared.
+      const pod = (name: string, spec: Record<string, unknown>) => ({ metadata: { name }, spec: {
+        schedulingGates: [{ name: 'satoken.invalid/hold' }], terminationGracePeriodSeconds: 0,
+        containers: [{ name: 'a', image: 'localhost/busybox:kt', imagePullPolicy: 'Never' }, { name: 'b', image: 'localhost/busybox:kt', imagePullPolicy: 'Never' }],
+        initContainers: [{ name: 'i', image: 'localhost/busybox:kt', imagePullPolicy: 'Never' }],
+        ...spec } });
+      // The volume's 5-character suffix is random (names.SimpleNameGenerator); anything else stays.
+      const volName = (n: string) => n.replace(/^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/, 'kube-api-access-<x>');
+      const shape = (p: any) => ({
+        // A gated pod: Pending, PodScheduled False (SchedulingGated), no node.
+        status: normalised(p.status), nodeName: p.spec.nodeName,
+        serviceAccountName: p.spec.serviceAccountName, serviceAccount: p.spec.serviceAccount, automountServiceAccountToken: p.spec.automountServiceAccountToken,
+        volumes: (p.spec.volumes ?? []).map((v: any) => ({ ...v, name: volName(v.name) })),
+        mounts: [...(p.spec.initContainers ?? []), ...p.spec.containers].map((c: any) => ({ name: c.name, volumeMounts: (c.volumeMounts ?? []).map((m: any) => ({ ...m, name: volName(m.name) })) })),
+      });
+
+      beforeAll(async () => {
+        const r = await both('POST', `/api/v1/namespaces/${DNS}/serviceaccounts`, { metadata: { name: 'noauto' }, automountServiceAccountToken: false });
+        expect([r.real.status, r.emu.status]).toEqual([201, 201]);
+      });
+
+      test.each([
+        ['the default: one projected volume, mounted read-only in every container', 'plain', { serviceAccountName: 'app' }],
+        ['no ServiceAccount named: default', 'nosa', {}],
+        ['the pod says automount false', 'podfalse', { serviceAccountName: 'app', automountServiceAccountToken: false }],
+        ['the ServiceAccount says automount false', 'safalse', { serviceAccountName: 'noauto' }],
+        ['the pod says true over the ServiceAccount\'s false', 'podtrue', { serviceAccountName: 'noauto', automountServiceAccountToken: true }],
+        ['only the deprecated serviceAccount field', 'oldfield', { serviceAccount: 'app' }],
+        ['a projected token of its own (an audience for a cloud)', 'aud', { serviceAccountName: 'app',
+          volumes: [{ name: 'cloud', projected: { sources: [{ serviceAccountToken: { audience: 'sts.amazonaws.com', path: 'token' } }] } }] }],
+        ['a container already mounts the token path', 'own', { serviceAccountName: 'app', volumes: [{ name: 'own', emptyDir: {} }],
+          containers: [{ name: 'a', image: 'localhost/busybox:kt', imagePullPolicy: 'Never', volumeMounts: [{ name: 'own', mountPath: POD_TOKEN_DIR }] },
+            { name: 'b', image: 'localhost/busybox:kt', imagePullPolicy: 'Never' }] }],
+      ])('%s', async (_what, name, spec) => {
+        const r = await both('POST', `/api/v1/namespaces/${DNS}/pods`, pod(name, spec));
+        expect(r.real.status).toBe(201);
+        expect({ status: r.emu.status, pod: shape(r.emu.body) }).toEqual({ status: r.real.status, pod: shape(r.real.body) });
+      });
+
+      test('a pod naming a missing ServiceAccount is refused (the whole Status)', async () => {
+        const r = await both('POST', `/api/v1/namespaces/${DNS}/pods`, pod('ghostly', { serviceAccountName: 'ghost' }));
+        expect(r.real.status).toBe(403);
+        expect({ status: r.emu.status, body: r.emu.body }).toEqual({ status: r.real.status, body: r.real.body });
+      });
+    });
+
+    describe('legacy token Secrets', () => {
+      const getBoth = (p: string) => both('GET', p);
+      /** The Secret once the token controller filled it, on each side (the real one fills it asynchronously). */
+      const filled = async (name: string) => {
+        const p = `/api/v1/namespaces/${DNS}/secrets/${name}`;
+        const deadline = Date.now() + 30_000;
+        let r = await getBoth(p);
+        while ((!r.real.body.data?.token || !r.emu.body.data?.token) && Date.now() < deadline) {
+          await new Promise((res) => setTimeout(res, 500));
+          r = await getBoth(p);
+        }
+        return r;
+      };
+      const decode = (s: string) => Buffer.from(s, 'base64').toString('utf8');
+      const jwtHeader = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url').toString('utf8'));
+
+      test('the token controller fills token, ca.crt and namespace; the token\'s header and claims', async () => {
+        const c = await both('POST', `/api/v1/namespaces/${DNS}/secrets`, { metadata: { name: 'legacy', annotations: { 'kubernetes.io/service-account.name': 'app' } },
+          type: 'kubernetes.io/service-account-token' });
+        expect([c.real.status, c.emu.status]).toEqual([201, 201]);
+        const r = await filled('legacy');
+        const shape = (s: any) => {
+          const tok = decode(s.data.token);
+          return {
+            type: s.type, dataKeys: Object.keys(s.data).sort(), namespace: decode(s.data.namespace),
+            ca: /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n$/.test(decode(s.data['ca.crt'])),
+            annotations: normalised(s.metadata.annotations), labels: s.metadata.labels,
+            header: { ...jwtHeader(tok), kid: /^[A-Za-z0-9_-]{43}$/.test(jwtHeader(tok).kid) }, claims: normalised(jwtPayload(tok)),
+          };
+        };
+        expect(shape(r.real.body).dataKeys).toEqual(['ca.crt', 'namespace', 'token']);
+        expect(shape(r.emu.body)).toEqual(shape(r.real.body));
+      });
+
+      test('using the legacy token: SelfSubjectReview, then the last-used label on the Secret', async () => {
+        const r = await filled('legacy');
+        const t = { real: decode(r.real.body.data.token), emu: decode(r.emu.body.data.token) };
+        const ssr = await asBoth(t, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+        expect(ssr.real.status).toBe(201);
+        expect({ status: ssr.emu.status, body: normalised(ssr.emu.body) }).toEqual({ status: ssr.real.status, body: normalised(ssr.real.body) });
+        // The authenticator labels the Secret with the day of use (k/k pkg/serviceaccount/legacy.go).
+        const label = 'kubernetes.io/legacy-token-last-used';
+        const deadline = Date.now() + 30_000;
+        let s = await getBoth(`/api/v1/namespaces/${DNS}/secrets/legacy`);
+        while ((!s.real.body.metadata.labels?.[label] || !s.emu.body.metadata.labels?.[label]) && Date.now() < deadline) {
+          await new Promise((res) => setTimeout(res, 500));
+          s = await getBoth(`/api/v1/namespaces/${DNS}/secrets/legacy`);
+        }
+        const day = (v: any) => Object.fromEntries(Object.entries(v.metadata.labels ?? {}).map(([k, x]) => [k, /^\d{4}-\d{2}-\d{2}$/.test(String(x)) ? '<day>' : x]));
+        expect(day(s.real.body)).toEqual({ [label]: '<day>' });
+        expect(day(s.emu.body)).toEqual(day(s.real.body));
+      });
+
+      test('the token controller deletes a token Secret whose ServiceAccount is missing, or is deleted', async () => {
+        const gone = async (name: string) => {
+          const p = `/api/v1/namespaces/${DNS}/secrets/${name}`;
+          const deadline = Date.now() + 30_000;
+          let r = await getBoth(p);
+          while ((r.real.status !== 404 || r.emu.status !== 404) && Date.now() < deadline) {
+            await new Promise((res) => setTimeout(res, 500));
+            r = await getBoth(p);
+          }
+          return [r.real.status, r.emu.status];
+        };
+        const token = (name: string, sa: string) => ({ metadata: { name, annotations: { 'kubernetes.io/service-account.name': sa } }, type: 'kubernetes.io/service-account-token' });
+        const orphan = await both('POST', `/api/v1/namespaces/${DNS}/secrets`, token('orphan', 'ghost'));
+        expect([orphan.real.status, orphan.emu.status]).toEqual([201, 201]);
+        expect(await gone('orphan')).toEqual([404, 404]);
+        const owner = await both('POST', `/api/v1/namespaces/${DNS}/serviceaccounts`, { metadata: { name: 'owner' } });
+        expect([owner.real.status, owner.emu.status]).toEqual([201, 201]);
+        const owned = await both('POST', `/api/v1/namespaces/${DNS}/secrets`, token('owned', 'owner'));
+        expect([owned.real.status, owned.emu.status]).toEqual([201, 201]);
+        const r = await filled('owned');
+        expect([r.real.status, r.emu.status]).toEqual([200, 200]);
+        const del = await both('DELETE', `/api/v1/namespaces/${DNS}/serviceaccounts/owner`);
+        expect([del.real.status, del.emu.status]).toEqual([200, 200]);
+        expect(await gone('owned')).toEqual([404, 404]);
+      }, 90_000);
+
+      test('the tracking ConfigMap in kube-system holds `since`', async () => {
+        const r = await getBoth('/api/v1/namespaces/kube-system/configmaps/kube-apiserver-legacy-service-account-token-tracking');
+        expect(r.real.status).toBe(200);
+        const shape = (b: any) => ({ keys: Object.keys(b.data ?? {}).sort(), since: /^\d{4}-\d{2}-\d{2}$/.test(b.data?.since) });
+        expect(shape(r.real.body)).toEqual({ keys: ['since'], since: true });
+        expect({ status: r.emu.status, cm: shape(r.emu.body) }).toEqual({ status: r.real.status, cm: shape(r.real.body) });
+      });
+    });
+
+    test('OIDC discovery: /.well-known/openid-configuration fields (jwks_uri by path) and /openid/v1/jwks keys', async () => {
+      const d = await both('GET', '/.well-known/openid-configuration');
+      expect(d.real.status).toBe(200);
+      // The real jwks_uri names the apiserver's own address (its port is random here).
+      const conf = (b: any) => ({ ...b, jwks_uri: new URL(b.jwks_uri).pathname });
+      expect({ status: d.emu.status, conf: conf(d.emu.body) }).toEqual({ status: d.real.status, conf: conf(d.real.body) });
+      const j = await both('GET', '/openid/v1/jwks');
+      expect(j.real.status).toBe(200);
+      const keys = (b: any) => ({ keys: (b.keys ?? []).map((k: any) => ({ ...k, kid: /^[A-Za-z0-9_-]{43}$/.test(k.kid), n: /^[A-Za-z0-9_-]{342}$/.test(k.n) })), other: Object.keys(b).sort() });
+      expect({ status: j.emu.status, jwks: keys(j.emu.body) }).toEqual({ status: j.real.status, jwks: keys(j.real.body) });
+    });
+
+    test('pagination: limit=1 through every ServiceAccount of the namespace', async () => {
+      const pages = async (request: (p: string) => Promise<{ status: number; body: any }>) => {
+        const out: Array<{ status: number; names: string[]; remaining: unknown; more: boolean }> = [];
+        let cont = '';
+        do {
+          const r = await request(`/api/v1/namespaces/${DNS}/serviceaccounts?limit=1${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`);
+          cont = r.body.metadata?.continue ?? '';
+          out.push({ status: r.status, names: r.body.items.map((i: any) => i.metadata.name), remaining: r.body.metadata?.remainingItemCount, more: cont !== '' });
+        } while (cont && out.length < 20);
+        return out;
+      };
+      const [real, emu] = await Promise.all([pages((p) => realRequest('GET', p)), pages((p) => emulator.adminRequest('GET', p))]);
+      expect(real.length).toBeGreaterThan(2);
+      expect(emu).toEqual(real);
+    });
+
+    const continueToken = (t: unknown) => Buffer.from(JSON.stringify(t)).toString('base64url');
+    test.each([
+      ['a character outside base64url', 'abc*def', true],
+      ['a lone final base64 character', 'abcde', true],
+      ['another token version', continueToken({ v: 'meta.k8s.io/v2', rv: 5, start: 'app\u0000' }), true],
+      ['resourceVersion 0', continueToken({ v: 'meta.k8s.io/v1', rv: 0, start: 'app\u0000' }), true],
+      ['an empty start key', continueToken({ v: 'meta.k8s.io/v1', rv: 5, start: '' }), true],
+      ['a start key climbing out of the prefix', continueToken({ v: 'meta.k8s.io/v1', rv: 5, start: '../kube-system/x' }), true],
+      // Go's encoding/json wording is not reproduced: the message is compared up to it.
+      ['base64 of something not JSON', 'not-a-token', false],
+    ])('a malformed continue token: %s', async (_what, token, whole) => {
+      const r = await both('GET', `/api/v1/namespaces/${DNS}/serviceaccounts?limit=1&continue=${encodeURIComponent(token)}`);
+      expect(r.real.status).toBe(400);
+      const cut = (x: { status: number; body: any }) => {
+        const f = refusal(x);
+        return whole ? f : { ...f, message: f.message.slice(0, 'invalid continue token: continue key is not valid: '.length) };
+      };
+      expect(cut(r.emu)).toEqual(cut(r.real));
+    });
+
+    test.each([
+      ['secrets by type=kubernetes.io/service-account-token', `/api/v1/namespaces/${DNS}/secrets?fieldSelector=${encodeURIComponent('type=kubernetes.io/service-account-token')}`],
+      ['pods on a node that does not exist', `/api/v1/namespaces/${DNS}/pods?fieldSelector=${encodeURIComponent('spec.nodeName=nowhere')}`],
+      ['pods cluster-wide on a node that does not exist', `/api/v1/pods?fieldSelector=${encodeURIComponent('spec.nodeName=nowhere')}`],
+      ['secrets cluster-wide by type=kubernetes.io/service-account-token', `/api/v1/secrets?fieldSelector=${encodeURIComponent('type=kubernetes.io/service-account-token')}`],
+      ['events of an object that has none (involvedObject.name)', `/api/v1/namespaces/${DNS}/events?fieldSelector=${encodeURIComponent('involvedObject.name=nothing-here')}`],
+      ['an unsupported field label', `/api/v1/namespaces/${DNS}/pods?fieldSelector=${encodeURIComponent('spec.foo=bar')}`],
+      ['an unsupported field label on secrets', `/api/v1/namespaces/${DNS}/secrets?fieldSelector=${encodeURIComponent('data.token=x')}`],
+    ])('field selector: %s', async (_what, p) => {
+      const r = await both('GET', p);
+      const answer = (x: { status: number; body: any }) => (x.status === 200
+        ? { status: 200, kind: x.body.kind, names: x.body.items.map((i: any) => i.metadata.name) }
+        : refusal(x));
+      expect(answer(r.emu)).toEqual(answer(r.real));
+    });
   });
 
   test('a second start while this one runs says so in one line and exits 1', async () => {

@@ -152,6 +152,16 @@ function defaults(pod: KubeObject): void {
     { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
     { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
   ];
+  // Projected volumes as the decoder defaults them (k/k pkg/apis/core/v1/defaults.go
+  // SetDefaults_ProjectedVolumeSource: defaultMode 0644; SetDefaults_ServiceAccountTokenProjection:
+  // expirationSeconds one hour).
+  for (const v of spec.volumes ?? []) {
+    if (!v.projected) continue;
+    v.projected.defaultMode ??= 0o644;
+    for (const src of v.projected.sources ?? []) {
+      if (src.serviceAccountToken) src.serviceAccountToken.expirationSeconds ??= 3600;
+    }
+  }
   for (const list of [spec.initContainers, spec.containers]) {
     for (const c of list ?? []) {
       c.imagePullPolicy ??= imagePullPolicy(c.image);
@@ -267,6 +277,17 @@ export function runningStatus(cluster: Cluster, pod: KubeObject, at: Date): Reco
 /** What the scheduler and the kubelet report for a new pod, at once. */
 export function runPod(cluster: Cluster, pod: KubeObject): void {
   const now = rfc3339(cluster.clock.now());
+  if ((pod.spec.schedulingGates ?? []).length > 0) {
+    // The scheduler leaves a gated pod alone; the apiserver marks it at create (k/k
+    // pkg/registry/core/pod/strategy.go applySchedulingGatedCondition). Lifting the gates later
+    // does not schedule it here.
+    pod.status = {
+      phase: 'Pending',
+      conditions: [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: now, reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }],
+      qosClass: 'BestEffort',
+    };
+    return;
+  }
   const { node, unschedulable } = schedule(cluster, pod);
   if (!node) {
     pod.status = {

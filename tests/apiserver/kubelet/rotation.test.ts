@@ -4,7 +4,7 @@ import type { TokenRequestObject } from '../tokens/token-request';
 const tr = (issued: string, seconds: number): TokenRequestObject => ({
   kind: 'TokenRequest',
   apiVersion: 'authentication.k8s.io/v1',
-  metadata: { name: 'app', namespace: 'ns', creationTimestamp: issued },
+  metadata: { name: 'app', namespace: 'ns', uid: 'sa-uid', creationTimestamp: issued },
   spec: { audiences: ['a'], expirationSeconds: seconds, boundObjectRef: null },
   status: { token: 't', expirationTimestamp: new Date(Date.parse(issued) + seconds * 1000).toISOString() },
 });

@@ -7,6 +7,7 @@
  * Objects returned are the stored ones: read them, never mutate them (clone first).
  */
 import { randomUUID } from 'node:crypto';
+import { decodeContinue, encodeContinue } from './continue';
 import { alreadyExists, badRequest, conflict, invalid, MODIFIED, notFound, preconditionFailed, StatusError } from '../errors';
 import { apiVersionOf, ResourceType } from '../resources';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
@@ -119,30 +120,6 @@ export function rfc3339(d: Date): string {
     lastText = new Date(s * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
   return lastText;
-}
-
-interface ContinueToken {
-  v: string;
-  rv: number;
-  start: string;
-}
-
-function encodeContinue(rv: number, ns: string, name: string): string {
-  // The key after which the next page starts, as upstream's etcd3 continue token carries it.
-  const token: ContinueToken = { v: 'meta.k8s.io/v1', rv, start: `${ns}/${name}\u0000` };
-  return Buffer.from(JSON.stringify(token)).toString('base64url');
-}
-
-function decodeContinue(s: string): { ns: string; name: string } {
-  try {
-    const t = JSON.parse(Buffer.from(s, 'base64url').toString()) as ContinueToken;
-    if (t.v !== 'meta.k8s.io/v1' || typeof t.start !== 'string') throw new Error('bad');
-    const start = t.start.replace(/\u0000$/, '');
-    const slash = start.indexOf('/');
-    return { ns: start.slice(0, slash), name: start.slice(slash + 1) };
-  } catch {
-    throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
-  }
 }
 
 /** A write about to be applied (see Store.beforeChange). */

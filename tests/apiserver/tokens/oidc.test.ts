@@ -31,11 +31,11 @@ describe('issuer discovery', () => {
 });
 
 describe('SelfSubjectReview', () => {
-  it('echoes the user without empty fields', () => {
-    expect(selfSubjectReview({ username: 'system:serviceaccount:ns:app', uid: 'u', groups: ['system:authenticated'], extra: {} })).toEqual({
+  it('echoes the user without empty fields, stamped with the time it was made', () => {
+    expect(selfSubjectReview({ username: 'system:serviceaccount:ns:app', uid: 'u', groups: ['system:authenticated'], extra: {} }, '2026-01-02T03:04:05Z')).toEqual({
       kind: 'SelfSubjectReview',
       apiVersion: 'authentication.k8s.io/v1',
-      metadata: { creationTimestamp: null },
+      metadata: { creationTimestamp: '2026-01-02T03:04:05Z' },
       status: { userInfo: { username: 'system:serviceaccount:ns:app', uid: 'u', groups: ['system:authenticated'] } },
     });
   });

@@ -14,6 +14,19 @@ function cluster(opts: Parameters<typeof memoryHost>[0] = {}): MemoryHost {
   return host;
 }
 
+describe('TokenRequest metadata.uid', () => {
+  it('the ServiceAccount\'s own uid is accepted; another is a 409 naming both', () => {
+    const host = cluster();
+    expect(createTokenRequest(host, 'ns', 'app', { metadata: { uid: 'sa-ns-app' } }).ok).toBe(true);
+    const r = createTokenRequest(host, 'ns', 'app', { metadata: { uid: 'stale' } });
+    if (r.ok) throw new Error('expected a refusal');
+    expect({ code: r.status.code, reason: r.status.reason, message: r.status.message }).toEqual({
+      code: 409, reason: 'Conflict',
+      message: 'Operation cannot be fulfilled on TokenRequest.authentication.k8s.io "app": the UID in the token request (stale) does not match the UID of the service account (sa-ns-app)',
+    });
+  });
+});
+
 describe('TokenRequest defaults', () => {
   it('defaults to 3600 s, the API audiences, no bound object', () => {
     const host = cluster();
@@ -21,7 +34,8 @@ describe('TokenRequest defaults', () => {
     if (!r.ok) throw new Error(r.status.message);
     const tr = r.tokenRequest;
     expect(tr.spec).toEqual({ audiences: ['https://kubernetes.default.svc.cluster.local'], expirationSeconds: 3600, boundObjectRef: null });
-    expect(tr.metadata).toEqual({ name: 'app', namespace: 'ns', creationTimestamp: '2026-11-28T16:00:00Z' });
+    // The ServiceAccount's uid, as upstream fills it in (a real kube-apiserver answers so in tests/real/).
+    expect(tr.metadata).toEqual({ name: 'app', namespace: 'ns', uid: 'sa-ns-app', creationTimestamp: '2026-11-28T16:00:00Z' });
     expect(tr.status.expirationTimestamp).toBe('2026-11-28T17:00:00Z');
     const c = payload(tr.status.token);
     expect(c.exp - c.iat).toBe(3600);

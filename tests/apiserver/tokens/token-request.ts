@@ -42,7 +42,7 @@ export interface TokenRequestBody {
 export interface TokenRequestObject {
   kind: 'TokenRequest';
   apiVersion: 'authentication.k8s.io/v1';
-  metadata: { name: string; namespace: string; creationTimestamp: string };
+  metadata: { name: string; namespace: string; uid: string; creationTimestamp: string };
   spec: { audiences: string[]; expirationSeconds: number; boundObjectRef: BoundObjectReference | null };
   status: { token: string; expirationTimestamp: string };
 }
@@ -90,6 +90,13 @@ export function createTokenRequest(
   }
   const sa = host.getServiceAccount(namespace, name);
   if (!sa) return fail(notFoundStatus('serviceaccounts', name));
+  // The answer carries the ServiceAccount's uid; a request naming another is refused
+  // (TokenRequestServiceAccountUIDValidation, beta and on since 1.34; k/k
+  // pkg/registry/core/serviceaccount/storage/token.go Create).
+  const reqUid = typeof body.metadata?.uid === 'string' ? body.metadata.uid : '';
+  if (reqUid && reqUid !== sa.metadata.uid) {
+    return fail(conflictStatus('TokenRequest', name, `the UID in the token request (${reqUid}) does not match the UID of the service account (${sa.metadata.uid})`, GROUP));
+  }
 
   const apiAudiences = apiAudiencesOf(host);
   const spec = body.spec ?? {};
@@ -176,7 +183,7 @@ export function createTokenRequest(
   const tokenRequest: TokenRequestObject = {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
-    metadata: { name: sa.metadata.name, namespace: sa.metadata.namespace ?? namespace, creationTimestamp: rfc3339(nowTime) },
+    metadata: { name: sa.metadata.name, namespace: sa.metadata.namespace ?? namespace, uid: sa.metadata.uid, creationTimestamp: rfc3339(nowTime) },
     spec: { audiences, expirationSeconds, boundObjectRef: ref ? { ...ref } : null },
     status: { token, expirationTimestamp: rfc3339(new Date(nowTime.getTime() + expirationSeconds * 1000)) },
   };
