@@ -16,40 +16,26 @@
  * a `kubectl exec … cat` left it, and a host `cat` moved it at once. main's check then said "the app
  * read the token after its last rotation" of both.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, utimesSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { realTierUnavailable } from './gate';
+import { repo, startRealCluster, withEnv as runWithEnv, type Run } from './support/cluster';
 
-const repo = path.resolve(__dirname, '..', '..');
 const skip = realTierUnavailable();
-const pinned = process.env.SATOKEN_REAL_KUBERNETES_VERSION
-  ?? /^KUBERNETES_VERSION=(\S+)$/m.exec(readFileSync(path.join(repo, 'tests/realcluster/versions.env'), 'utf8'))![1];
 const NS = 'real-atime';
 const DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** Long before any write here: an atime set to it is one nothing has moved since. */
 const LONG_AGO = new Date('2026-01-01T00:00:00Z');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let work: string;
 let kubeconfig: string;
 let cluster: ChildProcess | undefined;
 let runDir: string;
 
-function withEnv(cmd: string, args: string[], input?: string, timeout = 120_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile('bash', ['-c', 'source "$1" && shift && exec "$@"', 'real', `${kubeconfig}.env`, cmd, ...args],
-      { encoding: 'utf8', timeout, maxBuffer: 32 << 20 }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
+const withEnv = (cmd: string, args: string[], input?: string, timeout?: number): Promise<Run> => runWithEnv(kubeconfig, cmd, args, input, timeout);
 
 async function kubectl(args: string[], input?: string): Promise<Run> {
   const r = await withEnv('kubectl', args, input);
@@ -59,29 +45,11 @@ async function kubectl(args: string[], input?: string): Promise<Run> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts the cluster; while another run holds the machine's one slot, waits for it (up to 30 min). */
+/** Starts the cluster, waiting while another test file holds the machine's one slot. */
 async function startCluster(): Promise<void> {
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    let err = '';
-    const c = spawn(process.execPath, [path.join(repo, 'scripts/cluster.mjs'), '--real', '--kubeconfig', kubeconfig, '--kubernetes-version', pinned],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    c.stderr!.on('data', (d) => { err = (err + d).slice(-20_000); });
-    const outcome = await new Promise<'ready' | 'busy'>((resolve, reject) => {
-      let out = '';
-      c.stdout!.on('data', (d) => {
-        out += d;
-        if (/^ready https:\/\/127\.0\.0\.1:\d+$/m.test(out)) resolve('ready');
-      });
-      c.once('exit', (code) => (/already running on this machine/.test(err) ? resolve('busy') : reject(new Error(`the cluster exited ${code} before ready:\n${err}`))));
-    });
-    if (outcome === 'ready') {
-      cluster = c;
-      return;
-    }
-    if (Date.now() > deadline) throw new Error(`another real cluster held the machine for 30 minutes: ${err}`);
-    await sleep(15_000);
-  }
+  const started = await startRealCluster(kubeconfig);
+  cluster = started.child;
+  runDir = started.runDir;
 }
 
 /** A pod whose projected volume carries the token and a ConfigMap we can change (mounted where admission mounts its own). */

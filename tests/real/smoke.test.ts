@@ -6,45 +6,29 @@
  * `..data` layout, TokenReview by the real authenticator, and the plugin's verdicts on both.
  * The cluster is started once; the tests run in order against it; the last one stops it.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { start, type Emulator } from '../apiserver';
 import { realTierUnavailable } from './gate';
+import { pinned, repo, startRealCluster, withEnv as runWithEnv, type Run } from './support/cluster';
 
-const repo = path.resolve(__dirname, '..', '..');
 const skip = realTierUnavailable();
-// SATOKEN_REAL_KUBERNETES_VERSION=v1.37.2 runs the same checks on the other release the build knows.
-const pinned = process.env.SATOKEN_REAL_KUBERNETES_VERSION
-  ?? /^KUBERNETES_VERSION=(\S+)$/m.exec(readFileSync(path.join(repo, 'tests/realcluster/versions.env'), 'utf8'))![1];
 const NS = 'real-smoke';
 const POD_TOKEN_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let work: string;
 let kubeconfig: string;
 let cluster: ChildProcess;
-let clusterErr = '';
 let runDir: string;
 let pod: string;
 let token: string;
 
 /** Runs `cmd args` in a shell that sourced the cluster's env file first, as a user would. */
-function withEnv(cmd: string, args: string[], input?: string, timeout = 120_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = execFile('bash', ['-c', 'source "$1" && shift && exec "$@"', 'real', `${kubeconfig}.env`, cmd, ...args],
-      { encoding: 'utf8', timeout, maxBuffer: 32 << 20 }, (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
-    if (input !== undefined) child.stdin!.end(input);
-  });
-}
+const withEnv = (cmd: string, args: string[], input?: string, timeout?: number): Promise<Run> => runWithEnv(kubeconfig, cmd, args, input, timeout);
 
 async function kubectl(args: string[], input?: string): Promise<Run> {
   const r = await withEnv('kubectl', args, input);
@@ -109,21 +93,10 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
   beforeAll(async () => {
     work = mkdtempSync(path.join(os.tmpdir(), 'satoken-real-'));
     kubeconfig = path.join(work, 'config');
-    cluster = spawn(process.execPath, [path.join(repo, 'scripts/cluster.mjs'), '--real', '--kubeconfig', kubeconfig, '--kubernetes-version', pinned,
-      '--audit-log', path.join(work, 'audit.log')],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
-    cluster.stderr!.on('data', (d) => { clusterErr = (clusterErr + d).slice(-20_000); });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      cluster.stdout!.on('data', (d) => {
-        out += d;
-        const m = /^ready (https:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
-        if (m) resolve(m[1]);
-      });
-      cluster.once('exit', (code) => reject(new Error(`the cluster exited ${code} before ready:\n${clusterErr}`)));
-    });
-    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    runDir = path.dirname(/^export PATH='([^']+)'/m.exec(readFileSync(`${kubeconfig}.env`, 'utf8'))![1]);
+    const started = await startRealCluster(kubeconfig, ['--audit-log', path.join(work, 'audit.log')]);
+    cluster = started.child;
+    expect(started.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    runDir = started.runDir;
     // A cold machine compiles Kubernetes first (tens of minutes); a cached build starts in about a minute.
   }, 90 * 60_000);
 
