@@ -21,14 +21,13 @@ import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync,
 import os from 'node:os';
 import path from 'node:path';
 import { realTierUnavailable } from './gate';
-import { repo, startRealCluster, withEnv as runWithEnv, type Run } from './support/cluster';
+import { repo, kubectlIn, startRealCluster, withEnv as runWithEnv, type Run } from './support/cluster';
 
 const skip = realTierUnavailable();
 const NS = 'real-atime';
 const DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** Long before any write here: an atime set to it is one nothing has moved since. */
 const LONG_AGO = new Date('2026-01-01T00:00:00Z');
-
 
 let work: string;
 let kubeconfig: string;
@@ -37,11 +36,7 @@ let runDir: string;
 
 const withEnv = (cmd: string, args: string[], input?: string, timeout?: number): Promise<Run> => runWithEnv(kubeconfig, cmd, args, input, timeout);
 
-async function kubectl(args: string[], input?: string): Promise<Run> {
-  const r = await withEnv('kubectl', args, input);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r;
-}
+const kubectl = (args: string[], input?: string): Promise<Run> => kubectlIn(kubeconfig, args, input);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

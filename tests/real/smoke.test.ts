@@ -13,12 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { start, type Emulator } from '../apiserver';
 import { realTierUnavailable } from './gate';
-import { pinned, repo, startRealCluster, withEnv as runWithEnv, type Run } from './support/cluster';
+import { pinned, repo, kubectlIn, startRealCluster, withEnv as runWithEnv, type Run } from './support/cluster';
 
 const skip = realTierUnavailable();
 const NS = 'real-smoke';
 const POD_TOKEN_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-
 
 let work: string;
 let kubeconfig: string;
@@ -30,11 +29,7 @@ let token: string;
 /** Runs `cmd args` in a shell that sourced the cluster's env file first, as a user would. */
 const withEnv = (cmd: string, args: string[], input?: string, timeout?: number): Promise<Run> => runWithEnv(kubeconfig, cmd, args, input, timeout);
 
-async function kubectl(args: string[], input?: string): Promise<Run> {
-  const r = await withEnv('kubectl', args, input);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return r;
-}
+const kubectl = (args: string[], input?: string): Promise<Run> => kubectlIn(kubeconfig, args, input);
 
 function jwtPayload(jwt: string): any {
   return JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));

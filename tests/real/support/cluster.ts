@@ -29,6 +29,13 @@ export function withEnv(kubeconfig: string, cmd: string, args: string[], input?:
   });
 }
 
+/** kubectl of the cluster, as withEnv runs it; a failure throws with its stderr. */
+export async function kubectlIn(kubeconfig: string, args: string[], input?: string): Promise<Run> {
+  const r = await withEnv(kubeconfig, 'kubectl', args, input);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r;
+}
+
 export interface RealCluster {
   child: ChildProcess;
   url: string;
