@@ -19,10 +19,13 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs `cmd args` in a shell that sourced `${kubeconfig}.env` first (KUBECONFIG, the cluster's kubectl, dist/). */
+/**
+ * Runs `cmd args` in a shell that sourced `${kubeconfig}.env` first (KUBECONFIG, the cluster's kubectl),
+ * with this checkout's dist/ first on PATH (the cluster may have been started from another checkout).
+ */
 export function withEnv(kubeconfig: string, cmd: string, args: string[], input?: string, timeout = 120_000): Promise<Run> {
   return new Promise((resolve) => {
-    const child = execFile('bash', ['-c', 'source "$1" && shift && exec "$@"', 'real', `${kubeconfig}.env`, cmd, ...args],
+    const child = execFile('bash', ['-c', 'source "$1" && export PATH="$2:$PATH" && shift 2 && exec "$@"', 'real', `${kubeconfig}.env`, path.join(repo, 'dist'), cmd, ...args],
       { encoding: 'utf8', timeout, maxBuffer: 32 << 20 }, (err, stdout, stderr) =>
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }));
     if (input !== undefined) child.stdin!.end(input);
