@@ -15,11 +15,15 @@
  * it, DEFAULT_REQUESTS_PER_HOUR when the emulator writes an audit log (`--audit-log`) and the pod is
  * not in kube-system, else none — so clusters without an audit log behave as before. Fractions carry
  * over between advances. At most MAX_REQUESTS_PER_ADVANCE per pod per advance (a one-year jump sends
- * a handful, not a million). The requests of one advance all happen at the time the clock moved to.
+ * a handful, not a million). The requests of one advance all happen at the time the clock moved to,
+ * and are served as of that time even when they arrive after a later advance: each carries a one-use
+ * id (TRAFFIC_HEADER) that `madeAt` turns back into its emulated time (the server runs the request
+ * under `clock.at`); an id nobody registered is ignored, so no other client can set the clock.
  *
  * The requests are asynchronous: `idle()` resolves when every request sent so far has been answered
  * (await it before the next advance, or before reading the audit log).
  */
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:https';
 import type { Cluster } from '../cluster';
 import type { Pod } from '../host';
@@ -28,6 +32,8 @@ import { ANNOTATION_TOKEN_READ, type Kubelet } from '../kubelet/kubelet';
 export const ANNOTATION_REQUESTS_PER_HOUR = 'emulator.satoken.dev/api-requests-per-hour';
 export const DEFAULT_REQUESTS_PER_HOUR = 12;
 export const MAX_REQUESTS_PER_ADVANCE = 8;
+/** The header that carries a request's one-use id (see the header comment). */
+export const TRAFFIC_HEADER = 'x-emulator-traffic-id';
 
 const HOUR_MS = 3_600_000;
 
@@ -52,6 +58,8 @@ export class AppTraffic {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 4 });
   private pending = 0;
   private waiters: Array<() => void> = [];
+  /** One-use ids of requests in flight, with the emulated time each was made. */
+  private readonly made = new Map<string, number>();
   /** Every request sent and answered (status 0 = no answer), oldest first; capped at 10,000. */
   readonly sent: SentRequest[] = [];
 
@@ -103,7 +111,7 @@ export class AppTraffic {
         const app = this.kubelet.appToken(ns, pod.metadata.name, now);
         if (!app) break; // no token file (yet): the app's client cannot start
         const path = i % 2 === 0 ? `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}` : `/api/v1/namespaces/${ns}/pods?limit=500`;
-        this.send(key, path, app.token, app.userAgent, pod.status?.podIP as string | undefined);
+        this.send(key, path, app.token, app.userAgent, pod.status?.podIP as string | undefined, now.getTime());
       }
     }
     for (const key of [...this.pods.keys()]) if (!seen.has(key)) this.pods.delete(key);
@@ -115,13 +123,23 @@ export class AppTraffic {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  private send(pod: string, path: string, token: string, userAgent: string, podIP: string | undefined): void {
+  /** The emulated time the request with this id was made (once: the id is then forgotten). */
+  madeAt(id: string): number | undefined {
+    const ms = this.made.get(id);
+    this.made.delete(id);
+    return ms;
+  }
+
+  private send(pod: string, path: string, token: string, userAgent: string, podIP: string | undefined, madeMs: number): void {
     const url = new URL(this.cluster.url);
+    const id = randomUUID();
+    this.made.set(id, madeMs);
     this.pending++;
     let answered = false;
     const done = (status: number) => {
       if (answered) return;
       answered = true;
+      this.made.delete(id);
       this.sent.push({ pod, path, userAgent, status });
       if (this.sent.length > 10_000) this.sent.splice(0, this.sent.length - 10_000);
       if (--this.pending === 0) for (const w of this.waiters.splice(0)) w();
@@ -138,6 +156,7 @@ export class AppTraffic {
           Accept: 'application/json',
           Authorization: `Bearer ${token}`,
           'User-Agent': userAgent,
+          [TRAFFIC_HEADER]: id,
           ...(podIP ? { 'X-Forwarded-For': podIP } : {}),
         },
       },

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { auditDetail } from '../audit/event';
+import { appTraffic, TRAFFIC_HEADER } from '../audit/traffic';
 import { forbidden } from '../auth/forbidden';
 import { authorize, Attributes } from '../auth/rbac';
 import { ANONYMOUS, UserInfo } from '../auth/user';
@@ -210,7 +211,13 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
     }
   }
 
-  server.on('request', (req, res) => void handle(req, res));
+  server.on('request', (req, res) => {
+    // An emulated app's request is served as of the emulated time it was made (audit/traffic.ts).
+    const id = req.headers[TRAFFIC_HEADER];
+    const madeMs = typeof id === 'string' ? appTraffic(cluster)?.madeAt(id) : undefined;
+    if (madeMs === undefined) void handle(req, res);
+    else void cluster.clock.at(madeMs, () => handle(req, res));
+  });
 
   server.on('upgrade', async (req: IncomingMessage, socket: Socket, head: Buffer) => {
     const receivedMs = Date.now();
