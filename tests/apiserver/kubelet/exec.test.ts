@@ -80,7 +80,7 @@ describe('exec failures outside the process', () => {
     if (!r.ok) throw new Error('expected a stream-level failure');
     expect(r.status).toMatchObject({ status: 'Failure', reason: 'InternalError', code: 500 });
     expect(r.status.message).toMatch(
-      /^Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "cat": executable file not found in \$PATH: unknown$/,
+      /^Internal error occurred: Internal error occurred: error executing command in container: failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime exec failed: exec failed: unable to start container process: exec: "cat": executable file not found in \$PATH$/,
     );
   });
   it('an image without the binary fails the same way when exec-ed directly', () => {

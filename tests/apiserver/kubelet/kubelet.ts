@@ -275,13 +275,17 @@ export class Kubelet {
       execId,
     });
     if ('runtimeError' in r) {
-      const message = `Internal error occurred: ${r.runtimeError}`;
+      // Wrapped twice: the kubelet's streaming server reports NewInternalError(err) on the SPDY error
+      // stream, which the API server's WebSocket translator reads back as a plain error and wraps again
+      // (k8s.io/apiserver pkg/util/proxy/streamtranslator.go: writeStatus(apierrors.NewInternalError(err))).
+      // kubectl exec against v1.36.3 prints "Internal error occurred: Internal error occurred: error executing …".
+      const once = `Internal error occurred: ${r.runtimeError}`;
       return {
         ok: true,
         stdout: '',
         stderr: '',
         exitCode: -1,
-        status: { metadata: {}, status: 'Failure', message, reason: 'InternalError', details: { causes: [{ message: r.runtimeError }] }, code: 500 },
+        status: { metadata: {}, status: 'Failure', message: `Internal error occurred: ${once}`, reason: 'InternalError', details: { causes: [{ message: once }] }, code: 500 },
       };
     }
     const status: ExecStatus =
