@@ -455,8 +455,9 @@ export async function main(argv) {
 
     log('starting kube-controller-manager and kube-scheduler');
     // Its secure port on loopback, as kubeadm runs it, for the control channel to see a restarted one
-    // serve (/healthz is always allowed: k/k cmd/kube-controller-manager/app/options/options.go
-    // NewKubeControllerManagerOptions, AlwaysAllowPaths). Its self-signed serving cert goes to cert-dir.
+    // serve: /healthz is always allowed (k8s.io/apiserver pkg/server/options/authorization.go
+    // NewDelegatingAuthorizationOptions, AlwaysAllowPaths), anonymous requests too (authentication.go
+    // NewDelegatingAuthenticationOptions). Its self-signed serving cert goes to cert-dir.
     const kcmArgs = (s) => [`--kubeconfig=${kcm}`, '--use-service-account-credentials', `--service-account-private-key-file=${pki.sa.key}`,
       `--root-ca-file=${pki.ca.crt}`, `--cluster-signing-cert-file=${pki.ca.crt}`, `--cluster-signing-key-file=${pki.ca.key}`,
       '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`, `--cert-dir=${R}/kcm`, '--controllers=*',
