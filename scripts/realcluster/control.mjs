@@ -75,3 +75,39 @@ export function serveControl(socketPath, handle) {
   server.listen(socketPath, () => chmodSync(socketPath, 0o600));
   return () => { server.close(); rmSync(socketPath, { force: true }); };
 }
+
+/** Sends one request and resolves with the answer line, parsed. */
+export function ask(socketPath, request, timeoutMs = 10 * 60_000) {
+  return new Promise((resolve, reject) => {
+    const conn = net.createConnection(socketPath, () => conn.write(`${JSON.stringify(request)}\n`));
+    let buf = '';
+    const timer = setTimeout(() => { conn.destroy(); reject(new Error(`no answer within ${timeoutMs / 1000} s`)); }, timeoutMs);
+    conn.setEncoding('utf8');
+    conn.on('data', (d) => {
+      buf += d;
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) { clearTimeout(timer); conn.end(); resolve(JSON.parse(buf.slice(0, nl))); }
+    });
+    conn.on('error', (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+// `node scripts/realcluster/control.mjs '{"op":"status"}'`: one request to $SATOKEN_REAL_CONTROL (or
+// --socket PATH); prints the answer line; exits 1 on a refusal.
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const args = process.argv.slice(2);
+  let socketPath = process.env.SATOKEN_REAL_CONTROL;
+  if (args[0] === '--socket') { socketPath = args[1]; args.splice(0, 2); }
+  if (!socketPath || args.length !== 1) {
+    process.stderr.write('usage: node scripts/realcluster/control.mjs [--socket PATH] \'{"op":"status"}\' (socket from SATOKEN_REAL_CONTROL)\n');
+    process.exit(2);
+  }
+  try {
+    const answer = await ask(socketPath, JSON.parse(args[0]));
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
+    process.exitCode = answer.ok ? 0 : 1;
+  } catch (e) {
+    process.stderr.write(`error: ${socketPath}: ${e.message}\n`);
+    process.exitCode = 1;
+  }
+}
