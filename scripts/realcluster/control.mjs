@@ -102,12 +102,12 @@ if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).
     process.stderr.write('usage: node scripts/realcluster/control.mjs [--socket PATH] \'{"op":"status"}\' (socket from SATOKEN_REAL_CONTROL)\n');
     process.exit(2);
   }
-  try {
-    const answer = await ask(socketPath, JSON.parse(args[0]));
+  // No top-level await: the launcher and the tests load this module with require(esm).
+  Promise.resolve().then(() => ask(socketPath, JSON.parse(args[0]))).then((answer) => {
     process.stdout.write(`${JSON.stringify(answer)}\n`);
     process.exitCode = answer.ok ? 0 : 1;
-  } catch (e) {
+  }, (e) => {
     process.stderr.write(`error: ${socketPath}: ${e.message}\n`);
     process.exitCode = 1;
-  }
+  });
 }
