@@ -288,10 +288,11 @@ export async function main(argv) {
    */
   const replace = async (name, args, env, ready, ms) => {
     const old = children.find((x) => x.name === name);
-    // kube-apiserver logs its shutdown at once, then waits out its ShutdownTimeout (= --request-timeout,
-    // 60 s: k8s.io/apiserver pkg/server/config.go) for the other components' open watch connections;
-    // 15 s, as stop() gives every component, is plenty for what it has to finish.
-    if (old) await stopChild(old, 15_000);
+    // kube-apiserver stops listening and finishes its requests at once, then waits out its
+    // ShutdownTimeout (= --request-timeout, 60 s: k8s.io/apiserver pkg/server/config.go) for the other
+    // components' open watch streams, which only end with it: 5 s is plenty, and each second here is
+    // a second in which every client of a shared cluster is refused.
+    if (old) await stopChild(old, name === 'kube-apiserver' ? 5_000 : 15_000);
     if (stopping) throw new Error('the cluster is stopping');
     writeFileSync(path.join(logs, `${name}.log`), `--- control channel: ${name} started at ${new Date().toISOString()}\n`, { flag: 'a' });
     const since = Date.now();
