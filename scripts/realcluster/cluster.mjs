@@ -327,9 +327,11 @@ export async function main(argv) {
       try {
         await replace(name, after, env, ready[name], ms);
       } catch (e) {
+        if (stopping) throw e;
         try {
           await replace(name, before, env, ready[name], ms);
         } catch (again) {
+          if (stopping) throw again;
           failed = `${name} did not come back with its previous flags: ${again.message}`;
           process.stderr.write(`error: ${failed}\n`);
           void stop(1);
