@@ -6,7 +6,7 @@
  * The global tear-down then has nothing left to stop.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { realTierUnavailable } from './gate';
@@ -25,9 +25,9 @@ const launcherPid = process.env.SATOKEN_REAL_LAUNCHER_PID ? Number(process.env.S
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The other real-tier files jest has handed out and not yet reported on. */
+/** The other real-tier files jest has handed out and not yet reported on (not the turn markers of turns.ts). */
 function othersInFlight(dir: string): string[] {
-  return readdirSync(dir).map((f) => decodeURIComponent(f)).filter((f) => f !== __filename);
+  return readdirSync(dir).filter((n) => !n.startsWith('wait-') && n !== 'holder').map((f) => decodeURIComponent(f)).filter((f) => f !== __filename);
 }
 
 function alive(pid: number): boolean {
@@ -42,6 +42,7 @@ function alive(pid: number): boolean {
 if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
 
 (skip ? describe.skip : describe)(`the launcher: one cluster per machine, its control channel, its stop${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  // Not `exclusive`: this file waits for every other one to end instead (below), which is stronger.
   const cluster = sharedCluster();
   const kubectl = (args: string[], input?: string): Promise<Run> => kubectlIn(cluster().kubeconfig, args, input);
   const issuerOfAFreshToken = async () => {
@@ -62,10 +63,17 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
       }
       let said = false;
       const deadline = Date.now() + 80 * 60_000;
-      while (othersInFlight(dir).length > 0 && Date.now() < deadline) {
-        if (!said) process.stderr.write(`lifecycle: waiting for ${othersInFlight(dir).map((f) => path.basename(f)).join(', ')} to finish with the cluster\n`);
-        said = true;
-        await sleep(2000);
+      // Marked as waiting meanwhile, so that a file waiting to have the cluster alone (turns.ts) goes on.
+      const waiting = path.join(dir, `wait-shared.${encodeURIComponent(__filename)}`);
+      writeFileSync(waiting, '');
+      try {
+        while (othersInFlight(dir).length > 0 && Date.now() < deadline) {
+          if (!said) process.stderr.write(`lifecycle: waiting for ${othersInFlight(dir).map((f) => path.basename(f)).join(', ')} to finish with the cluster\n`);
+          said = true;
+          await sleep(2000);
+        }
+      } finally {
+        rmSync(waiting, { force: true });
       }
       expect(othersInFlight(dir)).toEqual([]);
     }

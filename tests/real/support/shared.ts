@@ -13,6 +13,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startRealCluster } from './cluster';
+import { takeTurn } from './turns';
 
 /** What reconfigure changes; what it leaves out takes the value the cluster started with. */
 export interface ClusterChange {
@@ -125,13 +126,19 @@ function runWide(): SharedCluster | undefined {
  * Call at the top of a test file's real-tier `describe`: registers the hooks that get the cluster
  * (a cold machine builds first: tens of minutes) and returns a getter for it, valid from `beforeAll`
  * on. With no run-wide cluster it starts one for the file and stops it after the file's last test.
+ * A file that changes the cluster (reconfigure, setKubelet) passes `{ exclusive: true }`: when jest
+ * runs files side by side it then has the cluster alone, and the others wait (turns.ts).
  */
-export function sharedCluster(): () => SharedCluster {
+export function sharedCluster(options: { exclusive?: boolean } = {}): () => SharedCluster {
   let cluster: SharedCluster | undefined;
   let own: { child: ChildProcess; work: string } | undefined;
+  let endTurn = () => {};
   beforeAll(async () => {
     cluster = runWide();
-    if (cluster) return;
+    if (cluster) {
+      endTurn = await takeTurn(expect.getState().testPath!, options.exclusive === true, (line) => process.stderr.write(`real tier: ${line}\n`));
+      return;
+    }
     const work = mkdtempSync(path.join(os.tmpdir(), 'satoken-real-'));
     const kubeconfig = path.join(work, 'config');
     const auditLog = path.join(work, 'audit.log');
@@ -140,6 +147,7 @@ export function sharedCluster(): () => SharedCluster {
     cluster = withControl({ kubeconfig, url: started.url, runDir: started.runDir, auditLog, profile: 'kubeadm' }, path.join(started.runDir, 'control.sock'));
   }, 90 * 60_000);
   afterAll(async () => {
+    endTurn();
     if (own && own.child.exitCode === null) {
       own.child.kill('SIGTERM');
       await new Promise((r) => own!.child.once('exit', r));
