@@ -56,6 +56,7 @@ export interface RealCluster {
  */
 export async function startRealCluster(kubeconfig: string, args: string[] = [], waitMs = 30 * 60_000, progress?: (line: string) => void): Promise<RealCluster> {
   const deadline = Date.now() + waitMs;
+  let waited = false;
   for (;;) {
     let err = '';
     let partial = '';
@@ -83,7 +84,8 @@ export async function startRealCluster(kubeconfig: string, args: string[] = [], 
       return { child, url: outcome.url, runDir, stderr: () => err };
     }
     if (Date.now() > deadline) throw new Error(`another real cluster held the machine for ${Math.round(waitMs / 60_000)} minutes: ${err}`);
-    progress?.('another real cluster holds the machine; trying again in 15 s');
+    if (!waited) progress?.(`another real cluster holds the machine (${err.trim()}); trying again every 15 s for up to ${Math.round(waitMs / 60_000)} minutes`);
+    waited = true;
     await new Promise((r) => setTimeout(r, 15_000));
   }
 }

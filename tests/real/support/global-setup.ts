@@ -43,6 +43,7 @@ export default async function globalSetup(): Promise<void> {
   process.stderr.write('real tier: starting the run-wide real cluster (a machine that never built it compiles Kubernetes, etcd, containerd and runc first: about 25 minutes on 2 cores)\n');
   const started = await startRealCluster(kubeconfig, ['--audit-log', auditLog], 30 * 60_000, (line) => {
     if (line.startsWith('realcluster:')) process.stderr.write(`real tier: ${line.slice('realcluster:'.length).trim()}\n`);
+    else if (line.startsWith('another real cluster')) process.stderr.write(`real tier: ${line}\n`);
   });
   // The exit code, for the lifecycle test that stops the cluster from a worker (not the launcher's parent).
   started.child.once('exit', (code, signal) => writeFileSync(path.join(work, 'launcher-exit'), `${code ?? signal}\n`));
