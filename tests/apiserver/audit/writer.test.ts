@@ -175,3 +175,14 @@ test('the emulator control endpoints are not audited', async () => {
   await k.adminRequest('GET', '/_emulator/clock');
   expect(events().some((e) => e.requestURI.startsWith('/_emulator/'))).toBe(false);
 });
+
+test('every response echoes the Audit-ID: the client\'s when it sent one, else the one the log carries (WithAuditInit)', async () => {
+  const mine = await k.adminRequest('GET', '/api/v1/namespaces/audit-shop/pods', undefined, { 'Audit-ID': 'echoed-1' });
+  expect(mine.headers['audit-id']).toBe('echoed-1');
+  const made = await k.adminRequest('GET', '/api/v1/namespaces/audit-shop/pods?limit=7');
+  expect(made.headers['audit-id']).toMatch(UUID);
+  expect(events().find((e) => e.requestURI === '/api/v1/namespaces/audit-shop/pods?limit=7').auditID).toBe(made.headers['audit-id']);
+  const refused = await k.request('GET', '/api/v1/namespaces/audit-shop/pods', { token: 'not-a-jwt' });
+  expect(refused.status).toBe(401);
+  expect(refused.headers['audit-id']).toMatch(UUID);
+});

@@ -3,6 +3,7 @@
  * authentication (mTLS client certificate, bearer token), impersonation, authorization (RBAC),
  * then the handler. Every request is logged on the cluster.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -137,6 +138,10 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
     let status = 0;
     // Authentication annotations (the failure reason on a 401, stale-token, legacy-token…) for the audit log.
     const audited = auditDetail(req, started);
+    // WithAuditInit (staging/src/k8s.io/apiserver/pkg/endpoints/filters/audit_init.go) keeps the
+    // client's Audit-ID or makes one, and echoes it on every response.
+    audited.auditID ??= randomUUID();
+    res.setHeader('Audit-Id', audited.auditID);
     const annotations = audited.annotations;
     const finish = () => logRequest(req, audited, username, status, started, receivedMs);
     try {
