@@ -107,8 +107,8 @@ test('an auto-generated legacy token: no extra, the legacy annotations exactly',
   });
 });
 
-test('an invalidated legacy token: one ResponseStarted event, no user, 401 Status, the authentication annotations only', () => {
-  const refused = events().filter((e) => e.annotations?.['authentication.k8s.io/legacy-token-invalidated']);
+test('an invalidated legacy token: one ResponseStarted event, no user, 401 Status, and no annotation at all (as a real kube-apiserver logs it)', () => {
+  const refused = events().filter((e) => e.responseStatus?.code === 401 && e.objectRef?.namespace === 'audit-legacy');
   const sent = appTraffic(k.cluster)!.sent.filter((s) => s.pod.startsWith('audit-legacy/'));
   expect(sent.length).toBeGreaterThan(0);
   expect(sent.every((s) => s.status === 401)).toBe(true);
@@ -121,11 +121,10 @@ test('an invalidated legacy token: one ResponseStarted event, no user, 401 Statu
   expect(ev.objectRef).toMatchObject({ resource: 'pods', namespace: 'audit-legacy', apiVersion: 'v1' });
   // LogResponseObject copies the Unauthorized Status over the "Authentication failed, attempted: bearer" message.
   expect(ev.responseStatus).toEqual({ metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
-  // legacy.go writes `<secret>/<namespace>`; no emulator-only annotation (authentication.k8s.io/failure).
-  expect(ev.annotations).toEqual({
-    'authentication.k8s.io/legacy-token': 'system:serviceaccount:audit-legacy:reporter',
-    'authentication.k8s.io/legacy-token-invalidated': 'reporter-token-b5m2d/audit-legacy',
-  });
+  // legacy.go annotates `legacy-token` and `legacy-token-invalidated`, but the token cache drops a
+  // refusal's annotations (cached_token_authenticator.go); measured on a real kube-apiserver 1.36.3
+  // (tests/real/differential-time.test.ts). No emulator-only annotation either.
+  expect(ev.annotations).toBeUndefined();
 });
 
 test('healthy apps: their re-read tokens carry no token annotation', () => {

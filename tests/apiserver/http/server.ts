@@ -54,7 +54,10 @@ function authenticate(cluster: Cluster, req: IncomingMessage, warnings: string[]
     if (!result.ok) {
       // What kube-apiserver logs as `Unable to authenticate the request err="…"`.
       audit['authentication.k8s.io/failure'] = result.reason;
-      Object.assign(audit, result.auditAnnotations ?? {});
+      // The authenticator's own annotations (legacy-token, legacy-token-invalidated) are lost on a
+      // refusal: kube-apiserver's token cache runs it on a detached audit context and copies the
+      // annotations to the request only on success (staging/src/k8s.io/apiserver/pkg/authentication/
+      // token/cache/cached_token_authenticator.go AuthenticateToken), so the 401 event has none.
       throw unauthorized();
     }
     warnings.push(...(result.warnings ?? []));

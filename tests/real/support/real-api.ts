@@ -27,8 +27,8 @@ export function realRequest(kubeconfig: string, method: string, p: string, o: Re
   const b64 = (s: string) => Buffer.from(s, 'base64');
   const u = new URL(p, kc.clusters[0].cluster.server);
   const payload = o.body === undefined ? undefined : JSON.stringify(o.body);
+  // No Accept unless asked: kube-apiserver answers 406 to `Accept: application/json` on /openid/v1/jwks.
   const headers: Record<string, string> = {
-    accept: 'application/json',
     ...(payload === undefined ? {} : { 'content-type': o.contentType ?? 'application/json', 'content-length': String(Buffer.byteLength(payload)) }),
     ...(o.bearer !== undefined ? { authorization: `Bearer ${o.bearer}` } : {}),
     ...(o.headers ?? {}),
