@@ -4,7 +4,9 @@
  * For tests that compare the real answer (Warning headers, audit events) with the emulator's.
  */
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
+import { withEnv, type Run } from './cluster';
 
 export interface RealResponse {
   status: number;
@@ -107,4 +109,79 @@ export async function auditEventsFor(file: string, offset: number, ids: string[]
     if (done || Date.now() > deadline) return byId;
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** What kubectl prints while the shared cluster's apiserver restarts (another file changed its flags). */
+const RESTARTING = /connection to the server .* was refused|connection reset by peer|unexpected EOF|TLS handshake timeout|the server is currently unable to handle the request/i;
+
+/**
+ * kubectlIn, tried again for up to `waitMs` while the apiserver is restarting (a few seconds of refused
+ * connections when another test file reconfigures the shared cluster).
+ */
+export async function kubectlRetrying(kubeconfig: string, args: string[], input?: string, waitMs = 120_000): Promise<Run> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const r = await withEnv(kubeconfig, 'kubectl', args, input);
+    if (r.code === 0) return r;
+    if (!RESTARTING.test(r.stderr) || Date.now() > deadline) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    await new Promise((res) => setTimeout(res, 2000));
+  }
+}
+
+/**
+ * The audit log files that hold the events since `startMs` (when the log was `offset` bytes long): the
+ * launcher moves the log to `<log>.prev` when the shared cluster restarts, so after a restart that file
+ * holds the first part. In reading order.
+ */
+export function auditFilesSince(file: string, startMs: number): string[] {
+  const prev = `${file}.prev`;
+  try {
+    if (statSync(prev).mtimeMs >= startMs) return [prev, file];
+  } catch {
+    // no restart
+  }
+  return [file];
+}
+
+/** The events written since `offset` of the log, across a restart of the shared cluster (auditFilesSince). */
+export function auditEventsAcross(file: string, offset: number, startMs: number): any[] {
+  const files = auditFilesSince(file, startMs);
+  if (files.length === 1) return auditEventsSince(file, offset);
+  return [...auditEventsSince(files[0]!, offset), ...auditEventsSince(file, 0)];
+}
+
+/**
+ * A plain-HTTP relay on 127.0.0.1 to the real API server, for containers whose only client is busybox:
+ * each request (method, path, headers — the container's own `Authorization` and `User-Agent` included)
+ * is sent on unchanged over TLS, the cluster's CA verifying the server, and the answer sent back. The
+ * relay adds no credential: the API server authenticates the container's token and nothing else.
+ * Needed because Debian's busybox-static 1.35 `wget` speaks TLS only through its own TLS code, which
+ * kube-apiserver refuses (`TLS error from peer (alert code 40): handshake failure`).
+ */
+export async function startTlsRelay(kubeconfig: string): Promise<{ url: string; close(): Promise<void> }> {
+  const kc = JSON.parse(readFileSync(kubeconfig, 'utf8'));
+  const upstream = new URL(kc.clusters[0].cluster.server);
+  const ca = Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64');
+  const server = http.createServer((req, res) => {
+    const headers = { ...req.headers, host: upstream.host };
+    const out = https.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, ca, agent: false, timeout: 30_000 }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    out.on('timeout', () => out.destroy(new Error('timeout')));
+    out.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(out);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
 }
