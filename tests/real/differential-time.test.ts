@@ -17,8 +17,7 @@ import path from 'node:path';
 import { start, type Emulator } from '../apiserver';
 import { AuditLog } from '../apiserver/audit/writer';
 import { realTierUnavailable } from './gate';
-import { kubectlIn } from './support/cluster';
-import { auditEventsFor, auditOffset, realRequest, type RealResponse } from './support/real-api';
+import { auditEventsFor, auditOffset, kubectlRetrying, realRequest, type RealResponse } from './support/real-api';
 import { sharedCluster } from './support/shared';
 import { claimsOf, clusterKeyId, clusterSigningKey, syntheticToken, withTimes, type TokenTimes } from './support/synthetic-token';
 
@@ -108,7 +107,7 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
       emulator = await start({ issuers: [discovery.issuer], apiAudiences: Array.isArray(aud) ? aud : [aud], auditLogPath: emuAuditPath });
       // The real cluster's policy is one `level: Metadata` rule, no omitStages: every stage is written.
       emulator.cluster.auditLog = new AuditLog({ path: emuAuditPath, now: () => emulator.clock.now(), omitStages: [] });
-      await kubectlIn(kc(), ['delete', 'namespace', NS, '--ignore-not-found', '--wait=true', '--timeout=120s']);
+      await kubectlRetrying(kc(), ['delete', 'namespace', NS, '--ignore-not-found', '--wait=true', '--timeout=120s']);
       saKey = clusterSigningKey(cluster().runDir);
       kid = clusterKeyId(saKey, (await real('GET', '/openid/v1/jwks')).body);
 
@@ -138,7 +137,7 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
     afterAll(async () => {
       await emulator?.stop();
       if (work) rmSync(work, { recursive: true, force: true });
-      await kubectlIn(kc(), ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']).catch(() => undefined);
+      await kubectlRetrying(kc(), ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']).catch(() => undefined);
     }, 120_000);
 
     const now = () => Math.floor(Date.now() / 1000);

@@ -23,8 +23,24 @@ export interface RealRequestOptions {
   contentType?: string;
 }
 
-/** A request to the cluster the kubeconfig (the launcher's admin one, inline data) names. */
-export function realRequest(kubeconfig: string, method: string, p: string, o: RealRequestOptions = {}): Promise<RealResponse> {
+/**
+ * A request to the cluster the kubeconfig (the launcher's admin one, inline data) names. A refused
+ * connection (the shared apiserver restarting with other flags) is tried again for up to `waitMs`: the
+ * request never reached the server, so even a POST is safe to repeat.
+ */
+export async function realRequest(kubeconfig: string, method: string, p: string, o: RealRequestOptions = {}, waitMs = 90_000): Promise<RealResponse> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await realRequestOnce(kubeconfig, method, p, o);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
+function realRequestOnce(kubeconfig: string, method: string, p: string, o: RealRequestOptions): Promise<RealResponse> {
   const kc = JSON.parse(readFileSync(kubeconfig, 'utf8'));
   const b64 = (s: string) => Buffer.from(s, 'base64');
   const u = new URL(p, kc.clusters[0].cluster.server);
