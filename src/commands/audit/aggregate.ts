@@ -129,9 +129,20 @@ export class Aggregator {
   endEvents = 0;
   receivedEvents = 0;
   outsideWindow = 0;
+  /**
+   * Requests whose credential was refused (WithFailedAuthenticationAudit's one ResponseStarted 401
+   * event, no user), by client: `<user agent>\u0000<source IP>`. Their token is not in the log: the
+   * authenticator's annotations are dropped on a refusal (see annotations.ts).
+   */
+  readonly refused = new Counter();
+  refusedTotal = 0;
 
   add(ev: AuditEvent, at: number, f: Finding | undefined): void {
     this.count(countingRole(ev));
+    if (ev.stage === 'ResponseStarted' && ev.responseStatus?.code === 401 && !ev.user?.username) {
+      this.refusedTotal++;
+      this.refused.add(`${ev.userAgent ?? ''}\u0000${ev.sourceIPs?.[0] ?? ''}`);
+    }
     if (!f) return;
     const key = aggregateKey(f.problem, f.subject, f.pod, f.namespace);
     let agg = this.byKey.get(key);

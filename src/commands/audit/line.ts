@@ -79,7 +79,7 @@ function responseCode(line: Buffer): number | undefined {
  * have the shape of an event (see the header), and must be parsed in full to say why. `line` holds
  * exactly the line's bytes, trimmed.
  */
-export function skimLine(line: Buffer, needTime: boolean): { role: CountingRole; at: number } | undefined {
+export function skimLine(line: Buffer, needTime: boolean): { role: CountingRole; at: number; refused?: true } | undefined {
   if (line[0] !== 0x7b || line[line.length - 1] !== 0x7d) return undefined;
   // The API server writes kind first; anywhere else, the first "kind" must still be Event.
   if (!holds(line, 0, LEADING_KIND)) {
@@ -90,8 +90,12 @@ export function skimLine(line: Buffer, needTime: boolean): { role: CountingRole;
   if (s === -1) return undefined;
   const v = s + STAGE.length;
   let role: CountingRole = 'other';
+  let refused = false;
   const known = STAGES.find(([name]) => holds(line, v, name));
-  if (known?.[1] === 'started') role = responseCode(line) === 401 ? 'end' : 'other';
+  if (known?.[1] === 'started') {
+    refused = responseCode(line) === 401;
+    role = refused ? 'end' : 'other';
+  }
   else if (known) role = known[1];
   else if (line[v] === 0x22) return undefined; // an empty stage: let the full parse judge it
   // Timestamps come after any request/response body, near the end: searched from there.
@@ -103,8 +107,9 @@ export function skimLine(line: Buffer, needTime: boolean): { role: CountingRole;
   }
   // YYYY-…: the cheap shape of an RFC 3339 time; the full parse says why anything else is not one.
   if (tv === -1 || !isDigit(line[tv]) || !isDigit(line[tv + 3]) || line[tv + 4] !== 0x2d) return undefined;
-  if (!needTime) return { role, at: NaN };
+  const mark = refused ? { refused: true as const } : {};
+  if (!needTime) return { role, at: NaN, ...mark };
   const q = line.indexOf(0x22, tv);
   const at = q === -1 ? NaN : Date.parse(line.toString('latin1', tv, q));
-  return Number.isNaN(at) ? undefined : { role, at };
+  return Number.isNaN(at) ? undefined : { role, at, ...mark };
 }

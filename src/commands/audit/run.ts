@@ -9,6 +9,8 @@ import type { Deps, Notice, Outcome } from '../types.js';
 import { Aggregate, Aggregator } from './aggregate.js';
 import { findingOf } from './annotations.js';
 import {
+  INVALID_SINCE_LABEL,
+  LAST_USED_LABEL,
   clusterDeadline,
   logDeadline,
   readSecretIfExists,
@@ -78,7 +80,8 @@ export async function runAudit(o: AuditOptions, deps: Deps): Promise<Outcome<Tok
           if (!marked) {
             // No token annotation: it cannot name a workload, so it is only counted (line.ts).
             const skim = skimLine(buf.subarray(start, end), needTime);
-            if (skim) {
+            // A refused credential's event is parsed: its client is reported (refusedNotice).
+            if (skim && !skim.refused) {
               if (needTime && outside(skim.at)) agg.outsideWindow++;
               else agg.count(skim.role);
               return;
@@ -121,7 +124,11 @@ export async function runAudit(o: AuditOptions, deps: Deps): Promise<Outcome<Tok
   }
 
   let items = [...agg.byKey.values()].map((a) => toItem(a, o));
-  if (o.clusterLookup) items = await addClusterDeadlines(items, o, deps, notices);
+  if (agg.refusedTotal > 0) notices.push(refusedNotice(agg, o.clusterLookup));
+  if (o.clusterLookup) {
+    items = await addClusterDeadlines(items, o, deps, notices);
+    notices.push(...(await invalidatedStillUsed(items, deps)));
+  }
   items.sort(byUrgency);
 
   const report: TokenAuditReport = {
@@ -262,4 +269,57 @@ function readError(name: string, e: unknown): OperationError {
 
 function withHint(e: ConnectionError, hint: string): OperationError {
   return new OperationError(e.message, e.hint ?? hint, { cause: e });
+}
+
+/**
+ * Refused requests, by client. kube-apiserver's token cache copies the authenticator's audit annotations
+ * to the request only when the token authenticates (staging/src/k8s.io/apiserver/pkg/authentication/
+ * token/cache/cached_token_authenticator.go AuthenticateToken), so a refused request's one event has no
+ * user and no annotation: an invalidated legacy token shows in the log only as these 401s.
+ */
+function refusedNotice(agg: Aggregator, clusterLookup: boolean): Notice {
+  const top = agg.refused.sorted().slice(0, 3).map(([key, n]) => {
+    const [ua, ip] = key.split('\u0000');
+    return `${(ua ?? '').slice(0, 120) || '(no user agent)'} from ${ip || '?'} (${n})`;
+  });
+  const more = agg.refused.counts.size > 3 || agg.refused.truncated ? ', …' : '';
+  return {
+    level: 'warning',
+    message:
+      `${agg.refusedTotal} request${agg.refusedTotal === 1 ? ' was' : 's were'} refused (401) and the audit log does not say with which token: ` +
+      `an invalidated legacy token shows only this way. Clients: ${top.join(', ')}${more}.` +
+      (clusterLookup ? '' : ' Add --cluster-lookup to find the invalidated legacy token Secrets that are still used.'),
+  };
+}
+
+/**
+ * Secrets the cleaner labelled invalid whose token was used on or after that day: legacy.go moves the
+ * last-used label on a refused use too (k/k pkg/serviceaccount/legacy.go Validate,
+ * patchSecretWithLastUsedDate), so a workload still sends it and gets 401. Skipped when the log already
+ * named the Secret.
+ */
+async function invalidatedStillUsed(items: TokenAuditItem[], deps: Deps): Promise<Notice[]> {
+  const known = new Set(items.flatMap((i) => i.secrets.map((s) => `${i.namespace}/${s}`)));
+  let secrets;
+  try {
+    secrets = (await (await deps.kube()).api.listSecrets(undefined, { labelSelector: INVALID_SINCE_LABEL })).items;
+  } catch (e) {
+    if (isForbidden(e)) return [{ level: 'warning', message: 'cannot list Secrets in all namespaces (forbidden): invalidated legacy tokens still in use are not looked for' }];
+    throw e;
+  }
+  const out: Notice[] = [];
+  for (const s of secrets) {
+    const labels = s.metadata?.labels ?? {};
+    const since = labels[INVALID_SINCE_LABEL] ?? '';
+    const used = labels[LAST_USED_LABEL] ?? '';
+    const ns = s.metadata?.namespace ?? '';
+    const name = s.metadata?.name ?? '';
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(since) || !/^\d{4}-\d{2}-\d{2}$/.test(used) || used < since || known.has(`${ns}/${name}`)) continue;
+    const sa = s.metadata?.annotations?.['kubernetes.io/service-account.name'] ?? '?';
+    out.push({
+      level: 'warning',
+      message: `secret ${ns}/${name} (ServiceAccount ${sa}) is labelled invalid since ${since} and its token was used on ${used}: a workload still sends it and gets 401 Unauthorized`,
+    });
+  }
+  return out;
 }

@@ -107,8 +107,8 @@ test('an auto-generated legacy token: no extra, the legacy annotations exactly',
   });
 });
 
-test('an invalidated legacy token: one ResponseStarted event, no user, 401 Status, the authentication annotations only', () => {
-  const refused = events().filter((e) => e.annotations?.['authentication.k8s.io/legacy-token-invalidated']);
+test('an invalidated legacy token: one ResponseStarted event, no user, 401 Status, and no annotation at all (as a real kube-apiserver logs it)', () => {
+  const refused = events().filter((e) => e.responseStatus?.code === 401 && e.objectRef?.namespace === 'audit-legacy');
   const sent = appTraffic(k.cluster)!.sent.filter((s) => s.pod.startsWith('audit-legacy/'));
   expect(sent.length).toBeGreaterThan(0);
   expect(sent.every((s) => s.status === 401)).toBe(true);
@@ -121,11 +121,10 @@ test('an invalidated legacy token: one ResponseStarted event, no user, 401 Statu
   expect(ev.objectRef).toMatchObject({ resource: 'pods', namespace: 'audit-legacy', apiVersion: 'v1' });
   // LogResponseObject copies the Unauthorized Status over the "Authentication failed, attempted: bearer" message.
   expect(ev.responseStatus).toEqual({ metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
-  // legacy.go writes `<secret>/<namespace>`; no emulator-only annotation (authentication.k8s.io/failure).
-  expect(ev.annotations).toEqual({
-    'authentication.k8s.io/legacy-token': 'system:serviceaccount:audit-legacy:reporter',
-    'authentication.k8s.io/legacy-token-invalidated': 'reporter-token-b5m2d/audit-legacy',
-  });
+  // legacy.go annotates `legacy-token` and `legacy-token-invalidated`, but the token cache drops a
+  // refusal's annotations (cached_token_authenticator.go); measured on a real kube-apiserver 1.36.3
+  // (tests/real/differential-time.test.ts). No emulator-only annotation either.
+  expect(ev.annotations).toBeUndefined();
 });
 
 test('healthy apps: their re-read tokens carry no token annotation', () => {
@@ -174,4 +173,15 @@ test('impersonation: user is the impersonator, impersonatedUser the one acted as
 test('the emulator control endpoints are not audited', async () => {
   await k.adminRequest('GET', '/_emulator/clock');
   expect(events().some((e) => e.requestURI.startsWith('/_emulator/'))).toBe(false);
+});
+
+test('every response echoes the Audit-ID: the client\'s when it sent one, else the one the log carries (WithAuditInit)', async () => {
+  const mine = await k.adminRequest('GET', '/api/v1/namespaces/audit-shop/pods', undefined, { 'Audit-ID': 'echoed-1' });
+  expect(mine.headers['audit-id']).toBe('echoed-1');
+  const made = await k.adminRequest('GET', '/api/v1/namespaces/audit-shop/pods?limit=7');
+  expect(made.headers['audit-id']).toMatch(UUID);
+  expect(events().find((e) => e.requestURI === '/api/v1/namespaces/audit-shop/pods?limit=7').auditID).toBe(made.headers['audit-id']);
+  const refused = await k.request('GET', '/api/v1/namespaces/audit-shop/pods', { token: 'not-a-jwt' });
+  expect(refused.status).toBe(401);
+  expect(refused.headers['audit-id']).toMatch(UUID);
 });

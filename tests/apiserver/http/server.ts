@@ -3,6 +3,7 @@
  * authentication (mTLS client certificate, bearer token), impersonation, authorization (RBAC),
  * then the handler. Every request is logged on the cluster.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -54,7 +55,10 @@ function authenticate(cluster: Cluster, req: IncomingMessage, warnings: string[]
     if (!result.ok) {
       // What kube-apiserver logs as `Unable to authenticate the request err="…"`.
       audit['authentication.k8s.io/failure'] = result.reason;
-      Object.assign(audit, result.auditAnnotations ?? {});
+      // The authenticator's own annotations (legacy-token, legacy-token-invalidated) are lost on a
+      // refusal: kube-apiserver's token cache runs it on a detached audit context and copies the
+      // annotations to the request only on success (staging/src/k8s.io/apiserver/pkg/authentication/
+      // token/cache/cached_token_authenticator.go AuthenticateToken), so the 401 event has none.
       throw unauthorized();
     }
     warnings.push(...(result.warnings ?? []));
@@ -138,6 +142,10 @@ export function createApiServer(cluster: Cluster, hooks: ServerHooks): Server {
     let status = 0;
     // Authentication annotations (the failure reason on a 401, stale-token, legacy-token…) for the audit log.
     const audited = auditDetail(req, started);
+    // WithAuditInit (staging/src/k8s.io/apiserver/pkg/endpoints/filters/audit_init.go) keeps the
+    // client's Audit-ID or makes one, and echoes it on every response.
+    audited.auditID ??= randomUUID();
+    res.setHeader('Audit-Id', audited.auditID);
     const annotations = audited.annotations;
     const finish = () => logRequest(req, audited, username, status, started, receivedMs);
     try {

@@ -101,6 +101,11 @@ export function fakeKube(secrets: Record<string, object | 'forbidden'>, configMa
       if (!s) throw new ApiError(404, 'NotFound', `secrets "${name}" not found`, `get secrets "${name}"`);
       return s;
     },
+    /** The Secrets of the map that carry the label the selector names (a bare key: exists). */
+    async listSecrets(_ns: string | undefined, o: { labelSelector?: string } = {}) {
+      const key = o.labelSelector ?? '';
+      return { items: Object.values(secrets).filter((s): s is { metadata?: { labels?: Record<string, string> } } => s !== 'forbidden' && (!key || key in ((s as any).metadata?.labels ?? {}))) };
+    },
     async readConfigMap(ns: string, name: string) {
       calls.push(`get configmap ${ns}/${name}`);
       if (configMap === 'forbidden') throw new ApiError(403, 'Forbidden', 'configmaps is forbidden', `get configmaps "${name}"`);

@@ -5,7 +5,7 @@ import { runAudit, type AuditOptions } from '../../../../src/commands/audit/run'
 import { parseInstant } from '../../../../src/commands/audit/window';
 import { OperationError, UsageError } from '../../../../src/errors';
 import { FILES, fixtureFiles } from '../../../fixtures/audit/generate';
-import { NOW, event, fakeDeps, lines, memorySource, request, stale } from './helpers';
+import { NOW, event, fakeDeps, fakeKube, lines, memorySource, request, stale } from './helpers';
 
 const FIXTURES = join(__dirname, '../../../fixtures/audit');
 const base: Omit<AuditOptions, 'sources'> = { clusterLookup: false, periodDays: 365, extensionSeconds: 365 * 86400 };
@@ -159,5 +159,43 @@ describe('events with odd shapes', () => {
     const bad = [{ ...event(), stage: undefined }, { ...event(), requestReceivedTimestamp: 'x', stageTimestamp: undefined }, [1, 2], 'str'];
     const { result } = await runAudit({ ...base, sources: [memorySource('odd.log', lines(bad))] }, fakeDeps());
     expect(result.summary.malformedSamples.map((s) => s.reason)).toEqual(['no stage', 'no valid requestReceivedTimestamp', 'not a JSON object', 'not a JSON object']);
+  });
+});
+
+describe('refused requests: what a real kube-apiserver writes for an invalidated legacy token', () => {
+  // Measured on kube-apiserver 1.36.3 (tests/real/differential-time.test.ts): the 401's one event has
+  // no user and no annotation, though legacy.go annotates the refusal — the token cache drops it.
+  const refused = (ua: string, ip: string) => event({ stage: 'ResponseStarted', code: 401, noUser: true, ua, ip });
+
+  test('are counted by client in a warning, and name no workload', async () => {
+    const log = lines([refused('old-app/1.0', '10.1.2.3'), refused('old-app/1.0', '10.1.2.3'), refused('curl/8.0', '10.9.9.9'), ...request({ sa: 'ns:ok' })]);
+    const { result, notices, problem } = await runAudit({ ...base, sources: [memorySource('r.log', log)] }, fakeDeps());
+    expect(result.items).toEqual([]);
+    expect(problem).toBe(false);
+    expect(result.summary.requests).toBe(4);
+    expect(notices).toEqual([{ level: 'warning', message:
+      '3 requests were refused (401) and the audit log does not say with which token: an invalidated legacy token shows only this way. '
+      + 'Clients: old-app/1.0 from 10.1.2.3 (2), curl/8.0 from 10.9.9.9 (1). Add --cluster-lookup to find the invalidated legacy token Secrets that are still used.' }]);
+  });
+
+  test('with a time window, a refused request outside it is not counted', async () => {
+    const log = lines([{ ...refused('a/1', '10.0.0.1'), requestReceivedTimestamp: '2026-11-20T00:00:00.000000Z' }, refused('b/1', '10.0.0.2')]);
+    const { notices } = await runAudit({ ...base, since: Date.parse('2026-11-27T00:00:00Z'), sources: [memorySource('w.log', log)] }, fakeDeps());
+    expect(notices.map((n) => n.message)).toEqual([expect.stringMatching(/^1 request was refused .*Clients: b\/1 from 10\.0\.0\.2 \(1\)\./)]);
+  });
+
+  test('--cluster-lookup names the Secrets labelled invalid whose token was used on or after that day', async () => {
+    const secret = (name: string, labels: Record<string, string>) => ({ metadata: { name, namespace: 'ci', labels, annotations: { 'kubernetes.io/service-account.name': 'deployer' } } });
+    const { connection } = fakeKube({
+      'ci/used': secret('used', { 'kubernetes.io/legacy-token-invalid-since': '2026-11-01', 'kubernetes.io/legacy-token-last-used': '2026-11-28' }),
+      'ci/quiet': secret('quiet', { 'kubernetes.io/legacy-token-invalid-since': '2026-11-01', 'kubernetes.io/legacy-token-last-used': '2026-10-02' }),
+      'ci/unlabelled': secret('unlabelled', { 'kubernetes.io/legacy-token-last-used': '2026-11-28' }),
+    }, { data: { since: '2025-01-01' } });
+    const log = lines([refused('old-app/1.0', '10.1.2.3')]);
+    const { notices } = await runAudit({ ...base, clusterLookup: true, sources: [memorySource('r.log', log)] }, fakeDeps({ kube: async () => connection }));
+    expect(notices.map((n) => n.message)).toEqual([
+      expect.stringMatching(/^1 request was refused \(401\).*Clients: old-app\/1\.0 from 10\.1\.2\.3 \(1\)\.$/),
+      'secret ci/used (ServiceAccount deployer) is labelled invalid since 2026-11-01 and its token was used on 2026-11-28: a workload still sends it and gets 401 Unauthorized',
+    ]);
   });
 });
