@@ -3,7 +3,7 @@
  * authentication (mTLS client certificate, bearer token), impersonation, authorization (RBAC),
  * then the handler. Every request is logged on the cluster.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -40,7 +40,10 @@ function clientCertUser(req: IncomingMessage): UserInfo | undefined {
   const cn = cert.subject.CN;
   const o = cert.subject.O;
   const groups = (Array.isArray(o) ? o : o ? [o] : []).concat('system:authenticated');
-  return { username: (Array.isArray(cn) ? cn[0] : cn) ?? "", groups };
+  // The certificate's SHA-256 as the credential id, as k8s.io/apiserver
+  // pkg/authentication/request/x509/x509.go CommonNameUserConversion sets it.
+  const id = `X509SHA256=${createHash('sha256').update(cert.raw).digest('hex')}`;
+  return { username: (Array.isArray(cn) ? cn[0] : cn) ?? "", groups, extra: { 'authentication.kubernetes.io/credential-id': [id] } };
 }
 
 /** Authentication: the client certificate, else the bearer token, else anonymous. */
