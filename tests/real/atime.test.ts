@@ -5,8 +5,8 @@
  * makeMounts, mustMountRO) and Linux moves no atime on a read through a read-only mount (fs/inode.c
  * touch_atime), while the kubelet reads every file back through its own writable mount on each
  * volume sync (pkg/volume/util/atomic_writer.go shouldWriteFile). So the atime says nothing of the
- * app, and the check must give neither verdict from it. Own cluster, started as smoke.test.ts does
- * (waiting while another test file holds the machine's one slot).
+ * app, and the check must give neither verdict from it. On the run's shared cluster (sharedCluster()),
+ * in the namespace real-atime, which the file deletes when it ends.
  *
  * Measured by hand here (v1.36.3, syncFrequency 10 s, 600 s tokens so that the kubelet rotates at
  * 8 min): the container's mount is `ro,relatime`, the kubelet's `rw,relatime`. A pod that never reads
@@ -16,12 +16,11 @@
  * a `kubectl exec … cat` left it, and a host `cat` moved it at once. main's check then said "the app
  * read the token after its last rotation" of both.
  */
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, utimesSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, readlinkSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { realTierUnavailable } from './gate';
-import { repo, kubectlIn, startRealCluster, withEnv as runWithEnv, type Run } from './support/cluster';
+import { repo, kubectlIn, withEnv as runWithEnv, type Run } from './support/cluster';
+import { sharedCluster } from './support/shared';
 
 const skip = realTierUnavailable();
 const NS = 'real-atime';
@@ -29,9 +28,7 @@ const DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** Long before any write here: an atime set to it is one nothing has moved since. */
 const LONG_AGO = new Date('2026-01-01T00:00:00Z');
 
-let work: string;
 let kubeconfig: string;
-let cluster: ChildProcess | undefined;
 let runDir: string;
 
 const withEnv = (cmd: string, args: string[], input?: string, timeout?: number): Promise<Run> => runWithEnv(kubeconfig, cmd, args, input, timeout);
@@ -39,13 +36,6 @@ const withEnv = (cmd: string, args: string[], input?: string, timeout?: number):
 const kubectl = (args: string[], input?: string): Promise<Run> => kubectlIn(kubeconfig, args, input);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Starts the cluster, waiting while another test file holds the machine's one slot. */
-async function startCluster(): Promise<void> {
-  const started = await startRealCluster(kubeconfig);
-  cluster = started.child;
-  runDir = started.runDir;
-}
 
 /** A pod whose projected volume carries the token and a ConfigMap we can change (mounted where admission mounts its own). */
 function pod(name: string, command: string[]): unknown {
@@ -88,11 +78,12 @@ async function statInPod(name: string): Promise<{ atime: string; mtime: string }
 if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
 
 (skip ? describe.skip : describe)(`the token file's access time on a real node${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  const cluster = sharedCluster();
+
   beforeAll(async () => {
-    work = mkdtempSync(path.join(os.tmpdir(), 'satoken-real-atime-'));
-    kubeconfig = path.join(work, 'config');
-    await startCluster();
-    runDir = path.dirname(/^export PATH='([^']+)'/m.exec(readFileSync(`${kubeconfig}.env`, 'utf8'))![1]);
+    ({ kubeconfig, runDir } = cluster());
+    // A long-running cluster may still hold it from an earlier run of this file.
+    await kubectl(['delete', 'namespace', NS, '--ignore-not-found', '--wait=true', '--timeout=240s']);
     await kubectl(['create', 'namespace', NS]);
     await kubectl(['-n', NS, 'create', 'serviceaccount', 'app']);
     await kubectl(['-n', NS, 'create', 'configmap', 'bump', '--from-literal=v=1']);
@@ -107,15 +98,11 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
       ],
     }));
     await kubectl(['-n', NS, 'wait', '--for=condition=Ready', 'pod', '--all', '--timeout=180s']);
-  }, 90 * 60_000);
+  }, 600_000);
 
   afterAll(async () => {
-    if (cluster && cluster.exitCode === null) {
-      cluster.kill('SIGTERM');
-      await new Promise((r) => cluster!.once('exit', r));
-    }
-    if (work) rmSync(work, { recursive: true, force: true });
-  }, 120_000);
+    if (kubeconfig) await withEnv('kubectl', ['delete', 'namespace', NS, '--ignore-not-found', '--wait=false']);
+  }, 60_000);
 
   test('the container sees its token directory read-only', async () => {
     const mounts = (await kubectl(['-n', NS, 'exec', 'reader', '--', 'cat', '/proc/self/mountinfo'])).stdout.split('\n');
@@ -172,17 +159,4 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
       expect(reload.message).toMatch(/^not observable from the pod: the kubelet mounts the projected volume api-token read-only, .*diagnose --audit-log FILE/);
     }
   }, 300_000);
-
-  test('SIGTERM stops the cluster and leaves nothing of it', async () => {
-    cluster!.kill('SIGTERM');
-    expect(await new Promise((r) => cluster!.once('exit', r))).toBe(0);
-    const ours = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(runDir);
-      } catch {
-        return false;
-      }
-    });
-    expect(ours).toEqual([]);
-  }, 120_000);
 });
