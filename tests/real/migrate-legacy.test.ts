@@ -362,6 +362,18 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
 
   describe('the legacy token cleaner, synthetic-time', () => {
     let originalSince: string;
+    let changedKcm = false;
+
+    /**
+     * Restarts kube-controller-manager with `args` appended, keeping kube-apiserver as it runs now
+     * (reconfigure is declarative: what it is not given goes back to the start-up flags).
+     */
+    async function controllerManager(args: string[]): Promise<void> {
+      const now = await cluster().controlStatus();
+      changedKcm = true;
+      const answer = await cluster().reconfigure({ profile: now.profile, apiserverArgs: now.apiserverArgs, controllerManagerArgs: args });
+      expect(answer.controllerManagerArgs).toEqual(args);
+    }
 
     beforeAll(async () => {
       await awayFromMidnight();
@@ -370,7 +382,7 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
     }, 5 * 60_000);
 
     afterAll(async () => {
-      await cluster().reconfigure({ controllerManagerArgs: [] }).catch((e) => process.stderr.write(`restoring the controller-manager: ${e}\n`));
+      if (changedKcm) await controllerManager([]).catch((e) => process.stderr.write(`restoring the controller-manager: ${e}\n`));
       if (originalSince) await kubectl(['patch', ...TRACKING, '--type', 'merge', '-p', JSON.stringify({ data: { since: originalSince } })]).catch(() => undefined);
       await kubectl(['delete', 'namespace', CLEAN, '--ignore-not-found', '--wait=false']).catch(() => undefined);
     }, 5 * 60_000);
@@ -426,7 +438,7 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
       // Secrets must be older than the period when the cleaner runs (creationTimestamp rule).
       const newest = Math.max(...(await json(['-n', CLEAN, 'get', 'secrets'])).items.map((s: any) => Date.parse(s.metadata.creationTimestamp)));
       await sleep(Math.max(0, newest + 31_000 - Date.now()));
-      await cluster().reconfigure({ controllerManagerArgs: ['--legacy-service-account-token-clean-up-period=30s'] });
+      await controllerManager(['--legacy-service-account-token-clean-up-period=30s']);
 
       await until('the cleaner to delete expired-token', 180_000, async () => {
         const r = await withEnv(kc, 'kubectl', ['-n', CLEAN, 'get', 'secret', 'expired-token', '-o', 'name']);
@@ -486,7 +498,7 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
       await kubectl(['-n', CLEAN, 'label', '--overwrite', 'secret', 'stale-token', `${INVALID_SINCE}=${dateOf(Date.now() - DAY)}`]);
       const { bySecret: due } = await report(CLEAN, ['--clean-up-period', '30s']);
       expect(due['stale-token']).toMatchObject({ action: 'delete', cleanupDate: today() });
-      await cluster().reconfigure({ controllerManagerArgs: ['--legacy-service-account-token-clean-up-period=31s'] });
+      await controllerManager(['--legacy-service-account-token-clean-up-period=31s']);
       await until('the cleaner to delete stale-token', 180_000, async () => {
         const r = await withEnv(kc, 'kubectl', ['-n', CLEAN, 'get', 'secret', 'stale-token', '-o', 'name']);
         return /NotFound/.test(r.stderr) ? true : undefined;
