@@ -419,7 +419,8 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
       await until('pod holder to run', 180_000, async () => ((await json(['-n', CLEAN, 'get', 'pod', 'holder'])).status.phase === 'Running' ? true : undefined));
 
       // What the plugin predicts with the period the controller-manager is about to get (30 s).
-      const { bySecret: predicted } = await report(CLEAN, ['--clean-up-period', '30s']);
+      const { body: predictedBody, bySecret: predicted } = await report(CLEAN, ['--clean-up-period', '30s']);
+      expect(predictedBody.trackingSince).toBe(dateOf(now - 60 * DAY));
       expect(predicted['unused-token']).toMatchObject({ action: 'delete', invalidSince: null, invalidationDate: today() });
       expect(predicted['stale-token']).toMatchObject({ action: 'delete', invalidSince: null, invalidationDate: today() });
       expect(predicted['expired-token']).toMatchObject({ action: 'delete', invalidSince: dateOf(now - 10 * DAY) });
