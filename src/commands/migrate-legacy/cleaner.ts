@@ -9,6 +9,10 @@
  * ServiceAccount exists with the annotated uid and lists it in `.secrets`), and mounted/referenced by
  * no pod in its namespace. Eligible and unlabelled → labelled `invalid-since = today`; labelled with
  * a date before `now - period` → deleted with a resourceVersion precondition.
+ *
+ * The cleaner runs when kube-controller-manager starts and then every 24 h (DefaultCleanerSyncInterval,
+ * wait.UntilWithContext), so the dates below are the earliest days: the run that acts may come up to
+ * a day later, and each later date moves with it.
  */
 
 const DAY = 86_400_000;
