@@ -31,7 +31,7 @@ const INVALID_SINCE = 'kubernetes.io/legacy-token-invalid-since';
 const DAY = 86_400_000;
 
 /** What a client sees while kube-apiserver restarts. */
-const RESTARTING = /connection refused|connection reset|unexpected EOF|ServiceUnavailable|the server is currently unable|net\/http: TLS handshake timeout/;
+const RESTARTING = /connection refused|was refused|ECONNREFUSED|ECONNRESET|connection reset|unexpected EOF|ServiceUnavailable|the server is currently unable|net\/http: TLS handshake timeout/;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const today = () => new Date().toISOString().slice(0, 10);
@@ -281,7 +281,7 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
       expect(Object.keys(steps).filter((k) => / delete secret\//.test(k))).toEqual(['idle-token delete secret/idle-token']);
       // The app reading the token from env: one step for a person, to read the file instead; no volume to swap.
       expect(Object.keys(steps).filter((k) => k.startsWith('worker-token '))).toEqual([
-        expect.stringMatching(/^worker-token by hand: change the app to read \/var\/run\/secrets\/kubernetes\.io\/serviceaccount\/token instead of the env var \(env TOKEN \(container app\); replicaset\/worker-[a-z0-9]+ env TOKEN \(container app\)\)$/),
+        expect.stringMatching(/^worker-token by hand: change the app to read \/var\/run\/secrets\/kubernetes\.io\/serviceaccount\/token instead of the env var \(env TOKEN \(container app\); deployment\/worker env TOKEN \(container app\); replicaset\/worker-[a-z0-9]+ env TOKEN \(container app\)\)$/),
       ]);
       expect(body.applied.results.filter((x: any) => x.result === 'failed')).toEqual([]);
       // Every Secret a workload or a recent use holds stays.
