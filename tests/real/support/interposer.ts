@@ -55,13 +55,24 @@ export async function interpose(
           return;
         }
         const headers = { ...req.headers, host: upstream.host };
-        const out = https.request({ host: upstream.hostname, port: upstream.port, path: p, method, headers, ca, cert, key, timeout: 60_000 }, (up) => {
-          exchanges.push({ method, path: p, status: up.statusCode ?? 0 });
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        });
-        out.on('error', (e) => res.writeHead(502).end(String(e)));
-        out.end(Buffer.concat(chunks));
+        // kube-apiserver of the shared cluster restarts now and then (another file's reconfigure):
+        // a refused connection sent nothing and is tried again, as is a read cut off; a write cut
+        // off is not (it may have been done).
+        const deadline = Date.now() + 90_000;
+        const send = () => {
+          const out = https.request({ host: upstream.hostname, port: upstream.port, path: p, method, headers, ca, cert, key, timeout: 60_000 }, (up) => {
+            exchanges.push({ method, path: p, status: up.statusCode ?? 0 });
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          });
+          out.on('error', (e: NodeJS.ErrnoException) => {
+            const again = e.code === 'ECONNREFUSED' || (method === 'GET' && (e.code === 'ECONNRESET' || e.code === 'EPIPE'));
+            if (again && Date.now() < deadline) setTimeout(send, 1000);
+            else res.writeHead(502).end(String(e));
+          });
+          out.end(Buffer.concat(chunks));
+        };
+        send();
       });
     },
   );
