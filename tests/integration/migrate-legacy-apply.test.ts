@@ -185,6 +185,42 @@ describe('a Secret in use is never deleted', () => {
   });
 });
 
+test('a Deployment and a CronJob reading the Secret through env: the plan says to change the app, not to swap a volume they have not got', async () => {
+  const envTemplate = (app: string, secret: string) => ({
+    metadata: { labels: { app } },
+    spec: { serviceAccountName: app, containers: [{ name: 'app', image: 'busybox', env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: secret, key: 'token' } } }] }] },
+  });
+  const k = await cluster([
+    sa('worker'),
+    tokenSecret('worker-token', 'worker'),
+    sa('nightly'),
+    tokenSecret('nightly-token', 'nightly'),
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'worker', namespace: NS },
+      spec: { replicas: 0, selector: { matchLabels: { app: 'worker' } }, template: envTemplate('worker', 'worker-token') },
+    },
+    {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'nightly', namespace: NS },
+      spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { spec: { ...envTemplate('nightly', 'nightly-token').spec, restartPolicy: 'OnFailure' } } } } },
+    },
+  ]);
+  const planDir = fresh('plan');
+  const r = await run(k, ['migrate-legacy', '-n', NS, '--plan-dir', planDir, '-o', 'json']);
+  expect(r.code).toBe(0);
+  const plan = JSON.parse(readFileSync(path.join(planDir, 'plan.json'), 'utf8'));
+  const steps = Object.fromEntries(plan.items.map((i: any) => [i.secret, i.steps]));
+  expect(steps['worker-token']).toEqual([
+    { type: 'manual', what: 'change the app to read /var/run/secrets/kubernetes.io/serviceaccount/token instead of the env var (deployment/worker env TOKEN (container app))' },
+  ]);
+  expect(steps['nightly-token']).toEqual([
+    { type: 'manual', what: 'change the app to read /var/run/secrets/kubernetes.io/serviceaccount/token instead of the env var (cronjob/nightly env TOKEN (container app))' },
+  ]);
+});
+
 test('a kind the server does not serve (404 on its LIST) has no template to check; a failing LIST stops the job', async () => {
   const k = await cluster();
   await k.adminRequest('POST', '/_emulator/faults', { pathRegex: '/replicationcontrollers', status: 404 });

@@ -64,7 +64,7 @@ export const auditCommand: CliCommand = {
       .option('clean-up-period', {
         type: 'string',
         default: '365d',
-        describe: "The API server's --legacy-service-account-token-clean-up-period",
+        describe: "kube-controller-manager's --legacy-service-account-token-clean-up-period (its legacy token cleaner)",
       })
       .option('extended-expiration', {
         type: 'string',

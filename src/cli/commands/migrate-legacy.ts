@@ -34,7 +34,7 @@ export const migrateLegacyCommand: CliCommand = {
     y
       .option('all-namespaces', { alias: 'A', type: 'boolean', default: false, describe: 'Scan every namespace' })
       .option('chunk-size', { type: 'number', default: 500, describe: 'Objects per LIST page (as kubectl)' })
-      .option('clean-up-period', { type: 'string', default: '365d', describe: "The API server's --legacy-service-account-token-clean-up-period" })
+      .option('clean-up-period', { type: 'string', default: '365d', describe: "kube-controller-manager's --legacy-service-account-token-clean-up-period (its legacy token cleaner)" })
       .option('unused-for', { type: 'string', default: '30d', describe: 'Never delete a token used within this time' })
       .option('plan-dir', { type: 'string', describe: 'Write the plan (manifests, patches, plan.json, PLAN.md) here' })
       .option('apply', { type: 'boolean', default: false, describe: 'Carry out the plan (default is a dry run)' })

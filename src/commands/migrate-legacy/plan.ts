@@ -5,7 +5,8 @@
 import type { KubeApi } from '../../kube/types.js';
 import { isNotFound } from '../../kube/errors.js';
 import { cmd, jsonText, operand, render } from '../../shell/command.js';
-import { projectionPatch, workloadPath, type JsonPatchOp } from './projected.js';
+import { projectionPatch, templateSpec, workloadPath, type JsonPatchOp } from './projected.js';
+import { specSecretUses } from './usage.js';
 import type { LegacyTokenItem, LegacyTokenReport } from './types.js';
 import { usedWithin } from './cleaner.js';
 import { invalidName } from './names.js';
@@ -52,6 +53,10 @@ async function planItem(api: KubeApi, item: LegacyTokenItem, o: { now: number; u
       const workload = path ? await getOrUndefined(api, path) : undefined;
       const p = workload ? projectionPatch(workload as { spec?: unknown }, owner.kind, item.secret, item.serviceAccount) : undefined;
       if (!path || !p) {
+        // Its own template reads the Secret through env only: no volume to swap; the env step
+        // below says what to change.
+        const own = workload ? specSecretUses(templateSpec(workload as { spec?: unknown }, owner.kind)) : [];
+        if (own.some((u) => u.secret === item.secret) && own.every((u) => u.secret !== item.secret || u.kind === 'env')) continue;
         // The workload's own template no longer uses it, but an old revision it controls does.
         const revisions = (item.templateReferencedBy ?? []).filter((t) => t.controller?.kind === owner.kind && t.controller.name === owner.name);
         steps.push({

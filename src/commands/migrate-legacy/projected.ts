@@ -37,6 +37,16 @@ export function workloadPath(kind: string, namespace: string, name: string): str
   return objectPath(w[0], 'v1', w[1], namespace, name);
 }
 
+/** The pod spec of a workload's template, undefined for another kind or a workload without one. */
+export function templateSpec(workload: { spec?: unknown }, kind: string): any {
+  const base = templatePath(kind);
+  if (!base) return undefined;
+  return base
+    .split('/')
+    .filter(Boolean)
+    .reduce<any>((o, k) => (o ? o[k] : undefined), workload);
+}
+
 export type JsonPatchOp = { op: 'test' | 'replace' | 'add' | 'remove'; path: string; value?: unknown };
 
 /**
@@ -50,12 +60,8 @@ export function projectionPatch(
   tokenServiceAccount: string,
 ): { patch: JsonPatchOp[]; notes: string[] } | undefined {
   const base = templatePath(kind);
-  if (!base) return undefined;
-  const podSpec = base
-    .split('/')
-    .filter(Boolean)
-    .reduce<any>((o, k) => (o ? o[k] : undefined), workload);
-  if (!podSpec) return undefined;
+  const podSpec = templateSpec(workload, kind);
+  if (!base || !podSpec) return undefined;
   const made = projectionOps(podSpec, secret, tokenServiceAccount);
   if (!made) return undefined;
   return { patch: made.ops.map((o): JsonPatchOp => ({ ...o, path: base + o.path })), notes: made.notes };

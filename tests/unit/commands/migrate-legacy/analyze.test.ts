@@ -77,6 +77,19 @@ describe('analyzeSecret: one action per class of legacy token', () => {
     expect(broken.risk).toBeGreaterThan(live.risk);
     expect(broken.reason).toMatch(/already invalid since 2026-03-01/);
   });
+
+  test('an invalid-since label that is not a date still means refused (the authenticator checks only that it is set); the cleaner will label it again', () => {
+    const broken = analyzeSecret(secret('app-token-abcde', { 'kubernetes.io/legacy-token-invalid-since': 'yes' }), ctx({ mountedBy: [pod] }));
+    expect(broken).toMatchObject({ invalidSince: 'yes', risk: 100 });
+    const unused = analyzeSecret(secret('app-token-abcde', { 'kubernetes.io/legacy-token-invalid-since': 'yes' }), ctx());
+    expect(unused).toMatchObject({ invalidSince: 'yes', invalidationDate: '2026-11-28', cleanupDate: '2027-11-29' });
+  });
+
+  test('a last-used label that is not a date: the cleaner skips the Secret, so no dates are given', () => {
+    const item = analyzeSecret(secret('app-token-abcde', { 'kubernetes.io/legacy-token-last-used': 'someday' }), ctx());
+    expect(item).toMatchObject({ lastUsed: null, invalidationDate: null, cleanupDate: null, action: 'delete' });
+    expect(item.reason).toMatch(/the cleaner never removes it: its last-used label is not a date/);
+  });
 });
 
 describe('analyzeSecret: pod templates are users, whatever their replica count', () => {
