@@ -102,7 +102,8 @@ const container = (command: string[], extra: Record<string, unknown> = {}) => ({
 if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
 
 (skip ? describe.skip : describe)(`real cluster: migrate-legacy and the legacy token cleaner${skip ? ` (skipped: ${skip})` : ''}`, () => {
-  const cluster = sharedCluster();
+  // Exclusive: the cleaner test restarts kube-controller-manager, whose cleaner acts cluster-wide.
+  const cluster = sharedCluster({ exclusive: true });
   let kc: string;
   let work: string;
   /**

@@ -154,10 +154,12 @@ afterAll(async () => {
 describe.each(Object.keys(MODES))('%s', (name) => {
   const mode = MODES[name];
   test.concurrent.each(Object.entries(COMMANDS))('%s: bounded time and memory, no stack trace, one line', async (cmd, args) => {
-    const r = await runBundle([...args, '--request-timeout', mode.timeout ?? '30s'], { env: { KUBECONFIG: servers[name].kubeconfig }, killAfterMs: 60_000 });
+    // The bound tells "stopped by its own caps and timeouts" from "killed"; it leaves twice the room a
+    // quiet machine needs, since these runs go side by side (measured: 36 s for a 20 s mode at load 15 on 2 cores).
+    const r = await runBundle([...args, '--request-timeout', mode.timeout ?? '30s'], { env: { KUBECONFIG: servers[name].kubeconfig }, killAfterMs: 150_000 });
     expect(r.maxRssMiB).toBeGreaterThan(0);
     expect(r.maxRssMiB).toBeLessThan(MAX_RSS_MIB);
-    expect(r.ms).toBeLessThan(mode.withinMs);
+    expect(r.ms).toBeLessThan(2 * mode.withinMs);
     if ((mode.fails === 'one error line' && !mode.degrades?.includes(cmd)) || mode.mustFail?.includes(cmd)) {
       expect(oneCleanErrorLine(r)).toBe('one error line');
       expect(r.stderr).toMatch(mode.says);
@@ -167,5 +169,5 @@ describe.each(Object.keys(MODES))('%s', (name) => {
       expect(oneCleanErrorLine(r)).toMatch(/^(one error line|0 error lines)/);
       expect([0, 1, 2, 3]).toContain(r.code);
     }
-  }, 70_000);
+  }, 160_000);
 });
