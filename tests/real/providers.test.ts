@@ -317,6 +317,24 @@ describe(`real cluster: the provider matrix on kube-apiserver's own flags${skip 
         const token = (await kubectl(['-n', ns, 'exec', pod.metadata.name, '--', 'cat', `${IRSA_MOUNT_PATH}/token`])).stdout.trim();
         expect(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).aud).toEqual(['sts.amazonaws.com']);
       }, 120_000);
+
+      test('the real webhook and the emulator\'s agree on a pod\'s token-expiration (floored at 600) and skip-containers annotations (server-side dry run)', async () => {
+        const c = cases.find((x) => x.namespace === 'eks-irsa-healthy')!;
+        const ns = nsOf(c);
+        const pod = {
+          apiVersion: 'v1', kind: 'Pod',
+          metadata: { name: 'annotated', namespace: ns, annotations: { 'eks.amazonaws.com/token-expiration': '300', 'eks.amazonaws.com/skip-containers': 'side' } },
+          spec: { serviceAccountName: APP, containers: [container(), container({ name: 'side' })] },
+        };
+        const real = JSON.parse((await kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify(pod))).stdout);
+        const sa = { metadata: { name: APP, namespace: ns, annotations: (c as ProviderCase).objects.saAnnotations } };
+        const emulated = emulatorMutated(ns, sa, { metadata: pod.metadata, spec: pod.spec }, 'eks', eksPodIdentityWebhook);
+        const irsa = (p: any) => p.spec.volumes.find((v: any) => v.name === IRSA_VOLUME).projected.sources[0].serviceAccountToken;
+        expect(irsa(real)).toEqual(irsa(emulated));
+        expect(irsa(real).expirationSeconds).toBe(600);
+        expect(real.spec.containers.map((x: any) => x.env ?? [])).toEqual(emulated.spec.containers.map((x: any) => x.env ?? []));
+        expect(real.spec.containers[1].env).toBeUndefined();
+      }, 120_000);
     }
 
     describe.each(cases)('$namespace: $title', (c) => {
