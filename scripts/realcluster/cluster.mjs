@@ -191,7 +191,7 @@ export async function main(argv) {
   let webhookBin;
   if (opts.profile === 'eks') {
     try {
-      webhookBin = buildEksWebhook();
+      webhookBin = await buildEksWebhook();
     } catch {
       process.stderr.write('error: building the EKS pod identity webhook failed (see the build output above)\n');
       process.exitCode = 1;

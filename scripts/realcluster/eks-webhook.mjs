@@ -8,7 +8,7 @@
 // a URL and the cluster CA's caBundle in place of its Service and cert-manager's injected CA. RBAC as
 // its deploy/auth.yaml ClusterRole (get, list, watch serviceaccounts), bound to a client-certificate
 // user instead of its in-cluster ServiceAccount.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,9 +24,18 @@ const USER = 'eks-pod-identity-webhook';
 // issuer's (profiles.mjs).
 const FLAGS = ['--aws-default-region=us-west-2', '--sts-regional-endpoint=true'];
 
-/** Builds (or reuses) the webhook binary and returns its path; progress on stderr. */
+/**
+ * Builds (or reuses) the webhook binary and resolves to its path; progress on stderr. Not blocking:
+ * a launcher that is already serving (a profile switch) keeps answering while it builds.
+ */
 export function buildEksWebhook() {
-  return execFileSync(path.join(here, 'build-eks-webhook.sh'), [], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
+  return new Promise((resolve, reject) => {
+    const c = spawn(path.join(here, 'build-eks-webhook.sh'), [], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d) => { out += d; });
+    c.once('error', reject);
+    c.once('exit', (code) => (code === 0 ? resolve(out.trim().split('\n').pop()) : reject(new Error(`build-eks-webhook.sh exited ${code}`))));
+  });
 }
 
 /**
@@ -97,7 +106,7 @@ export function eksWebhook({ R, url, request, log, onExit }) {
     get running() { return child !== undefined && child.exitCode === null && child.signalCode === null; },
     async enable(bin) {
       if (this.running) return;
-      await start(bin ?? buildEksWebhook());
+      await start(bin ?? (await buildEksWebhook()));
     },
     async disable() {
       const r = await request('DELETE', `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${WEBHOOK_CONFIG}`).catch(() => undefined);
