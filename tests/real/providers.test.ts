@@ -161,6 +161,7 @@ describe(`real cluster: the provider matrix on kube-apiserver's own flags${skip 
     const nsOf = (c: Case) => (c.namespace.startsWith(`${profile}-`) ? `real-pv-${c.namespace}` : `real-pv-${profile}-${c.namespace}`);
     const pods = new Map<string, string>();
     let templates = new Map<string, Record<string, any>>();
+    const deployments = new Map<string, string>();
 
     /** Every case's objects, applied at once; the copied tokens need their ServiceAccount's uid first. */
     async function seed(): Promise<void> {
@@ -228,12 +229,13 @@ describe(`real cluster: the provider matrix on kube-apiserver's own flags${skip 
           d = { ...d, spec: { ...d.spec, template: emulatorMutated(ns, sa, d.spec.template, 'aks', azureWorkloadIdentityWebhook) as any } };
         }
         templates.set(c.namespace, d.spec.template);
+        deployments.set(c.namespace, name);
         objects.push(d);
       }
       await apply(objects);
       await Promise.all(live.map(async (c) => {
         const ns = nsOf(c);
-        await kubectl(['-n', ns, 'rollout', 'status', 'deployment', '--timeout=300s']);
+        await kubectl(['-n', ns, 'rollout', 'status', `deployment/${deployments.get(c.namespace)}`, '--timeout=300s']);
         const items = JSON.parse((await kubectl(['-n', ns, 'get', 'pods', '-o', 'json'])).stdout).items.filter((p: any) => !p.metadata.deletionTimestamp && p.status.phase === 'Running');
         if (items.length !== 1) throw new Error(`${ns}: ${items.length} running pods`);
         pods.set(c.namespace, items[0].metadata.name);
@@ -360,5 +362,14 @@ describe(`real cluster: the provider matrix on kube-apiserver's own flags${skip 
         expect(r.stdout).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\./);
       }, 120_000);
     });
+  });
+});
+
+describe('what the real profiles\' kube-apiserver flags mean, as this file reads them', () => {
+  test('aks: two API audiences (the second quoted, as pflag reads """x"""), a 24 h maximum and no extension; kubeadm: the issuer is the audience', () => {
+    const fqdn = 'satoken-demo-dns-1a2b3c4d.hcp.eastus.azmk8s.io';
+    expect(expectedConfig(REAL.aks)).toEqual({ issuers: [expect.stringMatching(/^https:\/\/eastus\.oic\.prod-aks\.azure\.com\//)], audiences: [`https://${fqdn}`, `"${fqdn}"`], maxSeconds: 86400, extend: false });
+    expect(expectedConfig(REAL.kubeadm)).toEqual({ issuers: ['https://kubernetes.default.svc.cluster.local'], audiences: ['https://kubernetes.default.svc.cluster.local'], extend: true });
+    expect(expectedConfig(REAL.k3s).audiences).toEqual(['https://kubernetes.default.svc.cluster.local', 'k3s']);
   });
 });
