@@ -15,5 +15,9 @@ module.exports = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,
   setupFiles: ['<rootDir>/tests/support/isolated-cache.cjs'],
-  reporters: ['default', '<rootDir>/tests/support/summary-reporter.cjs'],
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.cjs', '<rootDir>/tests/real/support/in-flight-reporter.cjs'],
+  // One real cluster for the whole run (tests/real/support/shared.ts); the file that stops it runs last.
+  globalSetup: '<rootDir>/tests/real/support/global-setup.ts',
+  globalTeardown: '<rootDir>/tests/real/support/global-teardown.ts',
+  testSequencer: '<rootDir>/tests/support/sequencer.cjs',
 };

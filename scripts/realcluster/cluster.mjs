@@ -4,6 +4,8 @@
 // loopback only. Prints exactly one `ready https://127.0.0.1:PORT` line on stdout once the node is
 // Ready; everything else goes to stderr. Runs until SIGTERM/SIGINT (or its parent exits), then stops
 // every process it started and leaves the host as it found it. Needs root (mounts, cgroups, namespaces).
+// While it runs, `control.sock` in its run directory takes requests to restart kube-apiserver or
+// kube-controller-manager with other flags and to stop or start the kubelet (control.mjs).
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
 import https from 'node:https';
@@ -15,6 +17,7 @@ import { buildImages, importImages, BUSYBOX_IMAGE, PAUSE_IMAGE } from './images.
 import { containerdConfig, kubeletConfig } from './node-config.mjs';
 import { kubeconfig, makePki } from './pki.mjs';
 import { REAL_PROFILES, serviceAccountFlags } from './profiles.mjs';
+import { checkExtraArgs, serveControl } from './control.mjs';
 import { BRIDGE, killAndWait, restoreHost, snapshotHost, stopPods } from './host.mjs';
 import { buildEksWebhook, eksWebhook } from './eks-webhook.mjs';
 
@@ -249,9 +252,12 @@ export async function main(argv) {
     closeSync(fd);
     c.name = name;
     c.exitCode = null;
+    // Set while the control channel stops this process or waits for its replacement to serve: that
+    // exit is the channel's to handle, not a failure of the cluster.
+    c.onPurpose = false;
     c.on('exit', (code, sig) => {
       c.exitCode = code ?? sig;
-      if (!stopping) {
+      if (!stopping && !c.onPurpose) {
         failed = `${name} exited (${code ?? sig})`;
         const tail = readFileSync(path.join(logs, `${name}.log`), 'utf8').split('\n').slice(-12).join('\n');
         process.stderr.write(`${tail.replace(/[^\x09\x0a\x20-\x7e]/g, '?')}\n`);
@@ -259,7 +265,10 @@ export async function main(argv) {
         void stop(1);
       }
     });
-    children.push(c);
+    // A restarted component replaces its predecessor: stop() stops the one that runs.
+    const at = children.findIndex((x) => x.name === name);
+    if (at >= 0) children.splice(at, 1, c);
+    else children.push(c);
     writeFileSync(path.join(R, 'pids.json'), JSON.stringify(children.map((x) => ({ name: x.name, pid: x.pid }))));
     return c;
   };
@@ -273,11 +282,138 @@ export async function main(argv) {
     }
   };
 
+  /** Stops `c` on purpose (SIGTERM, SIGKILL after `ms`) and resolves once it exited. */
+  const stopChild = async (c, ms) => {
+    c.onPurpose = true;
+    if (c.exitCode !== null) return;
+    const gone = new Promise((r) => c.once('exit', r));
+    c.kill('SIGTERM');
+    const hard = setTimeout(() => c.kill('SIGKILL'), ms);
+    await gone;
+    clearTimeout(hard);
+  };
+  const lastLogLine = (name) => {
+    const lines = readFileSync(path.join(logs, `${name}.log`), 'utf8').slice(-4000).split('\n').filter((l) => l.trim());
+    return (lines.pop() ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 300);
+  };
+  /**
+   * Starts `name` with `args` in place of the one that runs and resolves once `ready(since)` holds;
+   * throws (with the process stopped) if it exits or does not serve within `ms`.
+   */
+  const replace = async (name, args, env, ready, ms) => {
+    const old = children.find((x) => x.name === name);
+    if (old) await stopChild(old, 60_000);
+    if (stopping) throw new Error('the cluster is stopping');
+    writeFileSync(path.join(logs, `${name}.log`), `--- control channel: ${name} started at ${new Date().toISOString()}\n`, { flag: 'a' });
+    const since = Date.now();
+    const c = run(name, args, env);
+    c.onPurpose = true;
+    const deadline = Date.now() + ms;
+    for (;;) {
+      if (stopping) throw new Error('the cluster is stopping');
+      if (c.exitCode !== null) throw new Error(`${name} exited (${c.exitCode}): ${lastLogLine(name)}`);
+      try { if (await ready(since)) break; } catch { /* not yet */ }
+      if (Date.now() > deadline) {
+        await stopChild(c, 10_000);
+        throw new Error(`${name} did not serve within ${ms / 1000} s (logs in ${logs})`);
+      }
+      await sleep(500);
+    }
+    c.onPurpose = false;
+  };
+  /**
+   * The control channel's requests. reconfigure is declarative: what a request leaves out takes the
+   * value the cluster started with, so `{"op":"reconfigure"}` alone restores the start.
+   */
+  const controlHandler = ({ initial, apiArgs, kcmArgs, kubeletArgs, kubeletEnv, ready }) => {
+    let now = { ...initial };
+    const status = () => {
+      const k = children.find((x) => x.name === 'kubelet');
+      return { profile: now.profile, apiserverArgs: now.apiserverArgs, controllerManagerArgs: now.controllerManagerArgs, kubelet: !!k && k.exitCode === null };
+    };
+    // A component whose new flags fail is started again with the flags it had; if even that fails,
+    // the cluster is broken and stops, as when a component exits by itself.
+    const swap = async (name, before, after, env, ms) => {
+      try {
+        await replace(name, after, env, ready[name], ms);
+      } catch (e) {
+        try {
+          await replace(name, before, env, ready[name], ms);
+        } catch (again) {
+          failed = `${name} did not come back with its previous flags: ${again.message}`;
+          process.stderr.write(`error: ${failed}\n`);
+          void stop(1);
+          throw new Error(failed);
+        }
+        throw new Error(`${e.message}; it runs with its previous flags again`);
+      }
+    };
+    return async (request) => {
+      if (stopping) return { ok: false, error: 'the cluster is stopping' };
+      const began = Date.now();
+      switch (request.op) {
+        case 'status':
+          return { ok: true, ...status() };
+        case 'reconfigure': {
+          const profile = request.profile ?? initial.profile;
+          if (!REAL_PROFILES.includes(profile)) return { ok: false, error: `profile must be one of ${REAL_PROFILES.join(', ')} (got ${JSON.stringify(String(profile).slice(0, 40))})` };
+          const a = checkExtraArgs('kube-apiserver', request.apiserverArgs);
+          if (a.error) return { ok: false, error: a.error };
+          const k = checkExtraArgs('kube-controller-manager', request.controllerManagerArgs);
+          if (k.error) return { ok: false, error: k.error };
+          const next = { profile, apiserverArgs: a.args, controllerManagerArgs: k.args };
+          const restarted = [];
+          const same = (x, y) => JSON.stringify(x) === JSON.stringify(y);
+          try {
+            if (!same(apiArgs(now), apiArgs(next))) {
+              log(`control: restarting kube-apiserver (profile ${profile}${a.args.length ? `, ${a.args.length} extra args` : ''})`);
+              await swap('kube-apiserver', apiArgs(now), apiArgs(next), {}, 180_000);
+              now = { ...now, profile, apiserverArgs: a.args };
+              restarted.push('kube-apiserver');
+            }
+            if (!same(kcmArgs(now), kcmArgs(next))) {
+              log(`control: restarting kube-controller-manager${k.args.length ? ` (${k.args.length} extra args)` : ''}`);
+              await swap('kube-controller-manager', kcmArgs(now), kcmArgs(next), {}, 120_000);
+              now = { ...now, controllerManagerArgs: k.args };
+              restarted.push('kube-controller-manager');
+            }
+          } catch (e) {
+            return { ok: false, error: e.message, restarted, ...status() };
+          }
+          return { ok: true, restarted, seconds: (Date.now() - began) / 1000, ...status() };
+        }
+        case 'kubelet': {
+          if (typeof request.running !== 'boolean') return { ok: false, error: 'kubelet needs "running": true or false' };
+          const k = children.find((x) => x.name === 'kubelet');
+          const runs = !!k && k.exitCode === null;
+          if (!request.running) {
+            // Its containers keep running, as on a node whose kubelet died.
+            if (runs) { log('control: stopping the kubelet'); await stopChild(k, 30_000); }
+            return { ok: true, seconds: (Date.now() - began) / 1000, ...status() };
+          }
+          if (!runs) {
+            log('control: starting the kubelet');
+            try {
+              await replace('kubelet', kubeletArgs, kubeletEnv, ready.kubelet, 240_000);
+            } catch (e) {
+              return { ok: false, error: e.message, ...status() };
+            }
+          }
+          return { ok: true, seconds: (Date.now() - began) / 1000, ...status() };
+        }
+        default:
+          return { ok: false, error: `unknown op ${JSON.stringify(String(request.op).slice(0, 40))} (status, reconfigure, kubelet)` };
+      }
+    };
+  };
+  const microTime = (t) => (typeof t === 'string' ? Date.parse(t.replace(/(\.\d{3})\d+Z$/, '$1Z')) : NaN);
+
   try {
     const port = opts.port || (await freePort());
     const etcdPort = await freePort();
     const etcdPeer = await freePort();
     const kubeletPort = await freePort();
+    const kcmPort = await freePort();
     const pkiDir = path.join(R, 'pki');
     mkdirSync(pkiDir);
     const pki = makePki(pkiDir, NODE_NAME);
@@ -290,7 +426,7 @@ export async function main(argv) {
       '--unsafe-no-fsync', '--log-level=warn']);
     await waitFor('etcd', async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok, 60_000);
 
-    const apiArgs = [`--etcd-servers=http://127.0.0.1:${etcdPort}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
+    const apiBase = [`--etcd-servers=http://127.0.0.1:${etcdPort}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1',
       `--secure-port=${port}`, `--cert-dir=${R}/apiserver`, '--service-cluster-ip-range=10.0.0.0/24',
       `--tls-cert-file=${pki.apiserver.crt}`, `--tls-private-key-file=${pki.apiserver.key}`, `--client-ca-file=${pki.ca.crt}`,
       `--kubelet-client-certificate=${pki['apiserver-kubelet-client'].crt}`, `--kubelet-client-key=${pki['apiserver-kubelet-client'].key}`,
@@ -299,16 +435,20 @@ export async function main(argv) {
       `--service-account-key-file=${pki.sa.pub}`, `--service-account-signing-key-file=${pki.sa.key}`,
       // The `kubernetes` Service's endpoints would name 127.0.0.1, which Endpoints validation refuses
       // (loopback); pods reach the apiserver on the host network instead.
-      '--endpoint-reconciler-type=none',
-      ...serviceAccountFlags(opts.profile)];
+      '--endpoint-reconciler-type=none'];
+    const auditArgs = [];
     if (opts.auditLog) {
       // One Metadata rule, as local-up-cluster writes it; blocking so that an entry is on disk
       // before the response, for tests that read the log right after a request.
       writeFileSync(path.join(R, 'audit-policy.yaml'), 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n');
-      apiArgs.push(`--audit-policy-file=${R}/audit-policy.yaml`, `--audit-log-path=${opts.auditLog}`, '--audit-log-format=json', '--audit-log-mode=blocking');
+      auditArgs.push(`--audit-policy-file=${R}/audit-policy.yaml`, `--audit-log-path=${opts.auditLog}`, '--audit-log-format=json', '--audit-log-mode=blocking');
     }
+    // What the control channel changes: the profile's ServiceAccount flags and extra args, appended
+    // last (a scalar flag given again wins; a list flag such as --service-account-issuer grows).
+    const apiArgs = (s) => [...apiBase, ...serviceAccountFlags(s.profile), ...auditArgs, ...s.apiserverArgs];
+    const initial = { profile: opts.profile, apiserverArgs: [], controllerManagerArgs: [] };
     log(`starting kube-apiserver (profile ${opts.profile})`);
-    run('kube-apiserver', apiArgs);
+    run('kube-apiserver', apiArgs(initial));
     const admin = { ca: readFileSync(pki.ca.crt), cert: readFileSync(pki.admin.crt), key: readFileSync(pki.admin.key) };
     await waitFor('kube-apiserver', async () => (await request(url, admin, 'GET', '/readyz')).status === 200);
     // The apiserver's kubelet client may use the kubelet API (exec, logs), as local-up binds it.
@@ -332,9 +472,14 @@ export async function main(argv) {
     const kubeletKc = kc('kubelet', pki.kubelet, `system:node:${NODE_NAME}`);
 
     log('starting kube-controller-manager and kube-scheduler');
-    run('kube-controller-manager', [`--kubeconfig=${kcm}`, '--use-service-account-credentials', `--service-account-private-key-file=${pki.sa.key}`,
+    // Its secure port on loopback, as kubeadm runs it, for the control channel to see a restarted one
+    // serve (/healthz is always allowed: k/k cmd/kube-controller-manager/app/options/options.go
+    // NewKubeControllerManagerOptions, AlwaysAllowPaths). Its self-signed serving cert goes to cert-dir.
+    const kcmArgs = (s) => [`--kubeconfig=${kcm}`, '--use-service-account-credentials', `--service-account-private-key-file=${pki.sa.key}`,
       `--root-ca-file=${pki.ca.crt}`, `--cluster-signing-cert-file=${pki.ca.crt}`, `--cluster-signing-key-file=${pki.ca.key}`,
-      '--leader-elect=false', '--secure-port=0', '--controllers=*']);
+      '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${kcmPort}`, `--cert-dir=${R}/kcm`, '--controllers=*',
+      ...s.controllerManagerArgs];
+    run('kube-controller-manager', kcmArgs(initial));
     run('kube-scheduler', [`--kubeconfig=${sched}`, '--leader-elect=false', '--secure-port=0']);
 
     const sock = path.join(R, 'containerd.sock');
@@ -361,8 +506,10 @@ export async function main(argv) {
     log('starting kubelet');
     // No /usr/sbin on the kubelet's PATH: without iptables it skips its KUBE-FIREWALL and canary
     // chains (k/k pkg/kubelet/kubelet_network_linux.go initNetworkUtil), which would outlive it.
-    run('kubelet', [`--config=${R}/kubelet.yaml`, `--kubeconfig=${kubeletKc}`, `--hostname-override=${NODE_NAME}`,
-      `--root-dir=${R}/kubelet`, `--cert-dir=${R}/kubelet/pki`], { PATH: `${bin}:/usr/bin` });
+    const kubeletArgs = [`--config=${R}/kubelet.yaml`, `--kubeconfig=${kubeletKc}`, `--hostname-override=${NODE_NAME}`,
+      `--root-dir=${R}/kubelet`, `--cert-dir=${R}/kubelet/pki`];
+    const kubeletEnv = { PATH: `${bin}:/usr/bin` };
+    run('kubelet', kubeletArgs, kubeletEnv);
 
     await waitFor('node Ready', async () => {
       const r = await request(url, admin, 'GET', `/api/v1/nodes/${NODE_NAME}`);
@@ -374,10 +521,28 @@ export async function main(argv) {
     const pathDir = path.join(R, 'path');
     mkdirSync(pathDir);
     symlinkSync(path.join(bin, 'kube'), path.join(pathDir, 'kubectl'));
+    const control = path.join(R, 'control.sock');
+    serveControl(control, controlHandler({
+      initial, apiArgs, kcmArgs, kubeletArgs, kubeletEnv,
+      ready: {
+        'kube-apiserver': async () => (await request(url, admin, 'GET', '/readyz')).status === 200,
+        // Our own child on loopback, with the certificate it made itself: only its answer matters.
+        'kube-controller-manager': async () => (await request(`https://127.0.0.1:${kcmPort}`, { rejectUnauthorized: false }, 'GET', '/healthz')).status === 200,
+        // Ready, and a lease renewed since `since`: after a short stop the condition may still say
+        // True from before, while a renewal shows this kubelet runs (pkg/kubelet/kubelet.go, nodeLeaseController).
+        kubelet: async (since) => {
+          const n = await request(url, admin, 'GET', `/api/v1/nodes/${NODE_NAME}`);
+          const l = await request(url, admin, 'GET', `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE_NAME}`);
+          return n.status === 200 && JSON.parse(n.body).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
+            && l.status === 200 && microTime(JSON.parse(l.body).spec?.renewTime) >= since;
+        },
+      },
+    }));
     const dist = path.join(repo, 'dist');
     writeFileSync(`${opts.kubeconfig}.env`,
-      `# The real cluster's kubectl (${out}) and this checkout's plugin, first on PATH.\n` +
-      `export KUBECONFIG=${shq(opts.kubeconfig)}\nexport PATH=${shq(pathDir)}:${shq(dist)}:"$PATH"\n`);
+      `# The real cluster's kubectl (${out}) and this checkout's plugin, first on PATH; its control channel.\n` +
+      `export KUBECONFIG=${shq(opts.kubeconfig)}\nexport PATH=${shq(pathDir)}:${shq(dist)}:"$PATH"\n` +
+      `export SATOKEN_REAL_CONTROL=${shq(control)}\n`);
     log(`node ${NODE_NAME} Ready after ${((Date.now() - started) / 1000).toFixed(1)} s; images ${PAUSE_IMAGE}, ${BUSYBOX_IMAGE}`);
     process.stdout.write(`ready ${url}\n`);
   } catch (e) {

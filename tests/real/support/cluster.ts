@@ -51,21 +51,30 @@ export interface RealCluster {
 /**
  * Starts `npm run cluster -- --real` with `args` and resolves once it prints `ready`. While another
  * test file's cluster holds the machine (the launcher says so in one line and exits), it waits and
- * tries again, up to `waitMs`. A cold machine builds first, which can take tens of minutes.
+ * tries again, up to `waitMs`. A cold machine builds first, which can take tens of minutes: `progress`
+ * gets each line the launcher and the build write on stderr until then.
  */
-export async function startRealCluster(kubeconfig: string, args: string[] = [], waitMs = 30 * 60_000): Promise<RealCluster> {
+export async function startRealCluster(kubeconfig: string, args: string[] = [], waitMs = 30 * 60_000, progress?: (line: string) => void): Promise<RealCluster> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     let err = '';
+    let partial = '';
+    let up = false;
     const child = spawn(process.execPath, [path.join(repo, 'scripts/cluster.mjs'), '--real', '--kubeconfig', kubeconfig, '--kubernetes-version', pinned, ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stderr!.on('data', (d) => { err = (err + d).slice(-20_000); });
+    child.stderr!.on('data', (d) => {
+      err = (err + d).slice(-20_000);
+      if (!progress || up) return;
+      const lines = (partial + d).split('\n');
+      partial = lines.pop()!.slice(-2000);
+      for (const l of lines) progress(l);
+    });
     const outcome = await new Promise<{ url: string } | 'busy'>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (d) => {
         out += d;
         const m = /^ready (https:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
-        if (m) resolve({ url: m[1] });
+        if (m) { up = true; resolve({ url: m[1] }); }
       });
       child.once('exit', (code) => (/already running on this machine/.test(err) ? resolve('busy') : reject(new Error(`the cluster exited ${code} before ready:\n${err}`))));
     });
@@ -74,6 +83,7 @@ export async function startRealCluster(kubeconfig: string, args: string[] = [], 
       return { child, url: outcome.url, runDir, stderr: () => err };
     }
     if (Date.now() > deadline) throw new Error(`another real cluster held the machine for ${Math.round(waitMs / 60_000)} minutes: ${err}`);
+    progress?.('another real cluster holds the machine; trying again in 15 s');
     await new Promise((r) => setTimeout(r, 15_000));
   }
 }
