@@ -377,6 +377,13 @@ export async function main(argv) {
               now = { ...now, controllerManagerArgs: k.args };
               restarted.push('kube-controller-manager');
             }
+            // The profile's identity webhook follows the profile, as EKS runs it for each of its clusters.
+            if ((now.profile === 'eks') !== webhook.running) {
+              log(`control: ${now.profile === 'eks' ? 'starting' : 'stopping'} the EKS pod identity webhook`);
+              if (now.profile === 'eks') await webhook.enable();
+              else await webhook.disable();
+              restarted.push('pod-identity-webhook');
+            }
           } catch (e) {
             return { ok: false, error: e.message, restarted, ...status() };
           }
