@@ -173,7 +173,18 @@ describe(`real cluster: the provider matrix on kube-apiserver's own flags${skip 
         { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: APP, namespace: nsOf(c),
           ...('objects' in c && c.objects.saAnnotations ? { annotations: c.objects.saAnnotations } : {}) },
           ...(c.namespace === 'diag-automount' ? { automountServiceAccountToken: false } : {}) },
+        // Filled by the token controller before the pod mounts it: a Secret mounted empty shows its
+        // token only at the kubelet's next sync, a minute later.
+        ...(c.namespace === 'diag-legacy' ? [{ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token',
+          metadata: { name: 'app-token', namespace: nsOf(c), annotations: { 'kubernetes.io/service-account.name': APP } } }] : []),
       ]));
+      const legacy = live.find((c) => c.namespace === 'diag-legacy');
+      for (let deadline = Date.now() + 120_000; legacy;) {
+        const secret = JSON.parse((await kubectl(['-n', nsOf(legacy), 'get', 'secret', 'app-token', '-o', 'json'])).stdout);
+        if (secret.data?.token) break;
+        if (Date.now() > deadline) throw new Error('the token controller did not fill Secret app-token in 120 s');
+        await new Promise((r) => setTimeout(r, 1000));
+      }
       const objects: unknown[] = [];
       templates = new Map();
       for (const c of live) {
@@ -214,7 +225,6 @@ describe(`real cluster: the provider matrix on kube-apiserver's own flags${skip 
             case 'diag-healthy': name = 'web'; break;
             case 'diag-legacy':
               name = 'ci-runner';
-              objects.push({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { name: 'app-token', namespace: ns, annotations: { 'kubernetes.io/service-account.name': APP } } });
               spec = { containers: [container({ volumeMounts: [{ name: 'legacy-token', mountPath: TOKEN_DIR, readOnly: true }] })], volumes: [{ name: 'legacy-token', secret: { secretName: 'app-token' } }] };
               break;
             case 'diag-audience':
