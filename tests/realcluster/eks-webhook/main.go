@@ -73,6 +73,17 @@ func main() {
 
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer cancel()
+	// Gone with the launcher that started it, even one killed before it could stop us: nothing of the
+	// test cluster may outlive it.
+	parent := os.Getppid()
+	go func() {
+		for range time.Tick(time.Second) {
+			if os.Getppid() != parent {
+				cancel()
+				return
+			}
+		}
+	}()
 
 	informerFactory := informers.NewSharedInformerFactory(clientset, 60*time.Second)
 	saInformer := informerFactory.Core().V1().ServiceAccounts()
