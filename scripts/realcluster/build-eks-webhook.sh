@@ -22,7 +22,7 @@ mkdir -p "$cache"
 tmp=$(mktemp -d "$cache/.eks-webhook.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 start=$(date +%s)
-echo "realcluster: building the EKS pod identity webhook ($(cd "$src" && go list -deps . | wc -l) packages; ~1 min with the cluster's GOCACHE warm)" >&2
+echo "realcluster: building the EKS pod identity webhook ($(cd "$src" && go list -deps . | wc -l) packages; 8 s measured with the cluster's GOCACHE warm)" >&2
 ( cd "$src" && go mod download && CGO_ENABLED=0 nice -n 19 go build -ldflags "-s -w" -o "$tmp/pod-identity-webhook" . ) >&2
 rm -rf "$out"
 mv "$tmp" "$out"
