@@ -21,6 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, createPrivateKey, createPublicKey, createSign, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { start } from '../apiserver';
 import { azureWorkloadIdentityWebhook } from '../apiserver/admission/webhooks/azure-workload-identity';
 import { eksPodIdentityWebhook, IRSA_MOUNT_PATH, IRSA_VOLUME } from '../apiserver/admission/webhooks/eks-pod-identity-webhook';
 import type { Cluster } from '../apiserver/cluster';
@@ -329,6 +330,26 @@ describe(`real cluster: the provider matrix on kube-apiserver's own flags${skip 
         const token = (await kubectl(['-n', ns, 'exec', pod.metadata.name, '--', 'cat', `${IRSA_MOUNT_PATH}/token`])).stdout.trim();
         expect(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).aud).toEqual(['sts.amazonaws.com']);
       }, 120_000);
+
+      test('diagnose judges the IRSA pod the real webhook mutated as the emulator\'s eks profile: every check the same', async () => {
+        const c = cases.find((x) => x.namespace === 'eks-irsa-healthy')!;
+        const { d: real } = await diagnose(c);
+        const emu = await start({ profile: 'eks', scenarios: 'provider-eks' });
+        try {
+          const pod = emu.store.list(emu.cluster.type('', 'pods'), c.namespace).items[0].metadata.name;
+          // The eks kubeconfig's exec plugin (aws eks get-token) is the emulator's stand-in, from its env file.
+          const r = await withEnv(cluster().kubeconfig, 'bash', ['-c', 'source "$1" && export KUBECONFIG="$2" && shift 2 && exec kubectl satoken "$@"', 'emu',
+            emu.execEnvFile!, emu.kubeconfigPath, 'diagnose', pod, '-n', c.namespace, '-o', 'json']);
+          const emulated = diagnosis(r);
+          const verdicts = (d: any) => Object.fromEntries(d.checks.map((x: any) => [x.id, x.status]));
+          expect(verdicts(real)).toEqual(verdicts(emulated));
+          expect({ status: real.status, rootCause: real.rootCause ?? null }).toEqual({ status: emulated.status, rootCause: emulated.rootCause ?? null });
+          const irsa = (d: any) => d.checks.find((x: any) => x.id === 'third-party-tokens').message;
+          expect(irsa(real)).toBe(irsa(emulated).split(c.namespace).join(nsOf(c)));
+        } finally {
+          await emu.stop();
+        }
+      }, 180_000);
 
       test('the real webhook and the emulator\'s agree on a pod\'s token-expiration (floored at 600) and skip-containers annotations (server-side dry run)', async () => {
         const c = cases.find((x) => x.namespace === 'eks-irsa-healthy')!;
