@@ -343,6 +343,7 @@ describe(`real cluster: the provider matrix on kube-apiserver's own flags${skip 
           const emulated = diagnosis(r);
           const verdicts = (d: any) => Object.fromEntries(d.checks.map((x: any) => [x.id, x.status]));
           expect(verdicts(real)).toEqual(verdicts(emulated));
+          expect(verdicts(real)['third-party-tokens']).toBe('pass');
           expect({ status: real.status, rootCause: real.rootCause ?? null }).toEqual({ status: emulated.status, rootCause: emulated.rootCause ?? null });
           const irsa = (d: any) => d.checks.find((x: any) => x.id === 'third-party-tokens').message;
           expect(irsa(real)).toBe(irsa(emulated).split(c.namespace).join(nsOf(c)));
