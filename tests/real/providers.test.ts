@@ -110,7 +110,7 @@ const podReader = (ns: string) => [
 ];
 const deployment = (ns: string, name: string, spec: Record<string, unknown>, labels: Record<string, string> = {}) => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns },
-  spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name, ...labels } }, spec: { serviceAccountName: APP, ...spec } } },
+  spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name, ...labels } }, spec: { serviceAccountName: APP, terminationGracePeriodSeconds: 1, ...spec } } },
 });
 
 /** A JWT signed with the cluster's ServiceAccount key, as kube-apiserver signs (kid: k/k pkg/serviceaccount/jwt.go keyIDFromPublicKey). */
@@ -142,17 +142,18 @@ describe(`real cluster: the provider matrix on kube-apiserver's own flags${skip 
   const kubectl = (args: string[], input?: string) => kubectlIn(cluster().kubeconfig, args, input);
   const apply = (objects: unknown[]) => kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
   const satoken = (args: string[]) => withEnv(cluster().kubeconfig, 'kubectl', ['satoken', ...args]);
-  const deleteOurs = async () => {
+  /** Our namespaces; `wait`: until they are gone (a run right after another finds its namespaces still terminating). */
+  const deleteOurs = async (wait: boolean) => {
     const ns = JSON.parse((await kubectl(['get', 'namespaces', '-o', 'json'])).stdout).items.map((n: any) => n.metadata.name).filter((n: string) => n.startsWith('real-pv-'));
-    if (ns.length) await kubectl(['delete', 'namespace', '--wait=false', ...ns]);
+    if (ns.length) await kubectl(['delete', 'namespace', '--ignore-not-found', `--wait=${wait}`, '--timeout=240s', ...ns]);
   };
   beforeAll(async () => {
     before = (await cluster().controlStatus()).profile;
-    await deleteOurs();
-  }, 120_000);
+    await deleteOurs(true);
+  }, 300_000);
   afterAll(async () => {
     if (!before) return;
-    await deleteOurs().catch(() => {});
+    await deleteOurs(false).catch(() => {});
     // The profile the cluster had (kubeadm unless another file changed it), with the webhook it implies.
     await cluster().reconfigure({ profile: before });
   }, 300_000);
