@@ -28,7 +28,12 @@ export function diagnosis(r: DiagnoseRun): any {
  */
 export function judgeDiagnosis(c: DemoCase | ProviderCase, r: DiagnoseRun, opts: { managed: boolean; namespace?: string }): void {
   const d = diagnosis(r);
-  expect({ status: d.status, rootCause: d.rootCause?.check ?? null }).toEqual({ status: c.status, rootCause: c.rootCause });
+  const got = { status: d.status, rootCause: d.rootCause?.check ?? null };
+  if (got.status !== c.status || got.rootCause !== c.rootCause) {
+    // What diagnose said, so that a failure on a cluster nobody can look at later explains itself.
+    const seen = (d.checks ?? []).filter((x: any) => x.status !== 'pass').map((x: any) => `${x.id} ${x.status}: ${x.message}\n    ${(x.evidence ?? []).join('\n    ')}`);
+    throw new Error(`expected ${JSON.stringify({ status: c.status, rootCause: c.rootCause })}, got ${JSON.stringify(got)}:\n${seen.join('\n')}`);
+  }
   expect(r.code).toBe(c.status === 'failing' ? 3 : 0);
   if (c.rootCause) expect(d.fix.length).toBeGreaterThan(0);
   const local = (m: RegExp) => (opts.namespace ? new RegExp(m.source.split(c.namespace).join(opts.namespace), m.flags) : m);
