@@ -112,6 +112,7 @@ export function eksWebhook({ R, url, request, log, onExit }) {
       const r = await request('DELETE', `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${WEBHOOK_CONFIG}`).catch(() => undefined);
       if (r && r.status !== 200 && r.status !== 404) log(`deleting MutatingWebhookConfiguration ${WEBHOOK_CONFIG} answered ${r.status}`);
       await this.stop();
+      for (const kind of ['clusterrolebindings', 'clusterroles']) await request('DELETE', `/apis/rbac.authorization.k8s.io/v1/${kind}/${USER}`).catch(() => undefined);
     },
     /** Stops the process only (the cluster is going away with its configuration). */
     async stop() {
