@@ -19,6 +19,7 @@ import { kubeconfig, makePki } from './pki.mjs';
 import { REAL_PROFILES, serviceAccountFlags } from './profiles.mjs';
 import { checkExtraArgs, serveControl } from './control.mjs';
 import { BRIDGE, killAndWait, restoreHost, snapshotHost, stopPods } from './host.mjs';
+import { buildEksWebhook, eksWebhook } from './eks-webhook.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -189,6 +190,17 @@ export async function main(argv) {
     return;
   }
   const bin = path.join(out, 'bin');
+  // The profile's identity webhook, built before anything starts (a failed build starts nothing).
+  let webhookBin;
+  if (opts.profile === 'eks') {
+    try {
+      webhookBin = await buildEksWebhook();
+    } catch {
+      process.stderr.write('error: building the EKS pod identity webhook failed (see the build output above)\n');
+      process.exitCode = 1;
+      return;
+    }
+  }
   // Short on purpose: unix socket paths are limited to 108 bytes.
   const R = mkdtempSync(path.join(os.tmpdir(), 'ktrc-'));
   try {
@@ -202,6 +214,7 @@ export async function main(argv) {
   const before = snapshotHost(bin);
   writeFileSync(path.join(R, 'host-before.json'), JSON.stringify(before));
   const children = [];
+  let webhook;
   let stopping = false;
   let failed;
   const stop = async (code) => {
@@ -210,6 +223,7 @@ export async function main(argv) {
     log('stopping');
     const keep = process.env.SATOKEN_REALCLUSTER_KEEP_LOGS;
     if (keep) { try { cpSync(path.join(R, 'logs'), keep, { recursive: true }); } catch { /* no logs yet */ } }
+    await webhook?.stop();
     // The kubelet first (it would restart what is stopped under it), the control plane last.
     for (const name of ['kubelet', 'containerd', 'kube-scheduler', 'kube-controller-manager', 'kube-apiserver', 'etcd']) {
       // Containers, then their shims (started by containerd with our socket's address), then containerd.
@@ -369,6 +383,13 @@ export async function main(argv) {
               now = { ...now, controllerManagerArgs: k.args };
               restarted.push('kube-controller-manager');
             }
+            // The profile's identity webhook follows the profile, as EKS runs it for each of its clusters.
+            if ((now.profile === 'eks') !== webhook.running) {
+              log(`control: ${now.profile === 'eks' ? 'starting' : 'stopping'} the EKS pod identity webhook`);
+              if (now.profile === 'eks') await webhook.enable();
+              else await webhook.disable();
+              restarted.push('pod-identity-webhook');
+            }
           } catch (e) {
             return { ok: false, error: e.message, restarted, ...status() };
           }
@@ -450,6 +471,10 @@ export async function main(argv) {
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'kube-apiserver-kubelet-client' }],
     });
     if (crb.status !== 201) throw new Error(`creating the kubelet-api-admin binding answered ${crb.status}`);
+    // Before any pod exists, as on EKS, where it runs from the cluster's creation. Its exit is said
+    // and left as is: its failurePolicy Ignore admits pods unmutated, as EKS would.
+    webhook = eksWebhook({ R, url, log, request: (method, p, body) => request(url, admin, method, p, body), onExit: (why) => log(`warning: ${why}`) });
+    if (opts.profile === 'eks') await webhook.enable(webhookBin);
 
     const kc = (name, cert, user) => { const f = path.join(R, `${name}.kubeconfig`); writeFileSync(f, kubeconfig(url, pki.ca.crt, cert, { user }), { mode: 0o600 }); return f; };
     const adminKc = kubeconfig(url, pki.ca.crt, pki.admin, { user: 'kubernetes-admin' });

@@ -20,15 +20,7 @@ export function makePki(dir, nodeName) {
   openssl(['genrsa', '-out', 'ca.key', '2048'], dir);
   openssl(['req', '-x509', '-new', '-key', 'ca.key', '-days', '2', '-subj', '/CN=kubectl-satoken-realcluster-ca', '-out', 'ca.crt'], dir);
   let serial = 1;
-  const issue = (name, subj, ext) => {
-    openssl(['genrsa', '-out', `${name}.key`, '2048'], dir);
-    openssl(['req', '-new', '-key', `${name}.key`, '-subj', subj, '-out', `${name}.csr`], dir);
-    writeFileSync(p(`${name}.ext`), ext);
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', String(++serial),
-      '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`], dir);
-  };
-  const client = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n';
-  const server = (sans) => `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${sans}\n`;
+  const issue = (name, subj, ext) => issueCertificate(dir, name, subj, ext, ++serial);
   // The apiserver's names: the in-cluster Service names and the first Service IP, as kubeadm's
   // certs phase lists them (k/k cmd/kubeadm/app/util/pkiutil GetAPIServerAltNames).
   issue('apiserver', '/CN=kube-apiserver', server('DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,DNS:localhost,IP:127.0.0.1,IP:10.0.0.1'));
@@ -47,6 +39,24 @@ export function makePki(dir, nodeName) {
   files.ca.key = p('ca.key');
   files.sa = { key: p('sa.key'), pub: p('sa.pub') };
   return files;
+}
+
+export const CLIENT_EXT = 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n';
+export const serverExt = (sans) => `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${sans}\n`;
+const client = CLIENT_EXT;
+const server = serverExt;
+
+/**
+ * Issues `${name}.crt`/`${name}.key` in `dir` for `subj`, signed by the CA there (ca.crt, ca.key),
+ * with the openssl extensions `ext` (CLIENT_EXT, serverExt(sans)). Returns their paths.
+ */
+export function issueCertificate(dir, name, subj, ext, serial) {
+  openssl(['genrsa', '-out', `${name}.key`, '2048'], dir);
+  openssl(['req', '-new', '-key', `${name}.key`, '-subj', subj, '-out', `${name}.csr`], dir);
+  writeFileSync(path.join(dir, `${name}.ext`), ext);
+  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-set_serial', String(serial),
+    '-days', '2', '-extfile', `${name}.ext`, '-out', `${name}.crt`], dir);
+  return { crt: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
 }
 
 /** A kubeconfig (JSON is YAML) for `user` holding the certificate and key inline. */

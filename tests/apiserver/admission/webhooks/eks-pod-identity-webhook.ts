@@ -20,7 +20,8 @@
  *    https://docs.aws.amazon.com/eks/latest/userguide/pod-id-how-it-works.html, and a mutated
  *    pod's `kubectl describe` in public notes shows the same env and mount).
  *  - token expiration: pod annotation `eks.amazonaws.com/token-expiration` > the ServiceAccount's >
- *    86400 (pkg/constants.go DefaultTokenExpiration), never under 3600 (ValidateMinTokenExpiration);
+ *    86400 (pkg/constants.go DefaultTokenExpiration), never under 600 (MinTokenExpiration, "10mins is
+ *    min for kube-apiserver", through pkg/validation.go ValidateMinTokenExpiration; v0.6.17);
  *  - `eks.amazonaws.com/skip-containers` (pod annotation, comma-separated) skips containers
  *    (pkg/annotations.go);
  *  - EKS runs the webhook with its region and regional STS endpoints on (a mutated pod shows
@@ -50,7 +51,7 @@ export const POD_IDENTITY_MOUNT_PATH = '/var/run/secrets/pods.eks.amazonaws.com/
 export const POD_IDENTITY_AUDIENCE = 'pods.eks.amazonaws.com';
 export const POD_IDENTITY_URI = 'http://169.254.170.23/v1/credentials';
 const DEFAULT_TOKEN_EXPIRATION = 86400;
-const MIN_TOKEN_EXPIRATION = 3600;
+const MIN_TOKEN_EXPIRATION = 600;
 
 interface PatchConfig {
   volumeName: string;

@@ -67,15 +67,15 @@ describe('eks: amazon-eks-pod-identity-webhook', () => {
     expect(env(k, 'irsa')).toContain('AWS_WEB_IDENTITY_TOKEN_FILE=/var/run/secrets/eks.amazonaws.com/serviceaccount/token');
   });
 
-  test('IRSA: no role annotation, no mutation; skip-containers and token-expiration (floored at 3600) are honoured', async () => {
+  test('IRSA: no role annotation, no mutation; skip-containers and token-expiration (floored at 600, as pkg/constants.go MinTokenExpiration) are honoured', async () => {
     const plain = await createPod(k, 'plain', 'plain');
     expect(plain.body.spec.volumes.map((v: any) => v.name)).toEqual([expect.stringMatching(/^kube-api-access-/)]);
     expect(plain.body.spec.containers[0].env).toBeUndefined();
     const r = await createPod(k, 'skipping', 's3-reader', {
-      annotations: { 'eks.amazonaws.com/skip-containers': 'side', 'eks.amazonaws.com/token-expiration': '600' },
+      annotations: { 'eks.amazonaws.com/skip-containers': 'side', 'eks.amazonaws.com/token-expiration': '300' },
       containers: [{ name: 'app', image: 'amazonlinux' }, { name: 'side', image: 'busybox' }],
     });
-    expect(r.body.spec.volumes[0].projected.sources[0].serviceAccountToken.expirationSeconds).toBe(3600);
+    expect(r.body.spec.volumes[0].projected.sources[0].serviceAccountToken.expirationSeconds).toBe(600);
     expect(r.body.spec.containers[1].env).toBeUndefined();
     expect(r.body.spec.containers[1].volumeMounts.map((m: any) => m.name)).not.toContain('aws-iam-token');
   });
