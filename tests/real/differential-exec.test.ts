@@ -15,7 +15,8 @@ import { kubectlIn } from './support/cluster';
 import { sharedCluster } from './support/shared';
 
 const skip = realTierUnavailable();
-const NS = 'real-diffexec';
+// A name of its own per run: a namespace deleted by an earlier run may still be terminating.
+const NS = `real-diffexec-${Date.now().toString(36)}`;
 const DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const never = new AbortController().signal;
 

@@ -137,7 +137,8 @@ describe(`real cluster: the provider matrix on kube-apiserver's own flags${skip 
     test.skip(`needs the real tier: ${skip}`, () => {});
     return;
   }
-  const cluster = sharedCluster();
+  // Exclusive: it switches kube-apiserver's profile (issuer, audiences), which other files would see.
+  const cluster = sharedCluster({ exclusive: true });
   let before: string;
   const kubectl = (args: string[], input?: string) => kubectlIn(cluster().kubeconfig, args, input);
   const apply = (objects: unknown[]) => kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
