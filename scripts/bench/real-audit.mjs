@@ -4,8 +4,8 @@
  * is served). A request is one audit ID; only the bench user's events count (see real-cluster.mjs).
  *
  * The log may be rotated under us (kube-apiserver's lumberjack writer renames it at 100 MB): when the
- * file is shorter than the mark, the newest rotated file (`audit-<timestamp>.log` beside it) is read
- * from the mark and the new file from its start.
+ * file is shorter than the mark, the newest rotated file beside it (`audit-<timestamp>.log`, or a
+ * launcher's `audit.log.prev`) is read from the mark and the new file from its start.
  */
 import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -33,9 +33,10 @@ function readFrom(file, offset) {
 
 function rotatedBefore(file) {
   const dir = path.dirname(file);
+  const name = path.basename(file);
   const stem = path.basename(file, path.extname(file));
   const olds = readdirSync(dir)
-    .filter((f) => f.startsWith(`${stem}-`) && !f.endsWith('.gz'))
+    .filter((f) => f !== name && f.startsWith(stem) && !f.endsWith('.gz'))
     .map((f) => path.join(dir, f))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   return olds[0];

@@ -56,18 +56,20 @@ export function apiClient(server, identity, { sockets = 24 } = {}) {
       req.on('error', reject);
       req.end(data);
     });
+  // A shared cluster's API server restarts now and then (a profile change): retry for about a minute.
+  const pause = (attempt) => new Promise((d) => setTimeout(d, Math.min(500 * attempt, 5000)));
   const call = async (method, p, body) => {
     for (let attempt = 1; ; attempt++) {
       try {
         const r = await once(method, p, body);
-        if ((r.status === 429 || r.status >= 500) && attempt < 8) {
-          await new Promise((d) => setTimeout(d, 500 * attempt));
+        if ((r.status === 429 || r.status >= 500) && attempt < 16) {
+          await pause(attempt);
           continue;
         }
         return r;
       } catch (e) {
-        if (attempt >= 8) throw e;
-        await new Promise((d) => setTimeout(d, 500 * attempt));
+        if (attempt >= 16) throw new Error(`${method} ${p}: ${e.message}`);
+        await pause(attempt);
       }
     }
   };

@@ -43,13 +43,24 @@ export async function releaseReal() {
 
 const sleep = (ms) => new Promise((d) => setTimeout(d, ms));
 
-/** Runs one case, counting the bench user's requests it made when `count`. */
-async function once(c, env, k, { count = false, rss = false } = {}) {
-  const mark = count ? auditMark(k.auditLog) : undefined;
-  const r = c.stdin
-    ? await run('/bin/sh', ['-c', '"$0" "$@" < "$BENCH_STDIN"', c.cmd, ...c.args], { env: { ...env, BENCH_STDIN: c.stdin } })
-    : await run(c.cmd, c.args, { env, rss });
-  if (!(c.okCodes ?? [0]).includes(r.code)) throw new Error(`${c.id}: exit ${r.code}: ${r.stderr.slice(-600)}`);
+/**
+ * Runs one case, counting the bench user's requests it made when `count`. A shared cluster is
+ * restarted now and then (a few seconds of refused connections): a failed run is run again, up to
+ * three times, and only a run that finished counts.
+ */
+async function once(c, env, k, { count = false, rss = false, log } = {}) {
+  let mark;
+  let r;
+  for (let attempt = 1; ; attempt++) {
+    mark = count ? auditMark(k.auditLog) : undefined;
+    r = c.stdin
+      ? await run('/bin/sh', ['-c', '"$0" "$@" < "$BENCH_STDIN"', c.cmd, ...c.args], { env: { ...env, BENCH_STDIN: c.stdin } })
+      : await run(c.cmd, c.args, { env, rss });
+    if ((c.okCodes ?? [0]).includes(r.code)) break;
+    if (attempt === 3) throw new Error(`${c.id}: exit ${r.code}: ${r.stderr.slice(-600)}`);
+    log?.(`real: ${c.id} exited ${r.code} (${r.stderr.trim().split('\n').pop()?.slice(0, 200) ?? ''}); running it again in 5 s`);
+    await sleep(5000);
+  }
   const out = { ms: r.ms, maxRssMB: r.maxRssMB };
   if (mark) {
     // blocking audit: the events are on disk before the responses; a stream's last events may trail its close.
@@ -107,14 +118,14 @@ export async function benchRealRoundTrips({ quick, log }) {
       { id: 'test-auth TOKEN', cmd: NODE, args: [BIN, 'test-auth', '-', '-o', 'json'], stdin: tokenFile, okCodes: [0, 3], target: 4 },
     ];
     // Not timed: kubectl fills its discovery cache, the plugin its code caches.
-    for (const c of cases) await once(c, env, k);
+    for (const c of cases) await once(c, env, k, { log });
     const walls = new Map(cases.map((c) => [c.id, Object.fromEntries(LATENCIES.map((l) => [l, []]))]));
     const requests = new Map();
     for (let i = 0; i < runs; i++) {
       for (const c of cases) {
         for (const latency of LATENCIES) {
           proxy.setLatency(latency);
-          const r = await once(c, env, k, { count: latency === 0 && i === 0 });
+          const r = await once(c, env, k, { count: latency === 0 && i === 0, log });
           walls.get(c.id)[latency].push(r.ms);
           if (r.requests !== undefined) requests.set(c.id, r);
         }
@@ -173,12 +184,12 @@ export async function benchRealScale({ quick, log, objects }) {
       { id: 'migrate-legacy -A -o json', cmd: NODE, args: [BIN, 'migrate-legacy', '-A', '-o', 'json'] },
       { id: 'diagnose -A -o json', cmd: NODE, args: [BIN, 'diagnose', '-A', '-o', 'json'], okCodes: [0, 3] },
     ];
-    for (const c of cases) await once(c, env, k); // warm caches, not timed
+    for (const c of cases) await once(c, env, k, { log }); // warm caches, not timed
     const got = new Map(cases.map((c) => [c.id, []]));
     for (let i = 0; i < runs; i++) {
       for (const c of cases) {
         log(`real scale: ${c.id} (${i + 1}/${runs})…`);
-        got.get(c.id).push(await once(c, env, k, { rss: true, count: true }));
+        got.get(c.id).push(await once(c, env, k, { rss: true, count: true, log }));
       }
     }
     const after = await countScale(api, n);
