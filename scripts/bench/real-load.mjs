@@ -14,12 +14,25 @@
  *   fills in `token`, `ca.crt` and `namespace` (and deletes a Secret whose ServiceAccount does not
  *   exist: k/k pkg/controller/serviceaccount/tokens_controller.go syncSecret), so the
  *   ServiceAccounts are created first and the load waits until every Secret has its token.
+ *   The controller fills them at the pace of the controller manager's client rate limit (a GET and
+ *   an UPDATE per Secret at --kube-api-qps 20: 500 took 73 s here, 10,000 would take ~25 minutes),
+ *   so with `tokenFill: 'loader'` the loader writes what the controller would have written instead:
+ *   the legacy token (k/k pkg/serviceaccount/legacy.go LegacyClaims, issuer
+ *   "kubernetes/serviceaccount", signed RS256 with the cluster's ServiceAccount key `pki/sa.key`,
+ *   kid = base64url(SHA-256(PKIX public key)) as pkg/serviceaccount/jwt.go keyIDFromPublicKey),
+ *   `ca.crt` (the controller manager's --root-ca-file, `pki/ca.crt`), `namespace`, and the
+ *   ServiceAccount uid annotation. The controller then finds nothing to update
+ *   (tokens_controller.go secretUpdateNeeded), and the API server authenticates these tokens as it
+ *   does the controller's: the load checks a sample with TokenReview.
  * - Deleting the namespaces: an unbound pod is deleted at once, with no grace period (k/k
  *   pkg/registry/core/pod/strategy.go CheckGracefulDelete: "if the pod is not scheduled, delete
  *   immediately"), so the namespace controller empties them quickly; the cleanup waits until every
  *   namespace is gone.
  */
+import { createHash, createPrivateKey, createPublicKey, createSign } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import https from 'node:https';
+import path from 'node:path';
 
 export const SCALE_PREFIX = 'real-bench-s';
 const PER_NAMESPACE = 500;
@@ -111,24 +124,56 @@ export function scaleNamespaces(pods) {
   return Array.from({ length: Math.ceil(pods / PER_NAMESPACE) }, (_, i) => `${SCALE_PREFIX}${i}`);
 }
 
-/** Creates the objects; resolves with what was made and how long each step took. */
-export async function loadScale(api, pods, image, log) {
+/** A legacy ServiceAccount token as the token controller makes it (see above). */
+function legacyTokenSigner(pkiDir) {
+  const key = createPrivateKey(readFileSync(path.join(pkiDir, 'sa.key')));
+  const kid = createHash('sha256').update(createPublicKey(key).export({ type: 'spki', format: 'der' })).digest('base64url');
+  const b64 = (v) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const header = b64({ alg: 'RS256', kid });
+  return (ns, sa, saUid, secret) => {
+    const input = `${header}.${b64({
+      iss: 'kubernetes/serviceaccount',
+      'kubernetes.io/serviceaccount/namespace': ns,
+      'kubernetes.io/serviceaccount/secret.name': secret,
+      'kubernetes.io/serviceaccount/service-account.name': sa,
+      'kubernetes.io/serviceaccount/service-account.uid': saUid,
+      sub: `system:serviceaccount:${ns}:${sa}`,
+    })}`;
+    return `${input}.${createSign('sha256').update(input).sign(key).toString('base64url')}`;
+  };
+}
+
+/**
+ * Creates the objects; resolves with what was made and how long each step took. `tokenFill`:
+ * 'controller' (wait for the token controller) or 'loader' (write the controller's data; `pkiDir`).
+ */
+export async function loadScale(api, pods, image, log, { tokenFill = 'controller', pkiDir } = {}) {
   const namespaces = scaleNamespaces(pods);
   const t0 = Date.now();
   await parallel(namespaces.map((ns) => async () => must(await api.call('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'real-bench': 'scale' } } }), `namespace ${ns}`)), 8);
   const sas = namespaces.flatMap((ns) => Array.from({ length: SA_PER_NAMESPACE }, (_, j) => ({ ns, name: `app-${j}` })));
-  await parallel(sas.map((sa) => async () => must(await api.call('POST', `/api/v1/namespaces/${sa.ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa.name } }), `serviceaccount ${sa.ns}/${sa.name}`)), 24);
+  const uids = new Map();
+  await parallel(sas.map((sa) => async () => {
+    let r = must(await api.call('POST', `/api/v1/namespaces/${sa.ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa.name } }), `serviceaccount ${sa.ns}/${sa.name}`);
+    if (r.status === 409) r = must(await api.call('GET', `/api/v1/namespaces/${sa.ns}/serviceaccounts/${sa.name}`), `serviceaccount ${sa.ns}/${sa.name}`, [200]);
+    uids.set(`${sa.ns}/${sa.name}`, r.body.metadata.uid);
+  }), 24);
+  const sign = tokenFill === 'loader' ? legacyTokenSigner(pkiDir) : undefined;
+  const ca = sign ? readFileSync(path.join(pkiDir, 'ca.crt')).toString('base64') : undefined;
   const tSa = Date.now();
   log(`real load: ${namespaces.length} namespaces, ${sas.length} ServiceAccounts in ${((tSa - t0) / 1000).toFixed(1)} s; creating ${pods} token Secrets and ${pods} pods…`);
   const items = [];
   for (let i = 0; i < pods; i++) {
     const ns = namespaces[Math.floor(i / PER_NAMESPACE)];
     const sa = `app-${i % SA_PER_NAMESPACE}`;
+    const secret = `legacy-${i}`;
+    const uid = uids.get(`${ns}/${sa}`);
     items.push(async () =>
       must(await api.call('POST', `/api/v1/namespaces/${ns}/secrets`, {
         apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token',
-        metadata: { name: `legacy-${i}`, annotations: { 'kubernetes.io/service-account.name': sa } },
-      }), `secret ${ns}/legacy-${i}`));
+        metadata: { name: secret, annotations: { 'kubernetes.io/service-account.name': sa, ...(sign ? { 'kubernetes.io/service-account.uid': uid } : {}) } },
+        ...(sign ? { data: { token: Buffer.from(sign(ns, sa, uid, secret)).toString('base64'), 'ca.crt': ca, namespace: Buffer.from(ns).toString('base64') } } : {}),
+      }), `secret ${ns}/${secret}`));
     items.push(async () =>
       must(await api.call('POST', `/api/v1/namespaces/${ns}/pods`, {
         apiVersion: 'v1', kind: 'Pod',
@@ -150,7 +195,7 @@ export async function loadScale(api, pods, image, log) {
     clearInterval(ticker);
   }
   const tObjects = Date.now();
-  log(`real load: ${items.length} objects in ${((tObjects - tSa) / 1000).toFixed(1)} s (${Math.round(items.length / ((tObjects - tSa) / 1000))}/s); waiting for the token controller…`);
+  log(`real load: ${items.length} objects in ${((tObjects - tSa) / 1000).toFixed(1)} s (${Math.round(items.length / ((tObjects - tSa) / 1000))}/s); checking every token Secret has its token (${tokenFill})…`);
   // The token controller fills the Secrets; wait until every one has its token.
   const deadline = Date.now() + 15 * 60_000;
   let filled = 0;
@@ -162,7 +207,19 @@ export async function loadScale(api, pods, image, log) {
     await new Promise((d) => setTimeout(d, 3000));
   }
   const tTokens = Date.now();
-  log(`real load: every token Secret filled ${((tTokens - tObjects) / 1000).toFixed(1)} s later`);
+  log(`real load: every token Secret filled ${((tTokens - tObjects) / 1000).toFixed(1)} s later (by the ${tokenFill})`);
+  // The tokens authenticate as their ServiceAccounts, whoever wrote them.
+  const sample = [0, Math.floor(pods / 2), pods - 1];
+  for (const i of sample) {
+    const ns = namespaces[Math.floor(i / PER_NAMESPACE)];
+    const s = must(await api.call('GET', `/api/v1/namespaces/${ns}/secrets/legacy-${i}`), `secret ${ns}/legacy-${i}`, [200]);
+    const token = Buffer.from(s.body.data.token, 'base64').toString('utf8');
+    const review = must(await api.call('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } }), 'TokenReview', [201]);
+    const want = `system:serviceaccount:${ns}:app-${i % SA_PER_NAMESPACE}`;
+    if (!review.body.status?.authenticated || review.body.status.user?.username !== want) {
+      throw new Error(`the token of ${ns}/legacy-${i} does not authenticate as ${want}: ${JSON.stringify(review.body.status ?? {}).slice(0, 300)}`);
+    }
+  }
   return {
     namespaces: namespaces.length,
     serviceAccounts: sas.length,
@@ -170,7 +227,9 @@ export async function loadScale(api, pods, image, log) {
     tokenSecrets: pods,
     createSeconds: (tObjects - t0) / 1000,
     createPerSecond: Math.round((items.length + sas.length + namespaces.length) / ((tObjects - t0) / 1000)),
+    tokenFill,
     tokenFillSeconds: (tTokens - tObjects) / 1000,
+    tokenReviewSample: sample.length,
   };
 }
 

@@ -167,14 +167,14 @@ export async function benchRealRoundTrips({ quick, log }) {
   }
 }
 
-export async function benchRealScale({ quick, log, objects }) {
+export async function benchRealScale({ quick, log, objects, tokenFill = 'loader' }) {
   const n = objects ?? (quick ? 500 : 10_000);
   const runs = quick ? 1 : 3;
   const k = await cluster(log);
   const api = apiClient(k.server, k.identity);
   const namespaces = scaleNamespaces(n);
   try {
-    const load = await loadScale(api, n, BUSYBOX_IMAGE, log);
+    const load = await loadScale(api, n, BUSYBOX_IMAGE, log, { tokenFill, pkiDir: path.join(k.runDir, 'pki') });
     const before = await countScale(api, n);
     log(`real scale: stored ${before.pods} pods (${before.pendingUnbound} Pending, unbound), ${before.tokenSecrets} token Secrets with a token; cluster-wide ${JSON.stringify(before.clusterWide)}`);
     const env = benchEnv(k, k.kubeconfig);

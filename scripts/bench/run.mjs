@@ -13,8 +13,10 @@
  *
  * `--backend real` (real.mjs): roundtrips and scale against a real single-node Kubernetes instead —
  * the cluster in SATOKEN_REAL_KUBECONFIG, else one it starts (`npm run cluster -- --real`, root) —
- * with `--objects N` pods and N token Secrets for scale (default 10,000; --quick 500). Its figures
- * go to bench-results-real.json. About 10 minutes at 10,000 with the cluster up.
+ * with `--objects N` pods and N token Secrets for scale (default 10,000; --quick 500; the Secrets'
+ * tokens written by the loader, or with `--token-fill controller` by the token controller, ~20
+ * minutes at 10,000: real-load.mjs). Its figures go to bench-results-real.json. About 10 minutes
+ * at 10,000 with the cluster up.
  */
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     backend: { type: 'string', default: 'emulator' },
     objects: { type: 'string' },
+    'token-fill': { type: 'string', default: 'loader' },
     out: { type: 'string' },
   },
 });
@@ -48,6 +51,7 @@ const only = values.only ? values.only.split(',').map((s) => s.trim()) : Object.
 for (const name of only) if (!BENCHES[name]) throw new Error(`--only: no benchmark "${name}" on the ${values.backend} backend (${Object.keys(BENCHES).join(', ')})`);
 const objects = values.objects === undefined ? undefined : Number(values.objects);
 if (objects !== undefined && !(Number.isInteger(objects) && objects > 0)) throw new Error(`--objects must be a positive integer (got "${values.objects}")`);
+if (!['loader', 'controller'].includes(values['token-fill'])) throw new Error(`--token-fill must be loader or controller (got "${values['token-fill']}")`);
 values.out ??= path.join(ROOT, values.backend === 'real' ? 'bench-results-real.json' : 'bench-results.json');
 
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
@@ -61,7 +65,7 @@ const results = {
 results.backend = values.backend;
 try {
   for (const name of only) {
-    const r = await BENCHES[name]({ quick: values.quick, log, objects });
+    const r = await BENCHES[name]({ quick: values.quick, log, objects, tokenFill: values['token-fill'] });
     process.stdout.write(`${r.text}\n`);
     results[name] = r.json;
     // Written after each benchmark: a failure later keeps what was measured.
