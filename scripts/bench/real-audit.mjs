@@ -1,7 +1,8 @@
 /**
  * Counting a command's requests on the real cluster from kube-apiserver's audit log (JSON lines,
  * written in blocking mode, so every request's RequestReceived event is on disk before the request
- * is served). A request is one audit ID; only the bench user's events count (see real-cluster.mjs).
+ * is served). A request is one audit ID; only the events of the users named count (the bench user,
+ * see real-cluster.mjs, and the benchmark's own ServiceAccounts).
  *
  * The log may be rotated under us (kube-apiserver's lumberjack writer renames it at 100 MB): when the
  * file is shorter than the mark, the newest rotated file beside it (`audit-<timestamp>.log`, or a
@@ -42,8 +43,12 @@ function rotatedBefore(file) {
   return olds[0];
 }
 
-/** The bench user's requests since `mark`: their count and a line per request (`verb path`). */
-export function requestsSince(mark, user) {
+/**
+ * The requests since `mark` made as `users` (the bench user, and the ServiceAccounts whose tokens
+ * the command sends: test-auth and diagnose call the API with the token they judge): their count
+ * and a line per request (`verb path`).
+ */
+export function requestsSince(mark, users) {
   let text;
   if (statSync(mark.file).size < mark.offset) {
     const old = rotatedBefore(mark.file);
@@ -53,14 +58,14 @@ export function requestsSince(mark, user) {
   }
   const seen = new Map();
   for (const line of text.split('\n')) {
-    if (!line.includes(user)) continue;
+    if (!users.some((u) => line.includes(u))) continue;
     let e;
     try {
       e = JSON.parse(line);
     } catch {
       continue; // a line cut by a rotation
     }
-    if (e.user?.username !== user || seen.has(e.auditID)) continue;
+    if (!users.includes(e.user?.username) || seen.has(e.auditID)) continue;
     const uri = e.requestURI ?? '';
     seen.set(e.auditID, { verb: e.verb, uri, resource: e.objectRef?.subresource ? `${e.objectRef.resource}/${e.objectRef.subresource}` : e.objectRef?.resource });
   }
