@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * The scale benchmark's floor: GETs every page (limit 500) of Secrets, pods and ServiceAccounts in
- * all namespaces from the API server in KUBECONFIG (an emulator's admin kubeconfig: client
- * certificate data inline), the three lists one after the other, and drops the bodies. What any
- * client pays to merely fetch the objects a scan reads.
+ * all namespaces from the API server in KUBECONFIG (the emulator's or the real cluster's: client
+ * certificate data inline, YAML or JSON), the three lists one after the other, and drops the
+ * bodies. What any client pays to merely fetch the objects a scan reads.
  *
  *   KUBECONFIG=… node scripts/bench/list-pages.mjs
  */
@@ -12,9 +12,10 @@ import { request } from 'node:https';
 
 const kubeconfig = readFileSync(process.env.KUBECONFIG, 'utf8');
 const field = (name) => {
-  const m = new RegExp(`${name}:\\s*(\\S+)`).exec(kubeconfig);
+  // YAML (the emulator's) or JSON (the real cluster's): `name: value` or `"name": "value",`
+  const m = new RegExp(`${name}"?:\\s*(\\S+)`).exec(kubeconfig);
   if (!m) throw new Error(`${name} not in the kubeconfig`);
-  return m[1].replace(/^["']|["']$/g, '');
+  return m[1].replace(/,$/, '').replace(/^["']|["']$/g, '');
 };
 const pem = (name) => Buffer.from(field(name), 'base64');
 const server = new URL(field('server'));

@@ -55,8 +55,23 @@ export async function requestOptions(
   } catch (e) {
     throw credentialFailure(e);
   }
+  keepConnections(opts.agent);
   Object.assign(opts.headers as Record<string, unknown>, settings.extraHeaders);
   return Object.assign(opts, { applied });
+}
+
+/**
+ * client-node builds its cached https.Agent without keepAlive, and Node's ClientRequest then sends
+ * `Connection: close` and closes the socket after each response: every request paid a TCP connect and
+ * a TLS handshake of its own, one more round trip per request against a distant API server (and a
+ * handshake per LIST page of a scan). client-go keeps its connections (net/http Transport reuses
+ * idle ones). A keep-alive agent parks idle sockets unref'd, so they never hold the process open.
+ * Only a plain https.Agent: a proxy agent (cluster proxy-url) keeps its own connection handling.
+ */
+function keepConnections(agent: https.RequestOptions['agent']): void {
+  if (agent instanceof https.Agent && Object.getPrototypeOf(agent) === https.Agent.prototype) {
+    (agent as https.Agent & { keepAlive: boolean }).keepAlive = true;
+  }
 }
 
 /** The exec credentials whose certificate each KubeConfig's agents were built with. */

@@ -48,6 +48,15 @@ describe('requests on the wire', () => {
     expect(lines.join('\n')).not.toContain('user-token-abc');
   });
 
+  it('keeps its connection: sequential requests share one TLS connection, none asks to close it', async () => {
+    srv.handle = (_req, res) => json(res, 200, pod('web'));
+    const conn = await connect(flags(kubeconfig), {}, never);
+    for (let i = 0; i < 3; i++) await conn.api.readPod('default', 'web');
+    expect(srv.requests).toHaveLength(3);
+    expect(new Set(srv.requests.map((r) => r.remotePort)).size).toBe(1);
+    expect(srv.requests.map((r) => r.headers.connection?.[0])).toEqual(['keep-alive', 'keep-alive', 'keep-alive']);
+  });
+
   it('no --debug, no log lines; --as-group without --as is a usage error', async () => {
     srv.handle = (_req, res) => json(res, 200, pod('web'));
     const lines: string[] = [];

@@ -20,6 +20,8 @@ export interface Recorded {
   /** Header name (lower case) → every line's value, in order. */
   headers: Record<string, string[]>;
   body: string;
+  /** The client's port: requests with the same port came over the same connection. */
+  remotePort: number;
 }
 
 export interface FaultServer {
@@ -45,7 +47,7 @@ export async function startFaultServer(certName: 'server' | 'misnamed' = 'server
   const record = (req: IncomingMessage, body: string) => {
     const headers: Record<string, string[]> = {};
     for (let i = 0; i < req.rawHeaders.length; i += 2) (headers[req.rawHeaders[i].toLowerCase()] ??= []).push(req.rawHeaders[i + 1]);
-    state.requests.push({ method: req.method ?? '', url: req.url ?? '', headers, body });
+    state.requests.push({ method: req.method ?? '', url: req.url ?? '', headers, body, remotePort: req.socket.remotePort ?? 0 });
   };
   const server = https.createServer({ key: pem(`${certName}.key`), cert: pem(`${certName}.crt`) }, (req, res) => {
     const chunks: Buffer[] = [];
