@@ -152,8 +152,11 @@ export async function runRealDemo({ root, bundle, argv, bold }) {
     const pod = await demo.podOf(c.namespace);
     const extra = [...(c.args ?? []), ...(c.auditLog ? ['--audit-log', auditLog] : [])];
     console.log(`$ kubectl satoken diagnose ${[pod, '-n', ns, ...extra].join(' ')}\n`);
-    const { code } = await satoken(['diagnose', pod, '-n', ns, ...extra]);
-    const judged = await satoken(['diagnose', pod, '-n', ns, ...extra, '-o', 'json'], true);
+    // Taken again if the cluster changed meanwhile (a shared one, given with --kubeconfig, is reconfigured by others now and then).
+    const { code, judged } = await demo.settled(async () => ({
+      code: (await satoken(['diagnose', pod, '-n', ns, ...extra])).code,
+      judged: await satoken(['diagnose', pod, '-n', ns, ...extra, '-o', 'json'], true),
+    }));
     let root = '(no JSON)';
     try {
       root = JSON.parse(judged.out).rootCause?.check ?? null;

@@ -94,7 +94,8 @@ export function realBackend(prefix: string): () => DemoBackend & { cluster: Shar
       env,
       ns: (key) => demo?.namespaceOf(key) ?? realNamespace(prefix, key),
       pod: (key) => demo.podOf(key),
-      run: (argv) => withEnv(c.kubeconfig, path.join(repo, 'dist', 'kubectl-satoken'), argv, undefined, 300_000),
+      // Retaken when another user of a shared cluster changed it meanwhile (demo.settled).
+      run: (argv) => demo.settled(() => withEnv(c.kubeconfig, path.join(repo, 'dist', 'kubectl-satoken'), argv, undefined, 300_000)),
       auditLog: c.auditLog,
       ready: async (key) => {
         if (key === 'diag-app-cache') await cached;

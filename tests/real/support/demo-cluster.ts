@@ -72,6 +72,12 @@ export interface RealDemo {
   podOf(key: string): Promise<string>;
   /** Deletes every namespace and the Node this demo made; waits for them to go. */
   cleanup(): Promise<void>;
+  /**
+   * Runs `run` (a diagnosis) once the cluster serves with the issuer the demo was set up under and
+   * its node Ready, and again if the API server restarted, the issuer changed or the node's
+   * readiness moved meanwhile: another user of a shared cluster reconfigures it now and then.
+   */
+  settled<T>(run: () => Promise<T>): Promise<T>;
 }
 
 async function json(env: RealDemoEnv, args: string[]): Promise<any> {
@@ -127,9 +133,54 @@ export function realCases(prefix: string, image: string, stoppedNode: string): D
 
 const isReady = (n: any) => n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
 
+/** A kubectl failure that a restarting API server gives (a shared cluster is reconfigured now and then): worth another try. */
+const TRANSIENT = /connection refused|connection reset|EOF|i\/o timeout|TLS handshake timeout|the server is currently unable|ServiceUnavailable|Too many requests|etcdserver: request timed out|net\/http: timeout/i;
+
+/** kubectl that tries again, for up to three minutes, while the API server is away; other failures as they come. */
+export function retrying(kubectl: RealDemoEnv['kubectl']): RealDemoEnv['kubectl'] {
+  return async (args, input) => {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      try {
+        return await kubectl(args, input);
+      } catch (e) {
+        if (!TRANSIENT.test(e instanceof Error ? e.message : String(e)) || Date.now() > deadline) throw e;
+        await sleep(3000);
+      }
+    }
+  };
+}
+
+/** What a diagnosis depends on that another user of a shared cluster may change: the issuer, the API server's run, the node's kubelet. */
+interface ClusterState {
+  issuer: string;
+  /** The holders of kube-apiserver's identity leases: a new one each time it starts. */
+  apiserver: string;
+  /** The node's Ready condition and when it last changed. */
+  node: string;
+}
+
+async function clusterState(env: RealDemoEnv, node: string): Promise<ClusterState> {
+  const [discovery, leases, n] = await Promise.all([
+    env.kubectl(['get', '--raw', '/.well-known/openid-configuration']),
+    json(env, ['get', 'leases', '-n', 'kube-system', '-l', 'apiserver.kubernetes.io/identity=kube-apiserver']),
+    json(env, ['get', 'node', node]),
+  ]);
+  const ready = n.status?.conditions?.find((c: any) => c.type === 'Ready');
+  return {
+    issuer: JSON.parse(discovery).issuer,
+    apiserver: leases.items.map((l: any) => l.spec?.holderIdentity).sort().join(','),
+    node: `${ready?.status}@${ready?.lastTransitionTime}`,
+  };
+}
+
 /** Applies the demo's cases and breaks them; resolves once each is as DEMO_CASES describes it (the caching app aside: see presentStaleToken). */
-export async function setUpRealDemo(env: RealDemoEnv, image: string): Promise<RealDemo> {
+export async function setUpRealDemo(given: RealDemoEnv, image: string): Promise<RealDemo> {
+  const env: RealDemoEnv = { ...given, kubectl: retrying(given.kubectl) };
   const log = env.log ?? (() => {});
+  const kubeletNode = (await json(env, ['get', 'nodes'])).items.find((n: any) => !n.metadata.labels?.[DEMO_NODE_LABEL] && n.status?.nodeInfo?.kubeletVersion && isReady(n))?.metadata.name;
+  if (!kubeletNode) throw new Error('no Ready node with a kubelet');
+  const baseline = await clusterState(env, kubeletNode);
   const stoppedNode = `${env.prefix || 'demo-'}node-without-kubelet`;
   const cases = realCases(env.prefix, image, stoppedNode);
   const byKey = new Map(cases.map((c) => [c.key, c]));
@@ -146,6 +197,19 @@ export async function setUpRealDemo(env: RealDemoEnv, image: string): Promise<Re
     stoppedNode,
     podOf,
     cleanup: () => cleanUp(env, cases, stoppedNode),
+    settled: async <T>(run: () => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        const before = await until(`the cluster serving issuer ${baseline.issuer} with node ${kubeletNode} Ready`, 15 * 60_000, async () => {
+          const st = await clusterState(env, kubeletNode);
+          return st.issuer === baseline.issuer && st.node.startsWith('True@') ? st : undefined;
+        }, 5000);
+        const r = await run();
+        const after = await clusterState(env, kubeletNode).catch(() => undefined);
+        if (after && JSON.stringify(after) === JSON.stringify(before)) return r;
+        if (attempt >= 4) throw new Error(`the cluster kept changing under the diagnosis: ${JSON.stringify(before)} then ${JSON.stringify(after)}`);
+        log(`the cluster changed during a diagnosis (${JSON.stringify(before)} then ${JSON.stringify(after)}): taken again`);
+      }
+    },
   };
 
   log(`creating ${cases.length} namespaces (${cases.map((c) => c.namespace).join(', ')})`);
@@ -159,13 +223,13 @@ export async function setUpRealDemo(env: RealDemoEnv, image: string): Promise<Re
   await env.kubectl(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: normal.map((c) => deploymentManifest(c.namespace, c.deployment)) }));
 
   const expired = cases.find((c) => c.breaks === 'node-stopped');
-  if (expired) await bindToStoppedNode(env, expired, stoppedNode, log);
+  if (expired) await bindToStoppedNode(env, expired, stoppedNode, kubeletNode, log);
 
   log('waiting for the Deployments to roll out');
   await Promise.all(normal.map((c) => env.kubectl(['rollout', 'status', `deployment/${c.deployment.name}`, '-n', c.namespace, '--timeout=300s'])));
   for (const c of cases.filter((x) => x.breaks === 'serviceaccount-deleted')) {
     log(`${c.namespace}: deleting ServiceAccount ${APP} under its running pod`);
-    await env.kubectl(['delete', 'serviceaccount', APP, '-n', c.namespace]);
+    await env.kubectl(['delete', 'serviceaccount', APP, '-n', c.namespace, '--ignore-not-found']);
   }
   if (expired) {
     log(`${stoppedNode}: waiting for the node lifecycle controller to mark it NotReady (about a minute)`);
@@ -181,11 +245,10 @@ export async function setUpRealDemo(env: RealDemoEnv, image: string): Promise<Re
  * Registers the Node without a kubelet, posts its Ready status (as a kubelet would) until the case's
  * pod is bound to it, then stops: from then on nobody posts its status.
  */
-async function bindToStoppedNode(env: RealDemoEnv, c: DemoObjects, name: string, log: (l: string) => void): Promise<void> {
-  const real = (await json(env, ['get', 'nodes'])).items.find((n: any) => !n.metadata.labels?.[DEMO_NODE_LABEL] && isReady(n));
-  if (!real) throw new Error('no Ready node to copy capacity from');
+async function bindToStoppedNode(env: RealDemoEnv, c: DemoObjects, name: string, kubeletNode: string, log: (l: string) => void): Promise<void> {
+  const real = await json(env, ['get', 'node', kubeletNode]);
   log(`registering node ${name} (no kubelet behind it), Ready until the ${c.namespace} pod is bound to it`);
-  await env.kubectl(['create', '-f', '-'], JSON.stringify({
+  await env.kubectl(['apply', '-f', '-'], JSON.stringify({
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name, labels: { [DEMO_NODE_LABEL]: 'true', 'kubernetes.io/hostname': name } },
@@ -289,7 +352,8 @@ export async function presentStaleToken(env: RealDemoEnv, namespace: string, pod
  * it (two minutes) passed, and the cached token was presented after that. Up to ~11 minutes after
  * the pod started.
  */
-export async function cacheTheToken(env: RealDemoEnv, namespace: string, pod: string): Promise<void> {
+export async function cacheTheToken(given: RealDemoEnv, namespace: string, pod: string): Promise<void> {
+  const env: RealDemoEnv = { ...given, kubectl: retrying(given.kubectl) };
   const log = env.log ?? (() => {});
   log(`${namespace}: waiting for the kubelet to rotate the ${SHORT_TOKEN_SECONDS} s token (at 80 %, about ${Math.round((0.8 * SHORT_TOKEN_SECONDS) / 60)} min after the pod started)`);
   const rotated = await waitForRotation(env, namespace, pod, 15 * 60_000);
@@ -297,7 +361,11 @@ export async function cacheTheToken(env: RealDemoEnv, namespace: string, pod: st
   const after = rotated.getTime() + 2 * 60_000 + 5_000;
   if (after > Date.now()) log(`${namespace}: rotated; the app has until ${new Date(after).toISOString()} to re-read it`);
   await sleep(Math.max(0, after - Date.now()));
-  const status = await presentStaleToken(env, namespace, pod);
-  if (status !== 200) throw new Error(`the stale token's request answered ${status}`);
+  // A 401 while the API server runs another issuer (a shared cluster reconfigured meanwhile): again.
+  const status = await until('the stale token\'s request answered 200', 10 * 60_000, async () => {
+    const code = await presentStaleToken(env, namespace, pod).catch(() => 0);
+    if (code !== 200) log(`${namespace}: the stale token's request answered ${code || 'nothing'}; again`);
+    return code === 200 ? code : undefined;
+  }, 10_000);
   log(`${namespace}: the app's cached token (synthetic-time: past warnafter) presented, answered ${status}`);
 }
