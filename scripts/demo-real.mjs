@@ -122,7 +122,7 @@ export async function runRealDemo({ root, bundle, argv, bold }) {
   }
   // The caching app's state takes the kubelet's first rotation: it is made while the others are diagnosed.
   const cacheNs = demo.namespaceOf('diag-app-cache');
-  const cached = demo.podOf('diag-app-cache').then((pod) => real.cacheTheToken(demoEnv, cacheNs, pod));
+  const cached = demo.podOf('diag-app-cache').then((pod) => real.cacheTheToken(demoEnv, cacheNs, pod, demo.issuer));
   cached.catch(() => {});
 
   const satoken = (args, capture) =>

@@ -79,7 +79,7 @@ export function realBackend(prefix: string): () => DemoBackend & { cluster: Shar
     // The caching app's state takes the kubelet's first rotation (~8 minutes): wait for it beside the other tests.
     const key = 'diag-app-cache';
     const ns = demo.namespaceOf(key);
-    cached = demo.podOf(key).then((pod) => cacheTheToken(env, ns, pod));
+    cached = demo.podOf(key).then((pod) => cacheTheToken(env, ns, pod, demo.issuer));
     cached.catch(() => {}); // awaited by ready(); not an unhandled rejection meanwhile
   }, 20 * 60_000);
   afterAll(async () => {

@@ -68,6 +68,8 @@ export interface RealDemo {
   namespaceOf(key: string): string;
   /** The Node without a kubelet that the expired case's pod is bound to. */
   stoppedNode: string;
+  /** The issuer the API server ran when the demo was set up (its pods' tokens carry it). */
+  issuer: string;
   /** The name of the case's current pod (not being deleted). */
   podOf(key: string): Promise<string>;
   /** Deletes every namespace and the Node this demo made; waits for them to go. */
@@ -134,7 +136,7 @@ export function realCases(prefix: string, image: string, stoppedNode: string): D
 const isReady = (n: any) => n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True');
 
 /** A kubectl failure that a restarting API server gives (a shared cluster is reconfigured now and then): worth another try. */
-const TRANSIENT = /connection refused|connection reset|EOF|i\/o timeout|TLS handshake timeout|the server is currently unable|ServiceUnavailable|Too many requests|etcdserver: request timed out|net\/http: timeout/i;
+const TRANSIENT = /connection refused|was refused|connection reset|EOF|i\/o timeout|TLS handshake timeout|the server is currently unable|ServiceUnavailable|Too many requests|etcdserver: request timed out|net\/http: timeout/i;
 
 /** kubectl that tries again, for up to three minutes, while the API server is away; other failures as they come. */
 export function retrying(kubectl: RealDemoEnv['kubectl']): RealDemoEnv['kubectl'] {
@@ -195,6 +197,7 @@ export async function setUpRealDemo(given: RealDemoEnv, image: string): Promise<
     cases,
     namespaceOf,
     stoppedNode,
+    issuer: baseline.issuer,
     podOf,
     cleanup: () => cleanUp(env, cases, stoppedNode),
     settled: async <T>(run: () => Promise<T>): Promise<T> => {
@@ -293,6 +296,8 @@ async function cleanUp(env: RealDemoEnv, cases: DemoObjects[], stoppedNode: stri
   await env.kubectl(['delete', 'namespace', ...namespaces, '--ignore-not-found', '--timeout=180s']);
 }
 
+const fileIssuer = (jwt: string) => parts(jwt.trim()).payload.iss as string;
+
 /** The claims of a JWT (no verification: the token is the cluster's own, read from its pod). */
 function parts(jwt: string): { header: any; payload: any } {
   const [h, p] = jwt.split('.');
@@ -300,12 +305,12 @@ function parts(jwt: string): { header: any; payload: any } {
 }
 
 /** Waits until the kubelet has rotated the pod's token file (written a minute or more after the container started); resolves to its mtime. */
-export async function waitForRotation(env: RealDemoEnv, namespace: string, pod: string, ms: number): Promise<Date> {
+export async function waitForRotation(env: RealDemoEnv, namespace: string, pod: string, ms: number, after = 0): Promise<Date> {
   const p = await json(env, ['get', 'pod', pod, '-n', namespace]);
   const started = Date.parse(p.status.containerStatuses[0].state.running.startedAt);
   return until(`the kubelet rotating ${namespace}/${pod}'s token`, ms, async () => {
     const mtime = Number((await env.kubectl(['exec', pod, '-n', namespace, '-c', APP, '--', 'stat', '-L', '-c', '%Y', `${TOKEN_MOUNT_PATH}/token`])).trim()) * 1000;
-    return mtime > started + 60_000 ? new Date(mtime) : undefined;
+    return mtime > Math.max(started + 60_000, after) ? new Date(mtime) : undefined;
   }, 10_000);
 }
 
@@ -352,11 +357,18 @@ export async function presentStaleToken(env: RealDemoEnv, namespace: string, pod
  * it (two minutes) passed, and the cached token was presented after that. Up to ~11 minutes after
  * the pod started.
  */
-export async function cacheTheToken(given: RealDemoEnv, namespace: string, pod: string): Promise<void> {
+export async function cacheTheToken(given: RealDemoEnv, namespace: string, pod: string, issuer?: string): Promise<void> {
   const env: RealDemoEnv = { ...given, kubectl: retrying(given.kubectl) };
   const log = env.log ?? (() => {});
   log(`${namespace}: waiting for the kubelet to rotate the ${SHORT_TOKEN_SECONDS} s token (at 80 %, about ${Math.round((0.8 * SHORT_TOKEN_SECONDS) / 60)} min after the pod started)`);
-  const rotated = await waitForRotation(env, namespace, pod, 15 * 60_000);
+  let rotated = await waitForRotation(env, namespace, pod, 15 * 60_000);
+  // A rotation while another user of a shared cluster had it run another issuer gives a token of that
+  // issuer, which the demo's issuer refuses: the next rotation (one token lifetime's 80 % later) then.
+  for (let n = 1; issuer && fileIssuer(await env.kubectl(['exec', pod, '-n', namespace, '-c', APP, '--', 'cat', `${TOKEN_MOUNT_PATH}/token`])) !== issuer; n++) {
+    if (n > 2) throw new Error(`${namespace}: the kubelet's tokens kept coming from an issuer other than ${issuer} (the cluster reconfigured by another user)`);
+    log(`${namespace}: rotated while the API server ran another issuer; waiting for the next rotation`);
+    rotated = await waitForRotation(env, namespace, pod, 15 * 60_000, rotated.getTime() + 1000);
+  }
   // app-token-reload gives an app two minutes after a rotation to re-read (REREAD_GRACE_MS).
   const after = rotated.getTime() + 2 * 60_000 + 5_000;
   if (after > Date.now()) log(`${namespace}: rotated; the app has until ${new Date(after).toISOString()} to re-read it`);
