@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// `npm run demo [-- --once] [-- --profile eks|gke|aks|k3s|openshift]`: the README's first command. Builds the plugin if needed, starts the
+// `npm run demo [-- --once] [-- --profile eks|gke|aks|k3s|openshift]`: the README's first command.
+// `npm run demo -- --real [--once] [--profile P]`: the same cases on a real cluster (scripts/demo-real.mjs:
+// root, Go and the real tier's Debian packages; the first start builds Kubernetes). Builds the plugin if needed, starts the
 // API server emulator with the demo scenario (one namespace per ServiceAccount token failure mode,
 // tests/apiserver/scenarios/demo.ts), runs `kubectl satoken diagnose` on one pod of each, prints
 // how to point kubectl at the emulator, and stays up until Ctrl-C (--once: exits at the end).
@@ -35,6 +37,12 @@ function newest(dir) {
 if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest(path.join(root, 'src'))) {
   console.log('building dist/kubectl-satoken…');
   execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+}
+
+// --real: the same cases on a real cluster (scripts/demo-real.mjs), which this script starts.
+if (process.argv.includes('--real')) {
+  const { runRealDemo } = await import('./demo-real.mjs');
+  await runRealDemo({ root, bundle, argv: process.argv.slice(2), bold });
 }
 
 // The cases (namespace, title, expected root cause) come from the scenario itself: one source of truth.

@@ -18,20 +18,36 @@ export interface SpecPatchOp {
  * Restart the pod so it gets a fresh token (and current ServiceAccount, node…). A pod with a
  * controller is deleted and re-created from its template; a bare pod is replaced by itself.
  */
-export function restartPod(pod: V1Pod): string[] {
+export function restartPod(pod: V1Pod, opts: { nodeLost?: boolean } = {}): string[] {
   const { namespace, name } = podRef(pod);
-  if (ownerOf(pod).controller) return [render(cmd('kubectl', 'delete', 'pod', operand(name), '-n', namespace))];
-  // A bare pod has no controller to re-create it: replace it with its own spec, unscheduled.
-  return [render(replaceBarePod(pod, [{ op: 'remove', path: '/spec/nodeName' }]))];
+  // On a node that is NotReady or gone no kubelet confirms the deletion: the API server keeps a
+  // bound pod until its kubelet does (graceful deletion, k/k pkg/registry/core/pod/strategy.go
+  // CheckGracefulDelete), so a plain `kubectl delete pod` waits for ever. Its controller counts a
+  // terminating pod out and creates the new one at once; the command must not wait for the old.
+  if (ownerOf(pod).controller) return [render(cmd('kubectl', 'delete', 'pod', operand(name), '-n', namespace, ...(opts.nodeLost ? ['--wait=false'] : [])))];
+  // A bare pod has no controller to re-create it: replace it with its own spec, unscheduled. Its
+  // name must be free first: on a lost node only a forced deletion frees it.
+  return [render(replaceBarePod(pod, [{ op: 'remove', path: '/spec/nodeName' }], opts.nodeLost ? ['--grace-period=0'] : []))];
+}
+
+/**
+ * The checks' restarts of `pod` made ones that do not wait for its node's kubelet, when node-ready
+ * failed (the node is NotReady or gone); every other command as it was.
+ */
+export function restartsOffLostNode<T extends { id: string; status: string; fix: string[] }>(pod: V1Pod, results: T[]): T[] {
+  if (!results.some((r) => r.id === 'node-ready' && r.status === 'fail')) return results;
+  const plain = restartPod(pod);
+  const lost = restartPod(pod, { nodeLost: true });
+  return results.map((r) => ({ ...r, fix: r.fix.map((f) => { const i = plain.indexOf(f); return i >= 0 ? lost[i] : f; }) }));
 }
 
 /** The bare pod, patched locally with `ops` (paths from the object's root) and re-created: its spec cannot change in place. */
-export function replaceBarePod(pod: V1Pod, ops: unknown[]): Pipeline {
+export function replaceBarePod(pod: V1Pod, ops: unknown[], replaceFlags: string[] = []): Pipeline {
   const { namespace, name } = podRef(pod);
   return [
     cmd('kubectl', 'get', 'pod', operand(name), '-n', namespace, '-o', 'json'),
     cmd('kubectl', 'patch', '--local', '-f', '-', '--type', 'json', '-p', jsonWord(ops), '-o', 'json'),
-    cmd('kubectl', 'replace', '--force', '-f', '-'),
+    cmd('kubectl', 'replace', '--force', ...replaceFlags, '-f', '-'),
   ];
 }
 

@@ -14,7 +14,7 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   const node = await ctx.data.node();
   if (!node.ok) return skipFor(node.why, [`node: ${nodeName}`]);
   if (node.value === null) {
-    return fail(`the pod's node ${nodeName} does not exist: nothing runs the pod or rotates its token`, [`node ${nodeName}: NotFound`], restartPod(ctx.pod));
+    return fail(`the pod's node ${nodeName} does not exist: nothing runs the pod or rotates its token`, [`node ${nodeName}: NotFound`], restartPod(ctx.pod, { nodeLost: true }));
   }
   const ready = node.value.status?.conditions?.find((c) => c.type === 'Ready');
   const evidence = [
@@ -26,7 +26,7 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   return fail(
     `node ${nodeName} is not Ready${ready?.reason ? ` (${ready.reason})` : ''}: its kubelet cannot refresh the pod's token`,
     evidence,
-    restartPod(ctx.pod),
+    restartPod(ctx.pod, { nodeLost: true }),
   );
 }
 

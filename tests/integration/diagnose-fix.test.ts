@@ -15,7 +15,9 @@ import { start, type Emulator } from '../apiserver';
 import type { ProfileName } from '../apiserver/profiles';
 import { DEMO_CASES } from '../apiserver/scenarios/demo';
 import { providerCases } from '../apiserver/scenarios/providers';
+import { realTierUnavailable } from '../real/gate';
 import { findKubectl } from '../support/kubectl';
+import { realBackend } from './demo-backends';
 import { diagnoseJson } from './diagnose-support';
 
 const sh = promisify(exec);
@@ -43,6 +45,9 @@ const PROFILES: Array<{ profile: ProfileName; scenarios: string; cases: Case[] }
 ];
 
 const kubectl = findKubectl();
+
+/** Whether a printed fix command re-creates the pod (a restart, or a change to its template). */
+const restartsThePod = (f: string) => /^kubectl (delete pod|patch (deployment|statefulset|daemonset|replicaset)|set env|rollout restart)|kubectl replace --force/.test(f);
 
 /** The running pods of a namespace (the demo runs one replica per case). */
 function runningPods(k: Emulator, ns: string): Array<{ name: string; uid: string }> {
@@ -103,7 +108,7 @@ async function replacement(k: Emulator, ns: string, oldUid: string): Promise<str
       });
     }
     // A fix that re-creates the pod leaves a new one; one that changes only the cluster does not.
-    const restarts = fix.some((f) => /^kubectl (delete pod|patch (deployment|statefulset|daemonset|replicaset)|set env|rollout restart)|kubectl replace --force/.test(f));
+    const restarts = fix.some(restartsThePod);
     const now = restarts ? await replacement(k, c.namespace, old.uid) : old.name;
     const after = await diagnoseJson(k, [now, '-n', c.namespace, ...extra], k.execEnv);
     const notPassing = after.result.checks.filter((ch: { status: string }) => ch.status === 'fail' || ch.status === 'warn');
@@ -129,5 +134,63 @@ test('a fix that only buys time says so and is not the only fix printed: the cac
   } finally {
     await k.stop();
     rmSync(work, { recursive: true, force: true });
+  }
+});
+
+const realSkip = realTierUnavailable();
+
+/**
+ * The same round trip on a real cluster: the demo's cases applied through the API
+ * (tests/real/support/demo-cluster.ts), each printed fix run as printed through `sh` with the
+ * cluster's kubectl first on PATH, the rollout waited for, the new pod diagnosed: healthy.
+ */
+(realSkip ? describe.skip : describe)(`real cluster: the demo's printed fixes, run as printed, end healthy${realSkip ? ` (skipped: ${realSkip})` : ''}`, () => {
+  const get = realBackend('real-demo-fix-');
+  for (const c of DEMO_CASES.filter((x) => x.rootCause !== null)) {
+    const how = c.auditLog ? ' (synthetic-time: its kubelet-rotated token volume, and the cached token past warnafter signed with the cluster\'s key, presented from the test process)' : '';
+    test(`${c.namespace}: ${c.rootCause}, fixed${how}`, async () => {
+      const b = get();
+      await b.ready(c.namespace);
+      const ns = b.ns(c.namespace);
+      const extra = [...(c.args ?? []), ...(c.auditLog ? ['--audit-log', b.auditLog] : [])];
+      const judge = async (pod: string) => {
+        const r = await b.run(['diagnose', pod, '-n', ns, ...extra, '-o', 'json']);
+        try {
+          return { code: r.code, result: JSON.parse(r.stdout) };
+        } catch {
+          throw new Error(`diagnose printed no JSON (exit ${r.code}): ${r.stderr}${r.stdout.slice(0, 2000)}`);
+        }
+      };
+      const old = await b.pod(c.namespace);
+      const before = await judge(old);
+      expect(before.result.rootCause?.check).toBe(c.rootCause);
+      const fix = before.result.fix as string[];
+      expect(fix.length).toBeGreaterThan(0);
+      // A `# …` line is a step for a person (e.g. a code change), printed as a shell comment.
+      expect(fix.filter((f) => !f.startsWith('kubectl ') && !f.startsWith('# '))).toEqual([]);
+      for (const command of fix) {
+        const r = await b.shell(command);
+        if (r.code !== 0) throw new Error(`${command}\nexited ${r.code}: ${r.stderr}`);
+      }
+      let now = old;
+      if (fix.some(restartsThePod)) {
+        const deployment = b.demo.cases.find((x) => x.key === c.namespace)!.deployment.name;
+        const rollout = await b.shell(`kubectl rollout status deployment/${deployment} -n ${ns} --timeout=300s`);
+        if (rollout.code !== 0) throw new Error(`the rollout after the fix: ${rollout.stderr}`);
+        const deadline = Date.now() + 120_000;
+        for (;;) {
+          // The old pod may linger, terminating (on a NotReady node for ever): it is not the case's pod.
+          now = await b.pod(c.namespace).catch(() => old);
+          if (now !== old || Date.now() > deadline) break;
+          await new Promise((r) => setTimeout(r, 2000));
+        }
+        expect(now).not.toBe(old);
+      }
+      const after = await judge(now);
+      const notPassing = after.result.checks.filter((ch: { status: string }) => ch.status === 'fail' || ch.status === 'warn');
+      expect(notPassing).toEqual([]);
+      expect(after.result.status).toBe('healthy');
+      expect(after.code).toBe(0);
+    }, 20 * 60_000);
   }
 });

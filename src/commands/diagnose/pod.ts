@@ -5,6 +5,7 @@ import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { RunCache } from '../../checks/cache.js';
 import { got, type CheckContext, type DiagnosisSource, type Unavailable } from '../../checks/context.js';
 import { CHECKS } from '../../checks/index.js';
+import { restartsOffLostNode } from '../../checks/fixes.js';
 import { runChecks, summarize, type Summary } from '../../checks/runner.js';
 import { chooseContainer, podRef, serviceAccountName } from '../../checks/spec.js';
 import { OperationError, UsageError } from '../../errors.js';
@@ -99,7 +100,7 @@ export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect
 }
 
 async function finish(ctx: CheckContext, options: DiagnoseOptions): Promise<Outcome<Diagnosis>> {
-  const checks = await runChecks(ctx, CHECKS, { explain: options.explain });
+  const checks = restartsOffLostNode(ctx.pod, await runChecks(ctx, CHECKS, { explain: options.explain }));
   const summary = summarize(checks);
   const { namespace, name } = podRef(ctx.pod);
   const result: Diagnosis = {

@@ -10,6 +10,7 @@
 import type { CoreV1Event, V1Node, V1Pod, V1Secret, V1ServiceAccount } from '@kubernetes/client-node';
 import { RunCache } from '../../checks/cache.js';
 import { got, missing, type DiagnosisSource, type Fetched, type Unavailable } from '../../checks/context.js';
+import { restartsOffLostNode } from '../../checks/fixes.js';
 import { CHECKS } from '../../checks/index.js';
 import { runChecks, summarize, type Unverified } from '../../checks/runner.js';
 import { chooseContainer, podRef, SECRET_TOKEN_TYPE, serviceAccountName } from '../../checks/spec.js';
@@ -74,7 +75,7 @@ export async function diagnoseScan(options: DiagnoseOptions, deps: Deps, inspect
       const container = chooseContainer(pod);
       if (!container) return undefined;
       const data = scanSource(pod, container.name, indexes, { api, conn, now, inspect, shared: cache, deep: options.deep, exec: options.exec, memory });
-      const results = await runChecks({ now, pod, container, options: { can: options.can, mode: 'scan' }, data }, checks);
+      const results = restartsOffLostNode(pod, await runChecks({ now, pod, container, options: { can: options.can, mode: 'scan' }, data }, checks));
       const { namespace: ns, name } = podRef(pod);
       const summary = summarize(results, notRun);
       const { status, rootCause, fix } = summary;

@@ -10,7 +10,9 @@ import type { Cluster } from '../cluster';
 import { advanceClock } from '../control/endpoints';
 import { createObject } from '../objects';
 import { TOKEN_MOUNT_PATH } from '../admission/pod';
+import { demoObjects } from './demo-objects';
 import { CONTROLLED_LABEL, createDeployment, startDemoWorkloadControllers } from './demo-workloads';
+import type { KubeObject } from '../store/types';
 import type { Scenario } from './index';
 
 /** How the emulated app reads its token (the kubelet emulation's pod annotation: always | startup | never). */
@@ -55,50 +57,11 @@ export const DEMO_CASES: DemoCase[] = [
   { namespace: 'diag-healthy', title: 'healthy', rootCause: null, status: 'healthy' },
 ];
 
-const APP = 'app';
+/** The emulator's demo app: an image it never pulls (its kubelet runs nothing), one container per pod. */
+const EMULATED_CONTAINER = { image: 'example.com/shop/app:1.4' };
 
-/** The projected volume admission injects, by hand, with changes (an audience, a plain 1 h expiry). */
-function projectedVolume(name: string, token: { audience?: string; expirationSeconds: number }): Record<string, unknown> {
-  return {
-    name,
-    projected: {
-      sources: [
-        { serviceAccountToken: { ...token, path: 'token' } },
-        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
-      ],
-    },
-  };
-}
-
-function container(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: APP, image: 'example.com/shop/app:1.4', ...extra };
-}
-
-function namespace(cluster: Cluster, name: string): void {
-  createObject(cluster, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [CONTROLLED_LABEL]: 'true' } } });
-}
-
-function serviceAccount(cluster: Cluster, ns: string, extra: Record<string, unknown> = {}): void {
-  createObject(cluster, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: APP, namespace: ns }, ...extra });
-}
-
-/** What the app needs: to list pods in its namespace (what the guide checks, and diagnose's rbac). */
-function grantListPods(cluster: Cluster, ns: string): void {
-  createObject(cluster, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: 'pod-reader', namespace: ns },
-    rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
-  });
-  createObject(cluster, {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: 'app-pod-reader', namespace: ns },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pod-reader' },
-    subjects: [{ kind: 'ServiceAccount', name: APP, namespace: ns }],
-  });
-}
+/** How each case's app reads its token: once at start (the caching app) or before each request. */
+const readsOf = (key: string) => reads(key === 'diag-app-cache' ? 'startup' : 'always');
 
 const reads = (how: 'startup' | 'always') => ({ [APP_READS_ANNOTATION]: how });
 
@@ -121,103 +84,22 @@ export const demo: Scenario = {
   describe: 'one namespace per ServiceAccount token failure mode, for `kubectl satoken diagnose` (see DEMO_CASES)',
   advancesClockSeconds: DEMO_ELAPSED_SECONDS,
   seed(cluster: Cluster) {
-    // automount disabled on the ServiceAccount: the pod got no token at all.
-    let ns = 'diag-automount';
-    namespace(cluster, ns);
-    serviceAccount(cluster, ns, { automountServiceAccountToken: false });
-    grantListPods(cluster, ns);
-    createDeployment(cluster, ns, 'reporter', { serviceAccountName: APP, containers: [container()] }, { podAnnotations: reads('always') });
-
-    // The ServiceAccount deleted after the pod started: its token names a ServiceAccount that is gone.
-    ns = 'diag-sa-deleted';
-    namespace(cluster, ns);
-    serviceAccount(cluster, ns);
-    grantListPods(cluster, ns);
-    createDeployment(cluster, ns, 'billing', { serviceAccountName: APP, containers: [container()] }, { podAnnotations: reads('always') });
-
-    // A pod on a node whose kubelet stops: its plain one-hour token (no extended expiry) runs out.
-    ns = 'diag-expired';
-    namespace(cluster, ns);
-    serviceAccount(cluster, ns);
-    grantListPods(cluster, ns);
-    createObject(cluster, { apiVersion: 'v1', kind: 'Node', metadata: { name: STOPPED_NODE, labels: { 'kubernetes.io/hostname': STOPPED_NODE } }, spec: { unschedulable: true }, status: readyNodeStatus(cluster) });
-    createDeployment(
-      cluster,
-      ns,
-      'worker',
-      {
-        serviceAccountName: APP,
-        automountServiceAccountToken: false,
-        containers: [container({ volumeMounts: [{ name: 'api-token', mountPath: TOKEN_MOUNT_PATH, readOnly: true }] })],
-        volumes: [projectedVolume('api-token', { expirationSeconds: 3600 })],
-      },
-      { podAnnotations: reads('always'), nodeName: STOPPED_NODE },
-    );
-
-    // A legacy Secret-based token mounted where the projected token belongs.
-    ns = 'diag-legacy';
-    namespace(cluster, ns);
-    serviceAccount(cluster, ns);
-    grantListPods(cluster, ns);
-    createObject(cluster, {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      type: 'kubernetes.io/service-account-token',
-      metadata: { name: 'app-token', namespace: ns, annotations: { 'kubernetes.io/service-account.name': APP } },
-    });
-    createDeployment(
-      cluster,
-      ns,
-      'ci-runner',
-      {
-        serviceAccountName: APP,
-        containers: [container({ volumeMounts: [{ name: 'legacy-token', mountPath: TOKEN_MOUNT_PATH, readOnly: true }] })],
-        volumes: [{ name: 'legacy-token', secret: { secretName: 'app-token' } }],
-      },
-      { podAnnotations: reads('always') },
-    );
-
-    // A projected token for Vault mounted where the app expects its API token.
-    ns = 'diag-audience';
-    namespace(cluster, ns);
-    serviceAccount(cluster, ns);
-    grantListPods(cluster, ns);
-    createDeployment(
-      cluster,
-      ns,
-      'secrets-sync',
-      {
-        serviceAccountName: APP,
-        automountServiceAccountToken: false,
-        containers: [container({ volumeMounts: [{ name: 'api-token', mountPath: TOKEN_MOUNT_PATH, readOnly: true }] })],
-        volumes: [projectedVolume('api-token', { audience: 'vault', expirationSeconds: 3600 })],
-      },
-      { podAnnotations: reads('always') },
-    );
-
-    // An app that reads its token once at start and caches it.
-    ns = 'diag-app-cache';
-    namespace(cluster, ns);
-    serviceAccount(cluster, ns);
-    grantListPods(cluster, ns);
-    createDeployment(cluster, ns, 'legacy-operator', { serviceAccountName: APP, containers: [container()] }, { podAnnotations: reads('startup') });
-
-    // A healthy token that RBAC lets do nothing: 403, not 401.
-    ns = 'diag-forbidden';
-    namespace(cluster, ns);
-    serviceAccount(cluster, ns);
-    createDeployment(cluster, ns, 'dashboard', { serviceAccountName: APP, containers: [container()] }, { podAnnotations: reads('always') });
-
-    // The reference: everything right.
-    ns = 'diag-healthy';
-    namespace(cluster, ns);
-    serviceAccount(cluster, ns);
-    grantListPods(cluster, ns);
-    createDeployment(cluster, ns, 'web', { serviceAccountName: APP, containers: [container()] }, { podAnnotations: reads('always') });
+    // The objects are the real tier's too (demo-objects.ts); the Deployments are made as the
+    // emulator's controllers would own them, the expired case's pod bound to a node that stops.
+    for (const c of demoObjects({ container: EMULATED_CONTAINER, namespaceLabels: { [CONTROLLED_LABEL]: 'true' }, podAnnotations: readsOf })) {
+      for (const o of c.objects) createObject(cluster, o as KubeObject);
+      if (c.breaks === 'node-stopped') {
+        createObject(cluster, { apiVersion: 'v1', kind: 'Node', metadata: { name: STOPPED_NODE, labels: { 'kubernetes.io/hostname': STOPPED_NODE } }, spec: { unschedulable: true }, status: readyNodeStatus(cluster) });
+      }
+      createDeployment(cluster, c.namespace, c.deployment.name, c.deployment.podSpec, {
+        ...(c.deployment.podAnnotations ? { podAnnotations: c.deployment.podAnnotations } : {}),
+        ...(c.breaks === 'node-stopped' ? { nodeName: STOPPED_NODE } : {}),
+      });
+    }
 
     // Every pod starts (the kubelets mount its token, a `startup` app reads it once); then things break.
     advanceClock(cluster, 1);
-    cluster.store.delete(cluster.type('', 'serviceaccounts'), 'diag-sa-deleted', APP);
+    cluster.store.delete(cluster.type('', 'serviceaccounts'), 'diag-sa-deleted', 'app');
     setNodeReady(cluster, STOPPED_NODE, false);
     for (let t = 1; t < DEMO_ELAPSED_SECONDS; t += STEP_SECONDS) {
       advanceClock(cluster, Math.min(STEP_SECONDS, DEMO_ELAPSED_SECONDS - t));

@@ -1,4 +1,5 @@
 import { got } from '../../../src/checks/context';
+import { restartPod, restartsOffLostNode } from '../../../src/checks/fixes';
 import { nodeReady } from '../../../src/checks/node-ready';
 import { refreshDue, tokenRotation } from '../../../src/checks/token-rotation';
 import { makeBoundToken, TEST_NOW } from '../../support/tokens';
@@ -59,7 +60,34 @@ describe('node-ready', () => {
     const r = await nodeReady.run(makeCtx({ data: fakeSource({ node: got(makeNode('Unknown')) }) }));
     expect(r.status).toBe('fail');
     expect(r.message).toBe('node node-1 is not Ready (NodeStatusUnknown): its kubelet cannot refresh the pod\'s token');
-    expect(r.fix).toEqual(['kubectl delete pod web-7d4b9c-x2x9q -n default']);
+    // No kubelet confirms the deletion of a pod on a NotReady node: a waiting delete would never return.
+    expect(r.fix).toEqual(['kubectl delete pod web-7d4b9c-x2x9q -n default --wait=false']);
+  });
+
+  test('a bare pod on a NotReady node: replaced with a forced deletion, the only one that frees its name there', async () => {
+    const pod = makePod((p) => delete p.metadata!.ownerReferences);
+    const r = await nodeReady.run(makeCtx({ pod, data: fakeSource({ node: got(makeNode('Unknown')) }) }));
+    expect(r.fix).toHaveLength(1);
+    expect(r.fix[0]).toMatch(/^kubectl get pod web-7d4b9c-x2x9q -n default -o json \| kubectl patch --local .* \| kubectl replace --force --grace-period=0 -f -$/);
+  });
+
+  test('when node-ready fails, every check\'s restart of the pod stops waiting for the kubelet; other commands stay', () => {
+    const pod = makePod();
+    const plain = restartPod(pod)[0];
+    const results = [
+      { id: 'token-rotation', status: 'fail', fix: [plain] },
+      { id: 'serviceaccount-exists', status: 'fail', fix: ['kubectl create serviceaccount app -n default', plain] },
+      { id: 'node-ready', status: 'fail', fix: restartPod(pod, { nodeLost: true }) },
+    ];
+    const out = restartsOffLostNode(pod, results);
+    expect(out.map((r) => r.fix)).toEqual([
+      [`${plain} --wait=false`],
+      ['kubectl create serviceaccount app -n default', `${plain} --wait=false`],
+      [`${plain} --wait=false`],
+    ]);
+    // A Ready node: nothing changes.
+    const ready = results.map((r) => (r.id === 'node-ready' ? { ...r, status: 'pass', fix: [] } : r));
+    expect(restartsOffLostNode(pod, ready)).toEqual(ready);
   });
 
   test('skips when nodes may not be read, naming the permission', async () => {

@@ -2,6 +2,7 @@ import { EXEC_DISABLED } from '../../../src/checks/format';
 import { execReader } from '../../../src/commands/diagnose/readers';
 import { got } from '../../../src/checks/context';
 import { CHECKS } from '../../../src/checks/index';
+import { restartsOffLostNode } from '../../../src/checks/fixes';
 import { ROOT_CAUSE_PRECEDENCE, runChecks, summarize } from '../../../src/checks/runner';
 import { CHECK_IDS, type CheckResult } from '../../../src/checks/types';
 import { makeBoundToken, TEST_NOW } from '../../support/tokens';
@@ -31,13 +32,15 @@ describe('runner', () => {
       mountedToken: got(mountedFiles(raw, { writtenMinAgo: 120 })),
       authentication: got({ via: 'tokenreview', authenticated: false, error: 'service account token has expired' }),
     });
-    const results = await runChecks(makeCtx({ data }), CHECKS);
+    const ctx = makeCtx({ data });
+    const results = await runChecks(ctx, CHECKS);
     const failing = results.filter((r) => r.status === 'fail').map((r) => r.id);
     expect(failing.sort()).toEqual(['node-ready', 'token-authenticates', 'token-claims', 'token-rotation']);
-    const s = summarize(results);
+    // As diagnose sums them up: the restarts do not wait for the NotReady node's kubelet, one command.
+    const s = summarize(restartsOffLostNode(ctx.pod, results));
     expect(s.status).toBe('failing');
     expect(s.rootCause?.check).toBe('node-ready');
-    expect(s.fix).toEqual(['kubectl delete pod web-7d4b9c-x2x9q -n default']);
+    expect(s.fix).toEqual(['kubectl delete pod web-7d4b9c-x2x9q -n default --wait=false']);
   });
 
   test('warnings only: degraded, and the first warning by precedence is the root cause', () => {
