@@ -6,7 +6,9 @@
  * rotation has happened, while the rest of the suite runs meanwhile.
  *
  * Two pods in one namespace, each with two busybox containers on the host network (a pod off it
- * cannot reach the API server) that call GET /api every few seconds with a bearer token:
+ * cannot reach the API server) that call GET /api every few seconds with a bearer token, through
+ * apicall (./apicall, a static Go client mounted from the host: busybox's wget cannot speak TLS to
+ * kube-apiserver, see apicall/main.go); the shell decides which token it sends:
  * - `rereads` reads the token file before every request;
  * - `caches` reads it once at start and keeps it, as an app that caches its token does: after the
  *   rotation its token stays valid until exp (+ the API server's 60 s leeway, go-jose
@@ -16,6 +18,10 @@
  * so the two get distinct tokens); pod `shared` mounts one 600 s volume in both, so they present the
  * same tokens and nothing in the audit log tells them apart.
  */
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { kubectlIn, withEnv } from './cluster';
 
 export const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -42,24 +48,36 @@ export interface RotationWorkloads {
 /** Where the set-up leaves the namespace for the test file (jest starts its workers after the global set-up). */
 export const ROTATION_ENV = 'SATOKEN_REAL_ROTATION';
 
+/** Where the containers find apicall (a hostPath volume of the directory it is built in). */
+const APICALL_DIR = '/opt/satoken-apicall';
+
 /**
- * The shell loop of one container. Each line: the UTC time, wget's exit code and what it said (the
- * status line of a refusal); the token is never printed. Debian's busybox-static wget speaks TLS
- * itself where no openssl binary is on PATH (the image has none) and sends the header as given;
- * --no-check-certificate since its TLS verifies no certificate anyway.
+ * The shell loop of one container. Each line: the UTC time, apicall's exit code and what it said
+ * (the HTTP status, or the error); the token goes to apicall on stdin and is never printed.
  */
 export function loop(port: string, reread: boolean): string {
-  // busybox 1.35's wget -T segfaults on an https URL (exit 139, its own TLS): timeout bounds it instead.
-  const request = `timeout 20 wget -O /dev/null --no-check-certificate --header "Authorization: Bearer $T" https://127.0.0.1:${port}/api 2>&1`;
   return [
     `T=$(cat ${SA_DIR}/token)`,
     'while true; do',
     ...(reread ? [`  T=$(cat ${SA_DIR}/token)`] : []),
-    `  out=$(${request}); rc=$?`,
-    '  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rc=$rc $(echo "$out" | grep -o "HTTP/1.1 [0-9][0-9][0-9].*" | head -n 1)"',
+    `  out=$(echo "$T" | timeout 30 ${APICALL_DIR}/apicall https://127.0.0.1:${port}/api ${SA_DIR}/ca.crt 2>&1); rc=$?`,
+    '  echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) rc=$rc $(echo $out | head -c 300)"',
     `  sleep ${PERIOD_S}`,
     'done',
   ].join('\n');
+}
+
+/** Builds apicall (static, stdlib only: no module download) into a directory of its own; returns the directory. */
+export async function buildApiCall(): Promise<string> {
+  const out = path.join(os.tmpdir(), 'satoken-rotation-apicall');
+  mkdirSync(out, { recursive: true });
+  await new Promise<void>((resolve, reject) => {
+    execFile('go', ['build', '-trimpath', '-o', path.join(out, 'apicall'), '.'], {
+      cwd: path.join(__dirname, 'apicall'), timeout: 10 * 60_000,
+      env: { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local', GOWORK: 'off', GOFLAGS: '-mod=mod' },
+    }, (err, _stdout, stderr) => (err ? reject(new Error(`go build apicall: ${stderr || err.message}`)) : resolve()));
+  });
+  return out;
 }
 
 function tokenVolume(name: string, seconds: number): unknown {
@@ -78,15 +96,15 @@ function tokenVolume(name: string, seconds: number): unknown {
 function container(name: string, port: string, volume: string, reread: boolean): unknown {
   return {
     name, image: 'localhost/busybox:kt', imagePullPolicy: 'Never', command: ['sh', '-c', loop(port, reread)],
-    volumeMounts: [{ name: volume, mountPath: SA_DIR, readOnly: true }],
+    volumeMounts: [{ name: volume, mountPath: SA_DIR, readOnly: true }, { name: 'apicall', mountPath: APICALL_DIR, readOnly: true }],
   };
 }
 
 /** The two pods as JSON objects (exported for the emulator-side test of their shape). */
-export function rotationPods(namespace: string, port: string, names: { apart: string; shared: string }): unknown[] {
+export function rotationPods(namespace: string, port: string, names: { apart: string; shared: string }, apicallDir: string): unknown[] {
   const spec = (volumes: unknown[], containers: unknown[]) => ({
     serviceAccountName: 'app', automountServiceAccountToken: false, hostNetwork: true, terminationGracePeriodSeconds: 1,
-    volumes, containers,
+    volumes: [...volumes, { name: 'apicall', hostPath: { path: apicallDir, type: 'Directory' } }], containers,
   });
   return [
     {
@@ -109,8 +127,8 @@ export function rotationPods(namespace: string, port: string, names: { apart: st
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Creates the namespace, its ServiceAccount and the two pods, and returns without waiting for them to
- * run. Call it once the cluster serves; it records the namespace in process.env[ROTATION_ENV] for the
+ * Builds apicall (a second or so with a warm Go cache), creates the namespace, its ServiceAccount and
+ * the two pods, and returns without waiting for them to run. Call it once the cluster serves; it records the namespace in process.env[ROTATION_ENV] for the
  * test file. `suffix` keeps runs apart on a shared cluster.
  */
 export async function startRotationWorkloads(cluster: RotationCluster, suffix = `${Date.now().toString(36)}`): Promise<RotationWorkloads> {
@@ -121,7 +139,8 @@ export async function startRotationWorkloads(cluster: RotationCluster, suffix = 
   await kubectlIn(cluster.kubeconfig, ['-n', namespace, 'create', 'serviceaccount', 'app']);
   // kube-root-ca.crt is published into each namespace by a controller; a pod whose projected volume
   // names it waits in ContainerCreating until it exists, so the pods can be created now.
-  await kubectlIn(cluster.kubeconfig, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rotationPods(namespace, port, names) }));
+  const apicall = await buildApiCall();
+  await kubectlIn(cluster.kubeconfig, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rotationPods(namespace, port, names, apicall) }));
   const w = { namespace, ...names, createdAt: Date.now() };
   process.env[ROTATION_ENV] = JSON.stringify(w);
   return w;
