@@ -74,6 +74,24 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
     return Object.fromEntries(parsed.checks.map((c) => [c.id, c]));
   }
 
+  const logLines = (pod: string, container: string) => kubectl(['-n', w!.namespace, 'logs', pod, '-c', container]).then((r) => r.stdout.trim().split('\n'));
+  /** The HTTP status a container's log line shows; none for a connection error (a restart of the API server). */
+  const status = (l: string) => / rc=\d+ (\d{3})$/.exec(l)?.[1];
+
+  /**
+   * The re-reading containers always send a current token: a refusal shows the API server's
+   * ServiceAccount settings changed meanwhile (another test file's reconfigure to a provider profile
+   * whose issuer rejects these tokens), and the audit log then cannot show what the apps did.
+   */
+  async function expectUndisturbed(): Promise<void> {
+    for (const pod of ['apart', 'shared']) {
+      const refused = (await logLines(pod, 'rereads')).filter((l) => status(l) !== undefined && status(l) !== '200');
+      if (refused.length > 0) {
+        throw new Error(`${pod}/rereads, whose token is always current, was refused ${refused.length} time(s) (first: ${refused[0]}): the API server's ServiceAccount settings changed during the slow lane (a reconfigure by another test file?), so this run cannot judge the rotation`);
+      }
+    }
+  }
+
   const all = () => [['apart', 'rereads'], ['apart', 'caches'], ['shared', 'rereads'], ['shared', 'caches']] as const;
 
   beforeAll(async () => {
@@ -127,6 +145,7 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
     // Wait until each container has made requests past the rotation + the re-read grace.
     const since = Math.max(...[...written.values()]) + GRACE_S;
     await sleep(Math.max(0, (since + 3 * PERIOD_S + 2) * 1000 - Date.now()));
+    await expectUndisturbed();
     const verdicts: Record<string, { status: string; message: string }> = {};
     for (const [pod, container] of all()) {
       const c = (await diagnose(pod, container))['app-token-reload'];
@@ -146,12 +165,11 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
     const start = started.get(key('apart', 'caches'))!;
     const dead = start + (TOKEN_SECONDS + 60) * 1000;
     await sleep(Math.max(0, dead + 3 * PERIOD_S * 1000 + 2000 - Date.now()));
-    const log = (c: string) => kubectl(['-n', w!.namespace, 'logs', 'apart', '-c', c]).then((r) => r.stdout.trim().split('\n'));
-    const caches = await log('caches');
-    const rereads = await log('rereads');
+    await expectUndisturbed();
+    const caches = await logLines('apart', 'caches');
+    const rereads = await logLines('apart', 'rereads');
     const at = (line: string) => Date.parse(line.split(' ')[0]);
-    // A restart of the shared dev cluster shows as a connection error (no status): only statuses count.
-    const status = (l: string) => / rc=\d+ (\d{3})$/.exec(l)?.[1];
+    // A restart of the API server shows as a connection error (no status): only statuses count.
     const before = caches.filter((l) => at(l) < dead - 90_000).map(status).filter(Boolean);
     expect(before.length).toBeGreaterThan(0);
     expect(new Set(before)).toEqual(new Set(['200']));
