@@ -58,7 +58,7 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
       try {
         return await kubectlIn(cluster().kubeconfig, args);
       } catch (e) {
-        if (!/connection refused|EOF|timed out|TLS handshake/i.test(String(e)) || Date.now() > deadline) throw e;
+        if (!/was refused|connection refused|EOF|timed out|TLS handshake|Unable to connect/i.test(String(e)) || Date.now() > deadline) throw e;
         await sleep(3000);
       }
     }
