@@ -19,12 +19,12 @@
  * until the next rotation. The reader remembers our reads (commands/own-reads.ts) and hands us the
  * atime from before ours, with `ownReadAt`: what the app did is then known up to our read only.
  */
-import type { CheckContext, FileStat, TokenUses } from './context.js';
+import type { CheckContext, ContainerToken, Fetched, FileStat, TokenUses } from './context.js';
 import type { TokenInspection } from '../jwt/types.js';
 import { note, stopgap } from './fix-notes.js';
 import { restartPod } from './fixes.js';
 import { span, when } from './format.js';
-import { containerStartedAt, tokenMountReadOnly } from './spec.js';
+import { containerStartedAt, tokenMountReadOnly, tokenVolume } from './spec.js';
 import { refreshDue } from './token-rotation.js';
 import type { Check } from './types.js';
 import { fail, pass, skip, skipFor, warn, type Verdict } from './verdict.js';
@@ -60,7 +60,10 @@ async function run(ctx: CheckContext): Promise<Verdict> {
   }
   const t = token.ok ? token.value.token : undefined;
   const uses = ctx.data.tokenUses ? await ctx.data.tokenUses() : undefined;
-  if (uses?.ok) return byAuditLog(ctx, st, t, uses.value, evidence, mounted.value.dir);
+  if (uses?.ok) {
+    const others = ctx.data.podTokens && !ctx.podUnknown && (ctx.pod.spec?.containers?.length ?? 0) > 1 ? await ctx.data.podTokens() : undefined;
+    return byAuditLog(ctx, st, t, uses.value, evidence, mounted.value.dir, others);
+  }
   if (atimeShows) return byAccessTime(ctx, st, t, evidence, mounted.value.dir);
   if (uses) return skipFor(uses.why, evidence);
   return skip(
@@ -93,25 +96,42 @@ function heldUntilOf(st: FileStat, t: Token): Date {
 /**
  * Judged by the requests the pod made after the app had to re-read (the last rotation + grace):
  * one audited stale-token, or carrying a token other than the file's, shows a cached token; all
- * carrying the file's token shows a re-read. A request is the pod's, not the container's: another
- * container of the pod with the same ServiceAccount counts too.
+ * carrying the file's token shows a re-read.
+ *
+ * The audit log names the pod and the token of a request, never the container. With the tokens the
+ * pod's other containers hold now (podTokens), the requests are told apart per container: a token
+ * no container holds now is a cached one, held by a container that does not present its current
+ * token since the rotation (a container that does re-reads). Containers that hold one token (one
+ * volume, or volumes asking for the same token) cannot be told apart: the verdict names them all.
  */
-function byAuditLog(ctx: CheckContext, st: FileStat, t: Token | undefined, uses: TokenUses, evidence: string[], dir: string): Verdict {
+function byAuditLog(ctx: CheckContext, st: FileStat, t: Token | undefined, uses: TokenUses, evidence: string[], dir: string, others: Fetched<ContainerToken[]> | undefined): Verdict {
   const since = st.mtime.getTime() + REREAD_GRACE_MS;
   const current = t?.jti ? `JTI=${t.jti}` : undefined;
   const after = uses.tokens.filter((u) => Date.parse(u.last) > since);
   const newest = (xs: string[]) => xs.reduce((a, b) => (b > a ? b : a));
   evidence.push(`audit log: ${uses.requests} request(s) of this pod's, ${uses.tokens.length}${uses.truncated ? '+' : ''} token(s); since ${when(new Date(since), ctx.now)}: ${after.reduce((n, u) => n + u.count, 0) > 0 ? `${after.length} token(s), the newest request ${when(newest(after.map((u) => u.last)), ctx.now)}` : 'none'}`);
-  const stale = after.filter((u) => u.lastStale && Date.parse(u.lastStale) > since);
-  const older = current ? after.filter((u) => u.credential !== '' && u.credential !== current) : [];
   const rotated = `the kubelet rotated the file ${span(ctx.now.getTime() - st.mtime.getTime())} ago`;
-  if (stale.length > 0) {
-    const last = newest(stale.map((u) => u.lastStale!));
-    return warn(`the app caches its token: its requests as late as ${when(last, ctx.now)} were audited stale-token (a token past its warnafter, which the kubelet had replaced; still accepted thanks to extended expiration), though ${rotated}; ${ADVICE}`, evidence, cachingFix(ctx, dir));
-  }
-  if (older.length > 0) {
-    const last = newest(older.map((u) => u.last));
-    return warn(`the app caches its token: its requests as late as ${when(last, ctx.now)} carried a token other than the file's, though ${rotated}; ${ADVICE}`, evidence, cachingFix(ctx, dir));
+  const pod = current && others ? podHolders(ctx, current, others, evidence) : undefined;
+  const held = pod ? pod.held : new Set(current ? [current] : []);
+  const stale = after.filter((u) => u.lastStale && Date.parse(u.lastStale) > since);
+  const older = current ? after.filter((u) => u.credential !== '' && !held.has(u.credential) && !stale.includes(u)) : [];
+  if (stale.length > 0 || older.length > 0) {
+    const presents = (cred: string) => after.some((u) => u.credential === cred);
+    const who = pod ? cachedBy(pod, presents) : { self: true, others: [] as string[] };
+    const what = stale.length > 0
+      ? `its requests as late as ${when(newest(stale.map((u) => u.lastStale!)), ctx.now)} were audited stale-token (a token past its warnafter, which the kubelet had replaced; still accepted thanks to extended expiration)`
+      : `its requests as late as ${when(newest(older.map((u) => u.last)), ctx.now)} carried a token ${pod ? 'no container of the pod holds now' : 'other than the file\'s'}`;
+    if (!who.self) {
+      const last = newest(after.filter((u) => u.credential === current).map((u) => u.last));
+      return pass(`this container presents its current token: its requests since the last rotation carry the file's token (credential-id), the newest ${when(last, ctx.now)}; the older token the pod presents is another container's (${who.others.join(', ')})`, evidence);
+    }
+    if (who.others.length === 0) return warn(`the app caches its token: ${what}, though ${rotated}; ${ADVICE}`, evidence, cachingFix(ctx, dir));
+    const alike = pod!.sharers.length > 0 ? `; it holds the same token as ${pod!.sharers.join(', ')}, so their requests look alike` : '';
+    return warn(
+      `an app of this pod caches its token, in this container or in ${who.others.join(', ')} (the audit log names the pod, not the container${alike}): ${what.replace(/^its/, 'the pod\'s')}, though ${rotated}; ${ADVICE}`,
+      evidence,
+      cachingFix(ctx, dir),
+    );
   }
   if (after.length === 0 && since > ctx.now.getTime()) {
     return skip(`not observable yet: ${rotated}, and an app gets ${span(REREAD_GRACE_MS)} to re-read it (until ${when(new Date(since), ctx.now)})`, evidence);
@@ -123,6 +143,19 @@ function byAuditLog(ctx: CheckContext, st: FileStat, t: Token | undefined, uses:
   if (current && after.every((u) => u.credential === current)) {
     return pass(`the app presents the current token: its requests since the last rotation carry the file's token (credential-id), the newest ${when(last, ctx.now)}`, evidence);
   }
+  if (current && pod) {
+    const mine = after.filter((u) => u.credential === current);
+    if (mine.length > 0) {
+      return pass(`the app presents the current token: its requests since the last rotation carry the file's token (credential-id), the newest ${when(newest(mine.map((u) => u.last)), ctx.now)}`, evidence);
+    }
+    // Only the other containers' current tokens: this one made no request, or its cached token has
+    // expired, and a request with an expired token is refused (401) before it has a user, so the
+    // audit log cannot name its pod (k8s.io/apiserver pkg/endpoints/filters/authn_audit.go).
+    return skip(
+      `not observable: since ${when(new Date(since), ctx.now)} the pod's requests carry the other containers' current tokens and none this container's: it makes no API calls, or it holds a token that has expired, whose requests the API server refuses (401) without naming the pod in the audit log; see the app's own log for 401s`,
+      evidence,
+    );
+  }
   // No credential ids (an older API server): a request after the previous token's warnafter that
   // was not audited stale-token carried a newer token.
   const heldUntil = t ? heldUntilOf(st, t) : undefined;
@@ -130,6 +163,51 @@ function byAuditLog(ctx: CheckContext, st: FileStat, t: Token | undefined, uses:
     return pass(`the app presents a fresh token: its requests after the previous token's warnafter (${when(heldUntil, ctx.now)}) were not audited stale-token, the newest ${when(last, ctx.now)}`, evidence);
   }
   return skip(`not observable yet: the audit log names no token for this pod's requests, and none came after ${heldUntil ? when(heldUntil, ctx.now) : 'the previous token\'s warnafter'}, when a cached token would be audited stale-token`, evidence);
+}
+
+/** Who in the pod holds which token now: this container, and each other container with a token mounted. */
+interface PodHolders {
+  /** The credentials some container holds now (this one's included). */
+  held: Set<string>;
+  /** Containers that hold this container's token (one volume, or the same TokenRequest). */
+  sharers: string[];
+  /** The other containers by the token they hold; `undefined` when not known. */
+  others: Array<{ container: string; credential?: string }>;
+  current: string;
+}
+
+function podHolders(ctx: CheckContext, current: string, fetched: Fetched<ContainerToken[]>, evidence: string[]): PodHolders {
+  const own = tokenVolume(ctx.pod, ctx.container)?.volumeName;
+  // Not read: every other container with a token mounted is one whose token is not known.
+  const list: ContainerToken[] = fetched.ok
+    ? fetched.value
+    : (ctx.pod.spec?.containers ?? []).flatMap((c) => {
+        const tv = c.name === ctx.container.name ? undefined : tokenVolume(ctx.pod, c);
+        return tv?.kind === 'projected' ? [{ container: c.name, volume: tv.volumeName }] : [];
+      });
+  const others = list.map((o) => ({ container: o.container, credential: o.volume === own ? current : o.credential }));
+  const sharers = others.filter((o) => o.credential === current).map((o) => o.container);
+  if (!fetched.ok) evidence.push(`the other containers' tokens: not known (${fetched.why.message})`);
+  for (const o of list) {
+    const c = others.find((x) => x.container === o.container)!;
+    evidence.push(`container ${o.container}: ${c.credential === current ? 'holds this container\'s token' : c.credential ? 'holds a token of its own' : `its token is not known${o.why ? ` (${o.why})` : ''}`}`);
+  }
+  return { held: new Set([current, ...others.flatMap((o) => (o.credential ? [o.credential] : []))]), sharers, others, current };
+}
+
+/**
+ * Which containers may hold the older token the pod presented: those that did not present their
+ * current token since the rotation (one that did re-reads), those whose token is not known, and
+ * those that share a token (one of them may re-read while another caches). When that leaves none,
+ * a container that presents its current token also presents an older one: any may.
+ */
+function cachedBy(pod: PodHolders, presents: (credential: string) => boolean): { self: boolean; others: string[] } {
+  const group = (cred: string | undefined) => (cred === undefined ? 0 : [pod.current, ...pod.others.map((o) => o.credential)].filter((c) => c === cred).length);
+  const suspect = (cred: string | undefined) => cred === undefined || !presents(cred) || group(cred) > 1;
+  const self = suspect(pod.current);
+  const others = pod.others.filter((o) => suspect(o.credential)).map((o) => o.container);
+  if (self || others.length > 0) return { self, others };
+  return { self: true, others: pod.others.map((o) => o.container) };
 }
 
 /** Judged by the token file's access time: only where a read in the container moves it (a writable mount). */

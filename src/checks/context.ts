@@ -132,6 +132,20 @@ export interface TokenUses {
   truncated?: boolean;
 }
 
+/**
+ * The token another container of the pod holds now (its token file, read by exec), so that the
+ * tokens the audit log shows can be told apart per container.
+ */
+export interface ContainerToken {
+  container: string;
+  /** The volume mounted at its token directory. */
+  volume: string;
+  /** `JTI=<jti>` of its token file, as the audit log's credential-id names it; absent when not known. */
+  credential?: string;
+  /** Why the credential is not known (not running, no exec, no jti). */
+  why?: string;
+}
+
 /** The cluster data checks may ask for. Every method is called at most once per run per key. */
 export interface DiagnosisSource {
   serviceAccount(): Promise<Fetched<V1ServiceAccount | null>>;
@@ -156,6 +170,11 @@ export interface DiagnosisSource {
   deniedRequests?(): Promise<Fetched<DeniedRequest[]>>;
   /** The tokens the pod presented, from the same audit log; absent when no log was given. */
   tokenUses?(): Promise<Fetched<TokenUses>>;
+  /**
+   * The current token of each other container of the pod that mounts one at its token directory;
+   * absent where it cannot be read (--self, a scan) or no audit log was given.
+   */
+  podTokens?(): Promise<Fetched<ContainerToken[]>>;
 }
 
 /** A token file other than the ServiceAccount one, as the container sees it. */

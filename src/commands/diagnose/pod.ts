@@ -3,7 +3,7 @@
  */
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { RunCache } from '../../checks/cache.js';
-import { got, type CheckContext, type DiagnosisSource, type Unavailable } from '../../checks/context.js';
+import { got, type CheckContext, type ContainerToken, type DiagnosisSource, type Fetched, type Unavailable } from '../../checks/context.js';
 import { CHECKS } from '../../checks/index.js';
 import { restartsOffLostNode } from '../../checks/fixes.js';
 import { runChecks, summarize, type Summary } from '../../checks/runner.js';
@@ -17,6 +17,7 @@ import { LIMITS } from '../../limits.js';
 import { execFileReader, execReader, fileReader, localFileReader } from './readers.js';
 import { liveSource, type Inspect } from './source.js';
 import { podRequests } from './denied.js';
+import { podTokens } from './pod-tokens.js';
 import type { Diagnosis, DiagnoseOptions } from './types.js';
 
 export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
@@ -31,6 +32,7 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
     () => undefined,
   );
   let containerName: string | undefined = options.container;
+  const memory = { server: conn.cluster.server, reads: ownReadsIn(deps.io, deps.env) };
   const source = liveSource({
     conn,
     namespace,
@@ -39,7 +41,7 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
     now,
     cache: new RunCache(),
     inspect,
-    readToken: execReader(conn.api, pod, () => containerName, options.exec, { server: conn.cluster.server, reads: ownReadsIn(deps.io, deps.env) }),
+    readToken: execReader(conn.api, pod, () => containerName, options.exec, memory),
     readFile: execFileReader(conn.api, pod, () => containerName, options.exec),
   });
   // Start what does not need the pod now, so it overlaps the pod's GET.
@@ -51,7 +53,10 @@ export async function diagnosePod(options: DiagnoseOptions, deps: Deps, inspect:
   });
   const container = pickContainer(p, options.container);
   containerName = container.name;
-  return finish({ now, pod: p, container, options: { can: options.can, mode: 'pod', paths: options.paths }, data: withAuditLog(source, p, options) }, options);
+  // The other containers' tokens tell the pod's requests apart per container (read only when asked).
+  let othersRead: Promise<Fetched<ContainerToken[]>> | undefined;
+  const others = () => (othersRead ??= podTokens(p, container, (name) => execReader(conn.api, pod, () => name, options.exec, memory)(), inspect, now));
+  return finish({ now, pod: p, container, options: { can: options.can, mode: 'pod', paths: options.paths }, data: withAuditLog(source, p, options, others) }, options);
 }
 
 export async function diagnoseSelf(options: DiagnoseOptions, deps: Deps, inspect: Inspect): Promise<Outcome<Diagnosis>> {
@@ -113,7 +118,7 @@ async function finish(ctx: CheckContext, options: DiagnoseOptions): Promise<Outc
 }
 
 /** The source, plus the pod's refused requests and presented tokens from --audit-log (read once) when logs were given. */
-function withAuditLog(source: DiagnosisSource, pod: V1Pod, options: DiagnoseOptions): DiagnosisSource {
+function withAuditLog(source: DiagnosisSource, pod: V1Pod, options: DiagnoseOptions, others?: () => Promise<Fetched<ContainerToken[]>>): DiagnosisSource {
   if (!options.auditLogs?.length) return source;
   const { namespace, name } = podRef(pod);
   const who = { username: `system:serviceaccount:${namespace}:${serviceAccountName(pod)}`, podName: name, podUid: pod.metadata?.uid };
@@ -129,6 +134,7 @@ function withAuditLog(source: DiagnosisSource, pod: V1Pod, options: DiagnoseOpti
       const r = await all();
       return r.ok ? r.value.uses : r;
     },
+    ...(others ? { podTokens: others } : {}),
   };
 }
 

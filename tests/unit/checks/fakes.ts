@@ -10,6 +10,7 @@ import {
   type ApiServerTokenConfig,
   type AuthOutcome,
   type CheckContext,
+  type ContainerToken,
   type DiagnosisSource,
   type Fetched,
   type MountedToken,
@@ -94,6 +95,8 @@ export interface FakeData {
   tokenFiles?: Record<string, TokenFile>;
   /** The pod's tokens as --audit-log showed them; without it the source has no tokenUses (no log given). */
   tokenUses?: Fetched<TokenUses>;
+  /** The other containers' current tokens (diagnose POD --audit-log reads them); absent: not read. */
+  podTokens?: Fetched<ContainerToken[]>;
 }
 
 /** A source answering from `data`; `calls` counts each method's use (checks must not re-fetch needlessly). */
@@ -126,6 +129,7 @@ export function fakeSource(data: FakeData = {}): DiagnosisSource & { calls: Reco
     access: async (a) => (count('access'), data.access ? data.access(a) : got({ allowed: true, via: 'selfsubjectaccessreview' })),
     tokenFile: async (path) => (count('tokenFile'), got(data.tokenFiles?.[path] ?? { path, stat: null })),
     ...(data.tokenUses ? { tokenUses: async () => (count('tokenUses'), data.tokenUses!) } : {}),
+    ...(data.podTokens ? { podTokens: async () => (count('podTokens'), data.podTokens!) } : {}),
   };
 }
 

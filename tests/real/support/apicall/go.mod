@@ -1,0 +1,3 @@
+module satoken.test/apicall
+
+go 1.22
