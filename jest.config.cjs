@@ -1,8 +1,18 @@
 // Tests are TypeScript compiled by SWC (fast, no type check: `npm run typecheck` does that).
 // ESM-only dependencies (client-node, yargs, jose) load through Jest's ESM support, which needs
 // `node --experimental-vm-modules` (the npm test script passes it).
+const os = require('node:os');
+
+// The real tier's files that mostly wait for a real kubelet (tests/support/waiting-files.cjs) each get
+// a worker of their own beside the ones that keep the cores busy; where the real tier cannot run
+// (not root, not Linux, SATOKEN_REAL=0) they skip at once and need none.
+const { WAITING_FILES } = require('./tests/support/waiting-files.cjs');
+const realTier = process.platform === 'linux' && process.getuid?.() === 0 && process.env.SATOKEN_REAL !== '0';
+const busyWorkers = Math.max(1, os.availableParallelism() - 1);
+
 /** @type {import('jest').Config} */
 module.exports = {
+  maxWorkers: busyWorkers + (realTier ? WAITING_FILES.length : 0),
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
