@@ -16,18 +16,24 @@ const FIRST = WAITING_FILES.map((f) => path.join(...f.split('/')));
 class RealTierSequencer extends Sequencer {
   async sort(tests) {
     const sorted = [...(await super.sort(tests))];
-    const uses = sorted.filter((t) => {
+    const text = new Map(sorted.map((t) => {
       try {
-        return readFileSync(t.path, 'utf8').includes('sharedCluster(');
+        return [t, readFileSync(t.path, 'utf8')];
       } catch {
-        return false;
+        return [t, ''];
       }
-    });
+    }));
+    const uses = sorted.filter((t) => text.get(t).includes('sharedCluster('));
     process.env.SATOKEN_REAL_CLUSTER_FILES = String(uses.length);
     const last = sorted.filter((t) => t.path.endsWith(path.sep + LAST));
     // The files that mostly wait for the real kubelet first, each on a worker of its own.
     const first = FIRST.flatMap((f) => sorted.filter((t) => t.path.endsWith(path.sep + f)));
-    return [...first, ...sorted.filter((t) => !last.includes(t) && !first.includes(t)), ...last];
+    // A file that has the cluster alone (sharedCluster({ exclusive: true })) waits until every other
+    // real-tier file in flight has ended, and holds its worker meanwhile: after everything else, so
+    // that it never waits on the files that wait for the kubelet while other files could run.
+    const exclusive = sorted.filter((t) => /sharedCluster\(\{\s*exclusive:\s*true/.test(text.get(t)) && !first.includes(t) && !last.includes(t));
+    const rest = sorted.filter((t) => !last.includes(t) && !first.includes(t) && !exclusive.includes(t));
+    return [...first, ...rest, ...exclusive, ...last];
   }
 }
 
