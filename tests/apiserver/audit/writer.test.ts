@@ -55,7 +55,8 @@ test('an admin list: one ResponseComplete event, every Metadata field as upstrea
     stage: 'ResponseComplete',
     requestURI: '/api/v1/namespaces/default/pods?limit=3',
     verb: 'list',
-    user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] },
+    // The certificate's fingerprint as its credential id (k8s.io/apiserver x509.go CommonNameUserConversion).
+    user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'], extra: { 'authentication.kubernetes.io/credential-id': [expect.stringMatching(/^X509SHA256=[0-9a-f]{64}$/)] } },
     sourceIPs: ['127.0.0.1'],
     userAgent: 'kubectl/v1.32.4 (linux/amd64) kubernetes/59526cd',
     objectRef: { resource: 'pods', namespace: 'default', apiVersion: 'v1' },
