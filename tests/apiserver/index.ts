@@ -34,6 +34,7 @@ import { resolveOptions, StartOptions } from './options';
 import { createPki } from './pki/ca';
 import { decodeKubernetesProtobuf, ProtobufDecodeError } from './protobuf';
 import { StatusError } from './errors';
+import { appTraffic } from './audit/traffic';
 import { seedScenarios } from './scenarios';
 import type { Store } from './store/store';
 import type { KubeObject } from './store/types';
@@ -202,7 +203,13 @@ export async function start(opts: StartOptions = {}): Promise<Emulator> {
   });
   const port = (server.address() as AddressInfo).port;
   cluster.url = `https://127.0.0.1:${port}`;
-  if (options.scenarios.length) seedScenarios(cluster, options.scenarios);
+  if (options.scenarios.length) {
+    seedScenarios(cluster, options.scenarios);
+    // The scenario's apps send their requests asynchronously (audit/traffic.ts): whoever reads the
+    // audit log right after start, as `diagnose --audit-log` does, must find them there.
+    await appTraffic(cluster)?.idle();
+    await new Promise((r) => setImmediate(r));
+  }
 
   let tempDir: string | undefined;
   let kubeconfigPath = options.kubeconfigPath;

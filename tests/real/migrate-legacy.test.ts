@@ -319,6 +319,12 @@ if (skip) process.stderr.write(`real tier skipped: ${skip}\n`);
     }, 10 * 60_000);
 
     test('after the rollout, the old ReplicaSet\'s template still holds the Secret: a rerun keeps it, and deletes the one used only by a finished pod when --unused-for allows', async () => {
+      // The old pod still mounts the Secret until it is gone (graceful deletion can outlast the
+      // rollout on a loaded machine), and the plan rightly counts it: wait for it first.
+      await until('the old ReplicaSet\'s pod of web to be gone', 180_000, async () => {
+        const pods = JSON.parse((await kubectl(['-n', NS, 'get', 'pods', '-l', 'app=web', '-o', 'json'])).stdout).items;
+        return pods.length === 1 && !pods[0].metadata.deletionTimestamp ? true : undefined;
+      });
       const { bySecret } = await report(NS);
       expect(bySecret['web-token']).toMatchObject({ mountedBy: [], action: 'switch-to-projected' });
       expect(bySecret['web-token'].templateReferencedBy.map((t: any) => t.kind)).toEqual(['ReplicaSet']);
