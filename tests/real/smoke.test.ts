@@ -8,11 +8,11 @@
  * namespaces real-smoke and real-smoke-diff, which the file deletes when it ends.
  */
 import { readFileSync } from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
 import { start, type Emulator } from '../apiserver';
 import { realTierUnavailable } from './gate';
 import { pinned, repo, kubectlIn, withEnv as runWithEnv, type Run } from './support/cluster';
+import { realRequest as sharedRealRequest, type RealResponse } from './support/real-api';
 import { sharedCluster } from './support/shared';
 
 const skip = realTierUnavailable();
@@ -47,31 +47,8 @@ const UIDS = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
  * A request to the real cluster: as the admin (the kubeconfig's client certificate), or with a
  * bearer token and no certificate when one is given.
  */
-function realRequest(method: string, p: string, body?: unknown, bearer?: string): Promise<{ status: number; body: any }> {
-  const kc = JSON.parse(readFileSync(kubeconfig, 'utf8'));
-  const b64 = (s: string) => Buffer.from(s, 'base64');
-  const u = new URL(p, kc.clusters[0].cluster.server);
-  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-  if (bearer !== undefined) headers.authorization = `Bearer ${bearer}`;
-  const identity = bearer !== undefined ? {} : { cert: b64(kc.users[0].user['client-certificate-data']), key: b64(kc.users[0].user['client-key-data']) };
-  return new Promise((resolve, reject) => {
-    const req = https.request(u, {
-      method, ca: b64(kc.clusters[0].cluster['certificate-authority-data']), ...identity, headers, timeout: 30_000,
-    }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { data += c; });
-      res.on('end', () => {
-        let parsed: any = data;
-        try { parsed = JSON.parse(data); } catch { /* text */ }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
+const realRequest = (method: string, p: string, body?: unknown, bearer?: string): Promise<RealResponse> =>
+  sharedRealRequest(kubeconfig, method, p, { body, bearer });
 
 async function realReview(t: string): Promise<any> {
   return (await realRequest('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: t } })).body.status;
